@@ -1,0 +1,79 @@
+//! Re-indents JSON text without parsing its values, so amounts keep their exact
+//! digits (no round trip through `f64`) and golden files stay readable.
+
+/// Pretty-prints valid JSON text with two-space indentation. Strings and
+/// numbers are copied byte for byte; only whitespace between tokens changes.
+pub fn pretty(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let mut depth = 0usize;
+    let mut chars = json.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for s in chars.by_ref() {
+                    out.push(s);
+                    match (escaped, s) {
+                        (false, '\\') => escaped = true,
+                        (false, '"') => break,
+                        _ => escaped = false,
+                    }
+                }
+            }
+            '{' | '[' => {
+                let close = if c == '{' { '}' } else { ']' };
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek() == Some(&close) {
+                    chars.next();
+                    out.push(c);
+                    out.push(close);
+                } else {
+                    out.push(c);
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(',');
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty;
+
+    #[test]
+    fn keeps_number_digits_and_string_contents() {
+        let text = r#"{"a":129.030,"b":[1e-2, "x, {y}: \"z\""],"c":{},"d":[]}"#;
+        assert_eq!(
+            pretty(text),
+            "{\n  \"a\": 129.030,\n  \"b\": [\n    1e-2,\n    \"x, {y}: \\\"z\\\"\"\n  ],\n  \"c\": {},\n  \"d\": []\n}\n"
+        );
+    }
+
+    #[test]
+    fn is_idempotent() {
+        let once = pretty(r#"{"a":[{"b":1},{"c":"d"}]}"#);
+        assert_eq!(pretty(&once), once);
+    }
+}

@@ -1,0 +1,14 @@
+//! The platform's side of the bridge, for local testing: runs a bridge
+//! component under the platform's limits, replays recorded orders, and
+//! reports what happened.
+
+pub mod bridge;
+pub mod jsonfmt;
+pub mod limits;
+pub mod replay;
+pub mod report;
+pub mod sandbox;
+
+pub use bridge::Bridge;
+pub use limits::Limits;
+pub use report::{Failure, Metrics, Outcome, RunReport};

@@ -1,0 +1,185 @@
+//! Replaying recorded cases against their golden outcomes.
+//!
+//! A case is a directory holding the recorded payload (`order.json`, or
+//! `order.txt` for a body that is not JSON) and its expected outcome
+//! (`expected.json`). The profile is the nearest `profile.json` from the case
+//! directory upwards, so a case can carry its own and the rest share one.
+
+use crate::bridge::Bridge;
+use crate::jsonfmt::pretty;
+use crate::report::RunReport;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+pub const EXPECTED: &str = "expected.json";
+pub const PAYLOADS: [&str; 2] = ["order.json", "order.txt"];
+pub const PROFILE: &str = "profile.json";
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+    pub payload: PathBuf,
+    pub profile: PathBuf,
+}
+
+/// Finds every case under `root`, sorted by name so runs are repeatable.
+pub fn discover(root: &Path, profile_override: Option<&Path>) -> Result<Vec<Case>> {
+    let mut dirs = Vec::new();
+    collect(root, &mut dirs).with_context(|| format!("reading cases under {}", root.display()))?;
+    dirs.sort();
+    let mut cases = Vec::new();
+    for dir in dirs {
+        let Some(payload) = PAYLOADS.iter().map(|p| dir.join(p)).find(|p| p.is_file()) else { continue };
+        let profile = match (dir.join(PROFILE), profile_override) {
+            (own, _) if own.is_file() => own,
+            (_, Some(p)) => p.to_path_buf(),
+            (_, None) => nearest_profile(&dir, root)
+                .with_context(|| format!("no {PROFILE} for case {} (none in it or above it)", dir.display()))?,
+        };
+        let name = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
+        cases.push(Case { name: if name.is_empty() { ".".into() } else { name }, dir, payload, profile });
+    }
+    if cases.is_empty() {
+        bail!("no cases under {}: a case is a directory with an order.json (or order.txt)", root.display());
+    }
+    Ok(cases)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    out.push(dir.to_path_buf());
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn nearest_profile(dir: &Path, root: &Path) -> Option<PathBuf> {
+    let stop = root.parent();
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        if d.join(PROFILE).is_file() {
+            return Some(d.join(PROFILE));
+        }
+        if Some(d) == stop {
+            break;
+        }
+        at = d.parent();
+    }
+    None
+}
+
+/// What a run produced, as the text compared with `expected.json`.
+pub fn golden_text(report: &RunReport) -> String {
+    match (&report.outcome, &report.failure) {
+        (Some(outcome), None) => outcome.to_pretty_json(),
+        _ => {
+            #[derive(serde::Serialize)]
+            struct Stopped<'a> {
+                failure: &'a Option<crate::report::Failure>,
+            }
+            pretty(&serde_json::to_string(&Stopped { failure: &report.failure }).unwrap_or_default())
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Same,
+    /// First differing line: (line number, expected, actual).
+    Differs(usize, String, String),
+    Missing,
+    Blessed,
+}
+
+pub struct CaseResult {
+    pub case: Case,
+    pub report: RunReport,
+    pub verdict: Verdict,
+}
+
+/// Runs every case; with `bless`, writes what each produced as its expectation.
+pub fn replay(bridge: &Bridge, cases: &[Case], bless: bool) -> Result<Vec<CaseResult>> {
+    let mut profiles: Vec<(PathBuf, String)> = Vec::new();
+    let mut results = Vec::new();
+    for case in cases {
+        let profile = match profiles.iter().find(|(p, _)| *p == case.profile) {
+            Some((_, text)) => text.clone(),
+            None => {
+                let text = std::fs::read_to_string(&case.profile)
+                    .with_context(|| format!("reading profile {}", case.profile.display()))?;
+                profiles.push((case.profile.clone(), text.clone()));
+                text
+            }
+        };
+        let payload = std::fs::read(&case.payload).with_context(|| format!("reading {}", case.payload.display()))?;
+        let report = bridge.run(&profile, &payload);
+        let actual = golden_text(&report);
+        let expected_path = case.dir.join(EXPECTED);
+        let verdict = if bless {
+            std::fs::write(&expected_path, &actual).with_context(|| format!("writing {}", expected_path.display()))?;
+            Verdict::Blessed
+        } else {
+            match std::fs::read_to_string(&expected_path) {
+                Ok(expected) => compare(&pretty(&expected), &actual),
+                Err(_) => Verdict::Missing,
+            }
+        };
+        results.push(CaseResult { case: case.clone(), report, verdict });
+    }
+    Ok(results)
+}
+
+fn compare(expected: &str, actual: &str) -> Verdict {
+    if expected == actual {
+        return Verdict::Same;
+    }
+    let mut e = expected.lines();
+    let mut a = actual.lines();
+    let mut n = 0;
+    loop {
+        n += 1;
+        match (e.next(), a.next()) {
+            (Some(x), Some(y)) if x == y => continue,
+            (x, y) => return Verdict::Differs(n, x.unwrap_or("(end)").trim().into(), y.unwrap_or("(end)").trim().into()),
+        }
+    }
+}
+
+/// The table QA reads: one row per case, then a summary line.
+pub fn table(results: &[CaseResult]) -> String {
+    let width = results.iter().map(|r| r.case.name.len()).max().unwrap_or(4).max(4);
+    let mut out = format!("{:<width$}  {:<8}  {:>10}  {:<9}  issues\n", "case", "status", "fuel", "result");
+    for r in results {
+        let (status, codes) = match (&r.report.outcome, &r.report.failure) {
+            (Some(o), _) => (o.status.clone(), o.issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ")),
+            (None, Some(f)) => ("stopped".to_owned(), f.to_string()),
+            (None, None) => ("-".to_owned(), String::new()),
+        };
+        let verdict = match &r.verdict {
+            Verdict::Same => "ok",
+            Verdict::Differs(..) => "DIFFERS",
+            Verdict::Missing => "NO GOLDEN",
+            Verdict::Blessed => "blessed",
+        };
+        out.push_str(&format!(
+            "{:<width$}  {:<8}  {:>10}  {:<9}  {}\n",
+            r.case.name, status, r.report.metrics.fuel, verdict, codes
+        ));
+        if let Verdict::Differs(line, expected, actual) = &r.verdict {
+            out.push_str(&format!("    line {line}: expected {expected}\n    line {line}: actual   {actual}\n"));
+        }
+    }
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    out.push_str(&format!("{} passed, {} failed\n", results.len() - failed, failed));
+    out
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        matches!(self.verdict, Verdict::Same | Verdict::Blessed)
+    }
+}

@@ -1,0 +1,234 @@
+//! Order lines: price, VAT rate, unit of measure and quantity for each line item.
+//!
+//! Every input line either becomes one or more OrderWise lines or raises an
+//! error issue that names it: a line is never dropped.
+
+use crate::issues::{Code, Issue};
+use crate::money::{round_half_up, show, Dec};
+use crate::pricing::{split, Part, Split};
+use crate::profile::{Profile, RemainderPolicy};
+use crate::shopify::{LineItem, TaxLine};
+use crate::uom;
+use rust_decimal::Decimal;
+
+/// One source line after mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedLine {
+    /// Index into `line_items`.
+    pub source: usize,
+    /// The OrderWise variant; `None` when the SKU could not be resolved (review).
+    pub variant_code: Option<String>,
+    /// Priced parts in OrderWise units; their nets sum to `net` unless an
+    /// `UNIT_PRICE_INEXACT` issue says otherwise.
+    pub parts: Vec<Part>,
+    /// Line net after discounts (and after removing VAT when prices included it).
+    pub net: Decimal,
+    /// The VAT rate the line carries (0 for untaxed lines).
+    pub rate: Decimal,
+    pub tax_rate_id: Option<u32>,
+}
+
+/// Sum of a line's tax amounts and its single rate, or an issue when the rates disagree.
+pub struct Vat {
+    pub amount: Decimal,
+    pub rate: Decimal,
+}
+
+/// Reads the VAT on a line or shipping line. One line carries one VAT rate.
+pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
+    let mut rate: Option<Decimal> = None;
+    let mut amount = Decimal::ZERO;
+    for (t, tax) in tax_lines.iter().enumerate() {
+        let Some(Dec(r)) = tax.rate else {
+            return Err(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/tax_lines/{t}/rate"),
+                "tax line has no rate",
+            ));
+        };
+        let Some(Dec(p)) = tax.price else {
+            return Err(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/tax_lines/{t}/price"),
+                "tax line has no price",
+            ));
+        };
+        match rate {
+            Some(existing) if existing.normalize() != r.normalize() => {
+                return Err(Issue::new(
+                    Code::TAX_RATE_UNMAPPED,
+                    format!("{at}/tax_lines/{t}/rate"),
+                    format!("one line carries two VAT rates ({existing} and {r}); an OrderWise line takes one taxRateId, so split the product or fix the store's tax set-up"),
+                ));
+            }
+            _ => rate = Some(r),
+        }
+        amount += p;
+    }
+    Ok(Vat {
+        amount,
+        rate: rate.unwrap_or(Decimal::ZERO),
+    })
+}
+
+/// The profile's taxRateId for a rate: untaxed lines use the profile's untaxed code.
+pub fn tax_rate_id(profile: &Profile, vat: &Vat, has_tax_lines: bool, at: &str) -> Result<u32, Issue> {
+    if !has_tax_lines {
+        return Ok(profile.untaxed().tax_rate_id);
+    }
+    profile.tax_rate(vat.rate).map(|t| t.tax_rate_id).ok_or_else(|| {
+        Issue::new(
+            Code::TAX_RATE_UNMAPPED,
+            format!("{at}/tax_lines"),
+            format!(
+                "VAT rate {} has no OrderWise taxRateId in the profile; add it to taxRates",
+                vat.rate.normalize()
+            ),
+        )
+    })
+}
+
+pub fn map_line(
+    profile: &Profile,
+    index: usize,
+    item: &LineItem,
+    taxes_included: bool,
+    issues: &mut Vec<Issue>,
+) -> MappedLine {
+    let at = format!("/line_items/{index}");
+    let tolerance = profile.doc.tolerance.0;
+    let sku = item.sku.as_deref().unwrap_or("").trim();
+    let quantity = match item.quantity {
+        Some(q) if q > 0 => q as u64,
+        other => {
+            let found = other.map_or("none".to_owned(), |q| q.to_string());
+            issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/quantity"),
+                format!("line {sku} needs a positive whole quantity, found {found}"),
+            ));
+            0
+        }
+    };
+    let price = match item.price {
+        Some(Dec(p)) => p,
+        None => {
+            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), format!("line {sku} has no price")));
+            Decimal::ZERO
+        }
+    };
+    let discount: Decimal = item.discount_allocations.iter().filter_map(|d| d.amount).map(|d| d.0).sum();
+    let charged = price * Decimal::from(quantity) - discount;
+
+    // SparkLayer's own figure for the unit price: it must agree with Shopify's.
+    if let Some(prop) = item.properties.iter().find(|p| p.name == "Charged Price") {
+        match crate::money::parse_decimal(prop.value.trim()) {
+            Some(unit) => {
+                let sparklayer = unit * Decimal::from(quantity);
+                if (sparklayer - charged).abs() > tolerance {
+                    issues.push(Issue::new(
+                        Code::LINE_PRICE_MISMATCH,
+                        format!("{at}/properties"),
+                        format!(
+                            "line {sku}: SparkLayer charged {} ({} × {}) but Shopify's price less discounts is {}; confirm which price the customer agreed",
+                            show(sparklayer), quantity, show(unit), show(charged)
+                        ),
+                    ));
+                }
+            }
+            None => issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/properties"),
+                format!("line {sku}: Charged Price {:?} is not an amount", prop.value),
+            )),
+        }
+    }
+    if charged < Decimal::ZERO {
+        issues.push(Issue::new(
+            Code::LINE_PRICE_MISMATCH,
+            format!("{at}/discount_allocations"),
+            format!("line {sku}: discounts {} exceed the line price {}", show(discount), show(price * Decimal::from(quantity))),
+        ));
+    }
+
+    let (vat, tax_rate_id) = match vat_of(&item.tax_lines, &at) {
+        Ok(vat) => {
+            let id = tax_rate_id(profile, &vat, !item.tax_lines.is_empty(), &at).map_err(|i| issues.push(i)).ok();
+            (vat, id)
+        }
+        Err(issue) => {
+            issues.push(issue);
+            (Vat { amount: Decimal::ZERO, rate: Decimal::ZERO }, None)
+        }
+    };
+    let net = if taxes_included { charged - vat.amount } else { charged };
+
+    let pack = item
+        .properties
+        .iter()
+        .find(|p| p.name == profile.doc.pack_property)
+        .map(|p| p.value.trim())
+        .filter(|v| !v.is_empty());
+    let resolved = uom::resolve(profile, sku, pack, &at).map_err(|i| issues.push(i)).ok();
+    if quantity > 0 {
+        issues.extend(uom::check_quantity(profile, sku, quantity, &at));
+    }
+    let multiplier = resolved.as_ref().map_or(1, |r| u64::from(r.multiplier));
+    let ow_quantity = quantity.saturating_mul(multiplier);
+
+    let parts = if ow_quantity == 0 {
+        Vec::new()
+    } else {
+        price_parts(profile, sku, net, ow_quantity, &at, issues)
+    };
+    MappedLine {
+        source: index,
+        variant_code: resolved.map(|r| r.variant_code),
+        parts,
+        net,
+        rate: vat.rate,
+        tax_rate_id,
+    }
+}
+
+fn price_parts(profile: &Profile, sku: &str, net: Decimal, quantity: u64, at: &str, issues: &mut Vec<Issue>) -> Vec<Part> {
+    let precision = profile.doc.price_precision;
+    match split(net, quantity, precision) {
+        Split::Exact(part) => vec![part],
+        Split::Two(a, b) if profile.doc.unit_price_remainder == RemainderPolicy::SplitLine => {
+            issues.push(Issue::new(
+                Code::UNIT_PRICE_SPLIT,
+                at,
+                format!(
+                    "line {sku}: {} for {quantity} is {} a unit, which OrderWise cannot hold at {precision} decimals; sent as {} × {} + {} × {} = {}",
+                    show(net), (net / Decimal::from(quantity)).round_dp(precision + 2).normalize(),
+                    a.quantity, show(a.unit_net), b.quantity, show(b.unit_net), show(net)
+                ),
+            ));
+            vec![a, b]
+        }
+        Split::Two(..) => {
+            let nearest = round_half_up(net / Decimal::from(quantity), precision);
+            issues.push(Issue::new(
+                Code::UNIT_PRICE_INEXACT,
+                at,
+                format!(
+                    "line {sku}: {} for {quantity} has no exact unit price at {precision} decimals ({} × {} = {}); the profile says review: adjust the price or allow split-line",
+                    show(net), quantity, show(nearest), show(nearest * Decimal::from(quantity))
+                ),
+            ));
+            vec![Part { quantity, unit_net: nearest }]
+        }
+        Split::Inexact { nearest, off_by } => {
+            issues.push(Issue::new(
+                Code::UNIT_PRICE_INEXACT,
+                at,
+                format!(
+                    "line {sku}: net {} cannot be expressed as {quantity} unit prices at {precision} decimals; the nearest, {}, is off by {}",
+                    show(net), show(nearest.unit_net), show(off_by)
+                ),
+            ));
+            vec![nearest]
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Money as `rust_decimal` from the JSON text to the JSON text: never a binary float.
+//!
+//! Shopify sends money as strings (`"1.85"`) and tax rates as numbers (`0.2`);
+//! OWAPI takes numbers. Both directions go through the raw JSON text so that no
+//! value ever passes through `f64`.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::str::FromStr;
+
+/// Pennies: every currency the bridge handles today has two minor-unit digits.
+pub const MONEY_DP: u32 = 2;
+
+/// A decimal read exactly from either a JSON string (`"1.85"`) or a JSON number (`0.2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Dec(pub Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: Box<RawValue> = Deserialize::deserialize(d)?;
+        let text = raw.get();
+        let inner = if text.starts_with('"') {
+            serde_json::from_str::<String>(text).map_err(D::Error::custom)?
+        } else {
+            text.to_owned()
+        };
+        parse_decimal(inner.trim())
+            .map(Dec)
+            .ok_or_else(|| D::Error::custom(format!("expected a decimal amount, found {text}")))
+    }
+}
+
+/// Parses plain (`12.50`, `-3`) or scientific (`1e-2`) decimal text exactly.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if text.is_empty() {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str_exact(text).ok()
+    }
+}
+
+/// Writes a decimal as a JSON number with its exact digits (`129.03`, `0.8333`).
+pub fn serialize_number<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    let text = value.normalize().to_string();
+    RawValue::from_string(text)
+        .map_err(serde::ser::Error::custom)?
+        .serialize(s)
+}
+
+/// HMRC VAT Notice 700 §17.5, line level: under half a penny rounds down,
+/// half a penny or more rounds up.
+pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// HMRC VAT Notice 700 §17.5, invoice level: total VAT may be rounded down to the penny.
+pub fn round_down(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::ToZero)
+}
+
+/// Formats an amount for a message a person reads: at least two decimals,
+/// no trailing zeros beyond them (0.83330 -> 0.8333, 5 -> 5.00).
+pub fn show(value: Decimal) -> String {
+    let mut v = value.normalize();
+    if v.scale() < MONEY_DP {
+        v.rescale(MONEY_DP);
+    }
+    v.to_string()
+}
+
+impl FromStr for Dec {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        parse_decimal(s).map(Dec).ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        parse_decimal(s).expect("test literal")
+    }
+
+    #[test]
+    fn strings_and_numbers_parse_exactly() {
+        let v: Vec<Dec> = serde_json::from_str(r#"["1.85", 0.2, "0.00", 1e-2, 11.31]"#).unwrap();
+        let got: Vec<Decimal> = v.into_iter().map(|x| x.0).collect();
+        assert_eq!(got, vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]);
+    }
+
+    #[test]
+    fn non_numeric_text_is_an_error_not_zero() {
+        let err = serde_json::from_str::<Dec>(r#""1,85""#).unwrap_err();
+        assert!(err.to_string().contains("expected a decimal amount"), "{err}");
+        assert!(serde_json::from_str::<Dec>("true").is_err());
+        assert!(serde_json::from_str::<Dec>(r#""""#).is_err());
+    }
+
+    #[test]
+    fn numbers_serialize_with_exact_digits() {
+        #[derive(Serialize)]
+        struct T {
+            #[serde(serialize_with = "serialize_number")]
+            a: Decimal,
+            #[serde(serialize_with = "serialize_number")]
+            b: Decimal,
+        }
+        let out = serde_json::to_string(&T {
+            a: d("129.030"),
+            b: d("0.8333"),
+        })
+        .unwrap();
+        assert_eq!(out, r#"{"a":129.03,"b":0.8333}"#);
+    }
+
+    #[test]
+    fn hmrc_rounding_rules() {
+        assert_eq!(round_half_up(d("5.392"), 2), d("5.39"));
+        assert_eq!(round_half_up(d("0.005"), 2), d("0.01"));
+        assert_eq!(round_half_up(d("8.088"), 2), d("8.09"));
+        assert_eq!(round_down(d("22.626"), 2), d("22.62"));
+        assert_eq!(round_down(d("16.172"), 2), d("16.17"));
+    }
+
+    #[test]
+    fn shown_amounts_have_two_decimals() {
+        assert_eq!(show(d("5")), "5.00");
+        assert_eq!(show(d("0.8333")), "0.8333");
+        assert_eq!(show(d("-0.010")), "-0.01");
+    }
+}

@@ -1,0 +1,58 @@
+//! The result of mapping one order, and the rule that turns issues into a status.
+
+use crate::issues::{Code, Issue, Severity};
+use crate::owapi::SalesOrder;
+use serde::Serialize;
+
+/// What the platform should do with the order (mirrors the WIT `status` enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ready,
+    Review,
+    Rejected,
+}
+
+/// Mirrors the WIT `outcome` record; the sales order is still typed here and
+/// becomes JSON text only at the boundary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    pub status: Status,
+    pub order_key: Option<String>,
+    pub sales_order: Option<SalesOrder>,
+    pub issues: Vec<Issue>,
+}
+
+impl Outcome {
+    /// The status rule (docs/operating-model.md):
+    /// - any `PAYLOAD_INVALID` error: `rejected`, no draft (the source must resend);
+    /// - otherwise any error: `review`, with the draft and every issue;
+    /// - otherwise (warnings and info only): `ready`.
+    pub fn decide(order_key: Option<String>, draft: Option<SalesOrder>, issues: Vec<Issue>) -> Self {
+        let is_error = |i: &&Issue| i.severity == Severity::Error;
+        let unusable = draft.is_none()
+            || issues
+                .iter()
+                .filter(is_error)
+                .any(|i| i.code == Code::PAYLOAD_INVALID.as_str());
+        let status = if unusable {
+            Status::Rejected
+        } else if issues.iter().any(|i| i.severity == Severity::Error) {
+            Status::Review
+        } else {
+            Status::Ready
+        };
+        Outcome {
+            status,
+            order_key,
+            sales_order: if status == Status::Rejected { None } else { draft },
+            issues,
+        }
+    }
+
+    /// The outcome for a payload that could not be read at all.
+    pub fn rejected(order_key: Option<String>, issues: Vec<Issue>) -> Self {
+        Outcome::decide(order_key, None, issues)
+    }
+}
