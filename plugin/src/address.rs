@@ -86,7 +86,7 @@ pub fn delivery_address(order: &Order, method_id: Option<u32>, issues: &mut Vec<
         for (field, value, what) in required {
             if value.is_empty() {
                 let at = if field == "name" { "/shipping_address".to_owned() } else { format!("/shipping_address/{field}") };
-                issues.push(Issue::new(Code::ADDRESS_INCOMPLETE, at, format!("the shipping address has no {what}; the carrier needs it")));
+                issues.push(Issue::new(Code::ADDRESS_INCOMPLETE, at, format!("the shipping address is missing {what}; the carrier needs it")));
             }
         }
     }

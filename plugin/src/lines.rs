@@ -120,22 +120,26 @@ pub fn map_line(
     let discount: Decimal = item.discount_allocations.iter().filter_map(|d| d.amount).map(|d| d.0).sum();
     let charged = price * Decimal::from(quantity) - discount;
 
-    // SparkLayer's own figure for the unit price: it must agree with Shopify's.
+    // SparkLayer's own figure for the unit price must agree with Shopify's line:
+    // it may be the line's unit price rounded half-up at its own decimals.
     if let Some(prop) = item.properties.iter().find(|p| p.name == "Charged Price") {
         match crate::money::parse_decimal(prop.value.trim()) {
-            Some(unit) => {
+            Some(unit) if quantity > 0 => {
+                let exact_unit = charged / Decimal::from(quantity);
+                let rounded = round_half_up(exact_unit, unit.scale().max(crate::money::MONEY_DP));
                 let sparklayer = unit * Decimal::from(quantity);
-                if (sparklayer - charged).abs() > tolerance {
+                if rounded != unit && (sparklayer - charged).abs() > tolerance {
                     issues.push(Issue::new(
                         Code::LINE_PRICE_MISMATCH,
                         format!("{at}/properties"),
                         format!(
-                            "line {sku}: SparkLayer charged {} ({} × {}) but Shopify's price less discounts is {}; confirm which price the customer agreed",
-                            show(sparklayer), quantity, show(unit), show(charged)
+                            "line {sku}: SparkLayer charged {} a unit ({} for {quantity}) but Shopify's price less discounts is {} ({} a unit); confirm which price the customer agreed",
+                            show(unit), show(sparklayer), show(charged), exact_unit.round_dp(4).normalize()
                         ),
                     ));
                 }
             }
+            Some(_) => {}
             None => issues.push(Issue::new(
                 Code::PAYLOAD_INVALID,
                 format!("{at}/properties"),

@@ -75,7 +75,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
             taxable.push(Taxable { net, rate: line.rate });
             order_lines.push(OrderLine {
                 item_number: order_lines.len() as u32 + 1,
-                variant_code: line.variant_code.clone().unwrap_or_default(),
+                variant_code: line.variant_code.clone(),
                 quantity: part.quantity,
                 item_gross: crate::money::round_half_up(part.unit_net * (Decimal::ONE + line.rate), profile.doc.price_precision),
                 item_net: part.unit_net,

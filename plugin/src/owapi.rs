@@ -97,8 +97,9 @@ pub struct DeliveryAddress {
 pub struct OrderLine {
     /// [code] 1-based position in this sales order.
     pub item_number: u32,
-    /// [code] the OrderWise variant whose stock the line depletes.
-    pub variant_code: String,
+    /// [code] the OrderWise variant whose stock the line depletes; null in a
+    /// review draft whose SKU could not be resolved.
+    pub variant_code: Option<String>,
     /// [code] in OrderWise units (eaches), after any case multiplier.
     pub quantity: u64,
     /// [code] unit price including VAT, half-up at the price precision (informative).
