@@ -6,7 +6,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host-harness sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host-harness sits in the workspace")
+        .to_path_buf()
 }
 
 /// Builds `plugin` for `wasm32-wasip2` (release) and returns the component path.
@@ -19,7 +22,14 @@ pub fn component() -> &'static Path {
         let target = root.join("target").join("nested");
         let status = Command::new(env!("CARGO"))
             .current_dir(&root)
-            .args(["build", "--release", "--target", "wasm32-wasip2", "-p", "plugin"])
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "-p",
+                "plugin",
+            ])
             .env("CARGO_TARGET_DIR", &target)
             .status()
             .expect("running cargo to build the component");
@@ -33,5 +43,6 @@ pub fn fixtures() -> PathBuf {
 }
 
 pub fn read(path: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(path.as_ref()).unwrap_or_else(|e| panic!("reading {}: {e}", path.as_ref().display()))
+    std::fs::read_to_string(path.as_ref())
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.as_ref().display()))
 }

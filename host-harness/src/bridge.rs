@@ -40,8 +40,10 @@ pub fn engine() -> Result<Engine> {
 impl Bridge {
     /// Compiles the component file and links it against the no-capability WASI host.
     pub fn load(path: &Path, limits: Limits) -> Result<Bridge> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
-        Bridge::from_bytes(&bytes, limits).with_context(|| format!("loading component {}", path.display()))
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
+        Bridge::from_bytes(&bytes, limits)
+            .with_context(|| format!("loading component {}", path.display()))
     }
 
     pub fn from_bytes(bytes: &[u8], limits: Limits) -> Result<Bridge> {
@@ -97,7 +99,13 @@ impl Bridge {
         }
     }
 
-    fn run_in(&self, store: &mut Store<OrderState>, profile_json: &str, order: &[u8], metrics: &mut Metrics) -> Result<Outcome, Failure> {
+    fn run_in(
+        &self,
+        store: &mut Store<OrderState>,
+        profile_json: &str,
+        order: &[u8],
+        metrics: &mut Metrics,
+    ) -> Result<Outcome, Failure> {
         if metrics.input_bytes > self.limits.input_bytes {
             return Err(Failure::InputTooLarge(format!(
                 "{} bytes, limit {}",
@@ -110,25 +118,40 @@ impl Bridge {
 
         // Instantiation (data segments, start functions) and profile parsing
         // share the setup budget; the order budget below is for map-order alone.
-        store.set_fuel(self.limits.setup_fuel).map_err(|e| Failure::Trap(e.to_string()))?;
+        store
+            .set_fuel(self.limits.setup_fuel)
+            .map_err(|e| Failure::Trap(e.to_string()))?;
         let setup = self.pre.instantiate(&mut *store).and_then(|bridge| {
             let profile = bridge.sparklayer_orderwise_bridge_mapper().profile();
-            profile.call_parse(&mut *store, profile_json).map(|parsed| (bridge, parsed))
+            profile
+                .call_parse(&mut *store, profile_json)
+                .map(|parsed| (bridge, parsed))
         });
         metrics.setup_fuel = self.limits.setup_fuel - store.get_fuel().unwrap_or(0);
         let (bridge, parsed) = setup.map_err(|e| classify(store, e))?;
         let mapper = bridge.sparklayer_orderwise_bridge_mapper();
-        let profile = parsed.map_err(|e| Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message)))?;
+        let profile = parsed
+            .map_err(|e| Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message)))?;
 
-        store.set_fuel(self.limits.fuel).map_err(|e| Failure::Trap(e.to_string()))?;
-        let mapped = mapper.profile().call_map_order(&mut *store, profile, &order).map_err(|e| classify(store, e));
+        store
+            .set_fuel(self.limits.fuel)
+            .map_err(|e| Failure::Trap(e.to_string()))?;
+        let mapped = mapper
+            .profile()
+            .call_map_order(&mut *store, profile, &order)
+            .map_err(|e| classify(store, e));
         metrics.fuel = self.limits.fuel - store.get_fuel().unwrap_or(0);
         let outcome = convert(mapped?).map_err(Failure::Trap)?;
 
-        let size = serde_json::to_string(&outcome).map(|s| s.len() as u64).unwrap_or(u64::MAX);
+        let size = serde_json::to_string(&outcome)
+            .map(|s| s.len() as u64)
+            .unwrap_or(u64::MAX);
         metrics.output_bytes = size;
         if size > self.limits.output_bytes {
-            return Err(Failure::OutputTooLarge(format!("{size} bytes, limit {}", self.limits.output_bytes)));
+            return Err(Failure::OutputTooLarge(format!(
+                "{size} bytes, limit {}",
+                self.limits.output_bytes
+            )));
         }
         Ok(outcome)
     }
@@ -150,13 +173,13 @@ fn classify(store: &Store<OrderState>, error: wasmtime::Error) -> Failure {
 }
 
 fn convert(o: wit::Outcome) -> Result<Outcome, String> {
-    let sales_order = match o.sales_order {
-        Some(text) => Some(
-            serde_json::value::RawValue::from_string(text)
-                .map_err(|e| format!("the component returned a sales order that is not JSON: {e}"))?,
-        ),
-        None => None,
-    };
+    let sales_order =
+        match o.sales_order {
+            Some(text) => Some(serde_json::value::RawValue::from_string(text).map_err(|e| {
+                format!("the component returned a sales order that is not JSON: {e}")
+            })?),
+            None => None,
+        };
     Ok(Outcome {
         status: match o.status {
             wit::Status::Ready => "ready",

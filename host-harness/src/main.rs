@@ -12,7 +12,11 @@ use std::process::ExitCode;
 const DEFAULT_COMPONENT: &str = "target/wasm32-wasip2/release/plugin.wasm";
 
 #[derive(Parser)]
-#[command(name = "host-harness", version, about = "Replays recorded SparkLayer orders through the OrderWise bridge component under the platform's limits.")]
+#[command(
+    name = "host-harness",
+    version,
+    about = "Replays recorded SparkLayer orders through the OrderWise bridge component under the platform's limits."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,14 +105,24 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { component, profile, order, human, report } => {
+        Command::Run {
+            component,
+            profile,
+            order,
+            human,
+            report,
+        } => {
             let bridge = component.load()?;
             let profile = read_text(&profile)?;
             let payload = match &order {
-                Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+                Some(path) => {
+                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+                }
                 None => {
                     let mut buf = Vec::new();
-                    std::io::stdin().read_to_end(&mut buf).context("reading the order from stdin")?;
+                    std::io::stdin()
+                        .read_to_end(&mut buf)
+                        .context("reading the order from stdin")?;
                     buf
                 }
             };
@@ -116,20 +130,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if human {
                 print!("{run}");
             } else if report {
-                print!("{}", host_harness::jsonfmt::pretty(&serde_json::to_string(&run)?));
+                print!(
+                    "{}",
+                    host_harness::jsonfmt::pretty(&serde_json::to_string(&run)?)
+                );
             } else {
                 print!("{}", host_harness::replay::golden_text(&run));
             }
             // A run the platform had to stop is a failure of the component, not of the order.
-            Ok(if run.failure.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if run.failure.is_some() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
-        Command::Replay { component, profile, dir, bless } => {
+        Command::Replay {
+            component,
+            profile,
+            dir,
+            bless,
+        } => {
             let bridge = component.load()?;
             let bless = bless || std::env::var("BLESS").is_ok_and(|v| v == "1");
             let cases = discover(&dir, profile.as_deref())?;
             let results = replay(&bridge, &cases, bless)?;
             print!("{}", table(&results));
-            Ok(if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if results.iter().all(|r| r.passed()) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }

@@ -43,7 +43,12 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
     let mut rates: Option<(Vat, bool)> = None;
     for (i, line) in lines.iter().enumerate() {
         let at = format!("/shipping_lines/{i}");
-        let code = line.code.as_deref().or(line.title.as_deref()).unwrap_or("").trim();
+        let code = line
+            .code
+            .as_deref()
+            .or(line.title.as_deref())
+            .unwrap_or("")
+            .trim();
         match profile.delivery_method(code) {
             Some(id) if delivery.method_id.is_none_or(|m| m == id) => delivery.method_id = Some(id),
             Some(id) => issues.push(Issue::new(
@@ -58,13 +63,21 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
             )),
         }
         let Some(Dec(charged)) = line.discounted_price.or(line.price) else {
-            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), "shipping line has no price"));
+            issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/price"),
+                "shipping line has no price",
+            ));
             continue;
         };
         match vat_of(&line.tax_lines, &at) {
             Ok(vat) => {
                 delivery.vat += vat.amount;
-                delivery.net += if order.taxes_included { charged - vat.amount } else { charged };
+                delivery.net += if order.taxes_included {
+                    charged - vat.amount
+                } else {
+                    charged
+                };
                 match &rates {
                     Some((first, _)) if first.rate.normalize() != vat.rate.normalize() => issues.push(Issue::new(
                         Code::TAX_RATE_UNMAPPED,
@@ -80,7 +93,9 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
     }
     if let Some((vat, taxed)) = rates {
         delivery.rate = vat.rate;
-        delivery.tax_rate_id = tax_rate_id(profile, &vat, taxed, "/shipping_lines/0").map_err(|i| issues.push(i)).ok();
+        delivery.tax_rate_id = tax_rate_id(profile, &vat, taxed, "/shipping_lines/0")
+            .map_err(|i| issues.push(i))
+            .ok();
     }
     delivery
 }

@@ -72,20 +72,28 @@ pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
 }
 
 /// The profile's taxRateId for a rate: untaxed lines use the profile's untaxed code.
-pub fn tax_rate_id(profile: &Profile, vat: &Vat, has_tax_lines: bool, at: &str) -> Result<u32, Issue> {
+pub fn tax_rate_id(
+    profile: &Profile,
+    vat: &Vat,
+    has_tax_lines: bool,
+    at: &str,
+) -> Result<u32, Issue> {
     if !has_tax_lines {
         return Ok(profile.untaxed().tax_rate_id);
     }
-    profile.tax_rate(vat.rate).map(|t| t.tax_rate_id).ok_or_else(|| {
-        Issue::new(
-            Code::TAX_RATE_UNMAPPED,
-            format!("{at}/tax_lines"),
-            format!(
-                "VAT rate {} has no OrderWise taxRateId in the profile; add it to taxRates",
-                vat.rate.normalize()
-            ),
-        )
-    })
+    profile
+        .tax_rate(vat.rate)
+        .map(|t| t.tax_rate_id)
+        .ok_or_else(|| {
+            Issue::new(
+                Code::TAX_RATE_UNMAPPED,
+                format!("{at}/tax_lines"),
+                format!(
+                    "VAT rate {} has no OrderWise taxRateId in the profile; add it to taxRates",
+                    vat.rate.normalize()
+                ),
+            )
+        })
 }
 
 pub fn map_line(
@@ -113,11 +121,20 @@ pub fn map_line(
     let price = match item.price {
         Some(Dec(p)) => p,
         None => {
-            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), format!("line {sku} has no price")));
+            issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/price"),
+                format!("line {sku} has no price"),
+            ));
             Decimal::ZERO
         }
     };
-    let discount: Decimal = item.discount_allocations.iter().filter_map(|d| d.amount).map(|d| d.0).sum();
+    let discount: Decimal = item
+        .discount_allocations
+        .iter()
+        .filter_map(|d| d.amount)
+        .map(|d| d.0)
+        .sum();
     let charged = price * Decimal::from(quantity) - discount;
 
     // SparkLayer's own figure for the unit price must agree with Shopify's line:
@@ -143,7 +160,10 @@ pub fn map_line(
             None => issues.push(Issue::new(
                 Code::PAYLOAD_INVALID,
                 format!("{at}/properties"),
-                format!("line {sku}: Charged Price {:?} is not an amount", prop.value),
+                format!(
+                    "line {sku}: Charged Price {:?} is not an amount",
+                    prop.value
+                ),
             )),
         }
     }
@@ -151,21 +171,37 @@ pub fn map_line(
         issues.push(Issue::new(
             Code::LINE_PRICE_MISMATCH,
             format!("{at}/discount_allocations"),
-            format!("line {sku}: discounts {} exceed the line price {}", show(discount), show(price * Decimal::from(quantity))),
+            format!(
+                "line {sku}: discounts {} exceed the line price {}",
+                show(discount),
+                show(price * Decimal::from(quantity))
+            ),
         ));
     }
 
     let (vat, tax_rate_id) = match vat_of(&item.tax_lines, &at) {
         Ok(vat) => {
-            let id = tax_rate_id(profile, &vat, !item.tax_lines.is_empty(), &at).map_err(|i| issues.push(i)).ok();
+            let id = tax_rate_id(profile, &vat, !item.tax_lines.is_empty(), &at)
+                .map_err(|i| issues.push(i))
+                .ok();
             (vat, id)
         }
         Err(issue) => {
             issues.push(issue);
-            (Vat { amount: Decimal::ZERO, rate: Decimal::ZERO }, None)
+            (
+                Vat {
+                    amount: Decimal::ZERO,
+                    rate: Decimal::ZERO,
+                },
+                None,
+            )
         }
     };
-    let net = if taxes_included { charged - vat.amount } else { charged };
+    let net = if taxes_included {
+        charged - vat.amount
+    } else {
+        charged
+    };
 
     let pack = item
         .properties
@@ -173,7 +209,9 @@ pub fn map_line(
         .find(|p| p.name == profile.doc.pack_property)
         .map(|p| p.value.trim())
         .filter(|v| !v.is_empty());
-    let resolved = uom::resolve(profile, sku, pack, &at).map_err(|i| issues.push(i)).ok();
+    let resolved = uom::resolve(profile, sku, pack, &at)
+        .map_err(|i| issues.push(i))
+        .ok();
     if quantity > 0 {
         issues.extend(uom::check_quantity(profile, sku, quantity, &at));
     }
@@ -195,7 +233,14 @@ pub fn map_line(
     }
 }
 
-fn price_parts(profile: &Profile, sku: &str, net: Decimal, quantity: u64, at: &str, issues: &mut Vec<Issue>) -> Vec<Part> {
+fn price_parts(
+    profile: &Profile,
+    sku: &str,
+    net: Decimal,
+    quantity: u64,
+    at: &str,
+    issues: &mut Vec<Issue>,
+) -> Vec<Part> {
     let precision = profile.doc.price_precision;
     match split(net, quantity, precision) {
         Split::Exact(part) => vec![part],
@@ -221,7 +266,10 @@ fn price_parts(profile: &Profile, sku: &str, net: Decimal, quantity: u64, at: &s
                     show(net), quantity, show(nearest), show(nearest * Decimal::from(quantity))
                 ),
             ));
-            vec![Part { quantity, unit_net: nearest }]
+            vec![Part {
+                quantity,
+                unit_net: nearest,
+            }]
         }
         Split::Inexact { nearest, off_by } => {
             issues.push(Issue::new(

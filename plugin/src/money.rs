@@ -92,13 +92,19 @@ mod tests {
     fn strings_and_numbers_parse_exactly() {
         let v: Vec<Dec> = serde_json::from_str(r#"["1.85", 0.2, "0.00", 1e-2, 11.31]"#).unwrap();
         let got: Vec<Decimal> = v.into_iter().map(|x| x.0).collect();
-        assert_eq!(got, vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]);
+        assert_eq!(
+            got,
+            vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]
+        );
     }
 
     #[test]
     fn non_numeric_text_is_an_error_not_zero() {
         let err = serde_json::from_str::<Dec>(r#""1,85""#).unwrap_err();
-        assert!(err.to_string().contains("expected a decimal amount"), "{err}");
+        assert!(
+            err.to_string().contains("expected a decimal amount"),
+            "{err}"
+        );
         assert!(serde_json::from_str::<Dec>("true").is_err());
         assert!(serde_json::from_str::<Dec>(r#""""#).is_err());
     }

@@ -17,24 +17,43 @@ const CART_ID_ATTRIBUTE: &str = "sparkCartId";
 
 pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     if json.trim().is_empty() {
-        return Outcome::rejected(None, vec![Issue::new(Code::PAYLOAD_INVALID, "", "the order body is empty; the platform must resend the recorded payload")]);
+        return Outcome::rejected(
+            None,
+            vec![Issue::new(
+                Code::PAYLOAD_INVALID,
+                "",
+                "the order body is empty; the platform must resend the recorded payload",
+            )],
+        );
     }
     let order = match shopify::parse(json) {
         Ok(order) => order,
         Err((pointer, detail)) => {
             return Outcome::rejected(
                 None,
-                vec![Issue::new(Code::PAYLOAD_INVALID, pointer, format!("not a Shopify order payload: {detail}"))],
+                vec![Issue::new(
+                    Code::PAYLOAD_INVALID,
+                    pointer,
+                    format!("not a Shopify order payload: {detail}"),
+                )],
             )
         }
     };
     let mut issues = Vec::new();
     let key = order_key(&order);
     if key.is_none() {
-        issues.push(Issue::new(Code::PAYLOAD_INVALID, "/name", "the order has no name, order_number or id to key it by"));
+        issues.push(Issue::new(
+            Code::PAYLOAD_INVALID,
+            "/name",
+            "the order has no name, order_number or id to key it by",
+        ));
     }
     let Some(items) = order.line_items.as_ref().filter(|l| !l.is_empty()) else {
-        issues.push(Issue::new(Code::PAYLOAD_INVALID, "/line_items", "the order has no line items"));
+        issues.push(Issue::new(
+            Code::PAYLOAD_INVALID,
+            "/line_items",
+            "the order has no line items",
+        ));
         return Outcome::rejected(key, issues);
     };
     let source = source_totals(&order, &mut issues);
@@ -72,26 +91,41 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     for line in &lines {
         for part in &line.parts {
             let net = Decimal::from(part.quantity) * part.unit_net;
-            taxable.push(Taxable { net, rate: line.rate });
+            taxable.push(Taxable {
+                net,
+                rate: line.rate,
+            });
             order_lines.push(OrderLine {
                 item_number: order_lines.len() as u32 + 1,
                 variant_code: line.variant_code.clone(),
                 quantity: part.quantity,
-                item_gross: crate::money::round_half_up(part.unit_net * (Decimal::ONE + line.rate), profile.doc.price_precision),
+                item_gross: crate::money::round_half_up(
+                    part.unit_net * (Decimal::ONE + line.rate),
+                    profile.doc.price_precision,
+                ),
                 item_net: part.unit_net,
                 tax_rate_id: line.tax_rate_id,
                 stock_location_id,
             });
         }
     }
-    taxable.push(Taxable { net: delivery.net, rate: delivery.rate });
+    taxable.push(Taxable {
+        net: delivery.net,
+        rate: delivery.rate,
+    });
     totals::check(profile, &taxable, source, &mut issues);
 
     let special_instructions = special_instructions(&order, &payment.description);
     let draft = SalesOrder {
-        customer: CustomerRef { id: customer.map(|c| c.orderwise_id) },
+        customer: CustomerRef {
+            id: customer.map(|c| c.orderwise_id),
+        },
         order_header: OrderHeader {
-            system_order_type: if payment.on_account { profile.doc.order_types.on_account } else { profile.doc.order_types.standard },
+            system_order_type: if payment.on_account {
+                profile.doc.order_types.on_account
+            } else {
+                profile.doc.order_types.standard
+            },
             delivery_method_id: delivery.method_id,
             order_date,
             e_commerce_order_number: key.clone().unwrap_or_default(),
@@ -115,7 +149,11 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
 /// The stable idempotency key: the order name without its `#` (`#B2B1042` ->
 /// `B2B1042`), else the order number, else the Shopify id.
 pub fn order_key(order: &Order) -> Option<String> {
-    let name = order.name.as_deref().map(|n| n.trim().trim_start_matches('#').trim()).filter(|n| !n.is_empty());
+    let name = order
+        .name
+        .as_deref()
+        .map(|n| n.trim().trim_start_matches('#').trim())
+        .filter(|n| !n.is_empty());
     name.map(str::to_owned)
         .or_else(|| order.order_number.map(|n| n.to_string()))
         .or_else(|| order.id.as_ref().map(|id| id.text()))
@@ -124,13 +162,21 @@ pub fn order_key(order: &Order) -> Option<String> {
 fn source_totals(order: &Order, issues: &mut Vec<Issue>) -> SourceTotals {
     let mut need = |value: Option<Dec>, at: &str| {
         value.map(|d| d.0).unwrap_or_else(|| {
-            issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("the order has no {}", &at[1..])));
+            issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                at,
+                format!("the order has no {}", &at[1..]),
+            ));
             Decimal::ZERO
         })
     };
     let gross = need(order.total_price, "/total_price");
     let vat = need(order.total_tax, "/total_tax");
-    SourceTotals { net: gross - vat, vat, gross }
+    SourceTotals {
+        net: gross - vat,
+        vat,
+        gross,
+    }
 }
 
 /// OWAPI takes the local wall-clock time without an offset (`2025-03-14T10:22:29`).
@@ -149,13 +195,22 @@ fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
             _ => c.is_ascii_digit(),
         });
     if !shape_ok {
-        issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("order date {value:?} is not an ISO 8601 timestamp")));
+        issues.push(Issue::new(
+            Code::PAYLOAD_INVALID,
+            at,
+            format!("order date {value:?} is not an ISO 8601 timestamp"),
+        ));
     }
     stamp.to_owned()
 }
 
 fn special_instructions(order: &Order, payment: &str) -> String {
-    let cart = order.note_attributes.iter().find(|a| a.name == CART_ID_ATTRIBUTE).map(|a| a.value.trim()).filter(|v| !v.is_empty());
+    let cart = order
+        .note_attributes
+        .iter()
+        .find(|a| a.name == CART_ID_ATTRIBUTE)
+        .map(|a| a.value.trim())
+        .filter(|v| !v.is_empty());
     match cart {
         Some(cart) => format!("SparkLayer cart {cart}; {payment}"),
         None => payment.to_owned(),

@@ -29,7 +29,11 @@ impl Outcome {
     /// - any `PAYLOAD_INVALID` error: `rejected`, no draft (the source must resend);
     /// - otherwise any error: `review`, with the draft and every issue;
     /// - otherwise (warnings and info only): `ready`.
-    pub fn decide(order_key: Option<String>, draft: Option<SalesOrder>, issues: Vec<Issue>) -> Self {
+    pub fn decide(
+        order_key: Option<String>,
+        draft: Option<SalesOrder>,
+        issues: Vec<Issue>,
+    ) -> Self {
         let is_error = |i: &&Issue| i.severity == Severity::Error;
         let unusable = draft.is_none()
             || issues
@@ -46,7 +50,11 @@ impl Outcome {
         Outcome {
             status,
             order_key,
-            sales_order: if status == Status::Rejected { None } else { draft },
+            sales_order: if status == Status::Rejected {
+                None
+            } else {
+                draft
+            },
             issues,
         }
     }

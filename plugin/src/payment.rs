@@ -22,16 +22,26 @@ pub struct Payment {
     pub hold_for_payment: bool,
 }
 
-pub fn assess(profile: &Profile, order: &Order, customer: Option<&CustomerMap>, gross: Decimal, issues: &mut Vec<Issue>) -> Payment {
+pub fn assess(
+    profile: &Profile,
+    order: &Order,
+    customer: Option<&CustomerMap>,
+    gross: Decimal,
+    issues: &mut Vec<Issue>,
+) -> Payment {
     let types = &profile.doc.payment_types;
-    let found = order.note_attributes.iter().enumerate().find(|(_, a)| a.name == PAYMENT_TYPE_ATTRIBUTE);
+    let found = order
+        .note_attributes
+        .iter()
+        .enumerate()
+        .find(|(_, a)| a.name == PAYMENT_TYPE_ATTRIBUTE);
     let status = order.financial_status.as_deref().unwrap_or("");
     let terms = order.payment_terms.as_ref();
     let terms_name = terms.and_then(|t| t.payment_terms_name.clone());
 
     let on_account = match found {
-        Some((_, a)) if types.on_account.iter().any(|t| *t == a.value) => true,
-        Some((_, a)) if types.upfront.iter().any(|t| *t == a.value) => false,
+        Some((_, a)) if types.on_account.contains(&a.value) => true,
+        Some((_, a)) if types.upfront.contains(&a.value) => false,
         Some((i, a)) => {
             issues.push(Issue::new(
                 Code::PAYMENT_TYPE_UNKNOWN,
@@ -53,10 +63,15 @@ pub fn assess(profile: &Profile, order: &Order, customer: Option<&CustomerMap>, 
         issues.push(Issue::new(
             Code::ON_ACCOUNT,
             "/note_attributes",
-            format!("{description}: sent as order type {} with no payment and no payment hold", profile.doc.order_types.on_account),
+            format!(
+                "{description}: sent as order type {} with no payment and no payment hold",
+                profile.doc.order_types.on_account
+            ),
         ));
         if let Some(credit) = customer.and_then(|c| c.credit.as_ref()) {
-            let mut flag = |what: String| issues.push(Issue::new(Code::PAY_ON_ACCOUNT_CREDIT, "/customer", what));
+            let mut flag = |what: String| {
+                issues.push(Issue::new(Code::PAY_ON_ACCOUNT_CREDIT, "/customer", what))
+            };
             if !credit.account_customer {
                 flag("the customer is not an OrderWise account customer; approve an account or take payment upfront".to_owned());
             }
@@ -75,7 +90,11 @@ pub fn assess(profile: &Profile, order: &Order, customer: Option<&CustomerMap>, 
                 }
             }
         }
-        return Payment { on_account, description, hold_for_payment: false };
+        return Payment {
+            on_account,
+            description,
+            hold_for_payment: false,
+        };
     }
 
     let paid = matches!(status, "paid" | "authorized");
@@ -88,7 +107,14 @@ pub fn assess(profile: &Profile, order: &Order, customer: Option<&CustomerMap>, 
     }
     Payment {
         on_account,
-        description: format!("Paid upfront ({})", if status.is_empty() { "status unknown" } else { status }),
+        description: format!(
+            "Paid upfront ({})",
+            if status.is_empty() {
+                "status unknown"
+            } else {
+                status
+            }
+        ),
         hold_for_payment: !paid,
     }
 }

@@ -7,18 +7,39 @@ use crate::profile::{CustomerMap, PoPolicy, PoSource, Profile};
 use crate::shopify::Order;
 
 /// Reads the PO from the profile's sources in order; the first non-blank wins.
-pub fn customer_order_ref(profile: &Profile, order: &Order, customer: Option<&CustomerMap>, issues: &mut Vec<Issue>) -> Option<String> {
-    let found = profile.doc.po_sources.iter().find_map(|source| match source {
-        PoSource::NoteAttribute(name) => order
-            .note_attributes
-            .iter()
-            .position(|a| a.name == *name)
-            .map(|i| (format!("/note_attributes/{i}/value"), order.note_attributes[i].value.trim()))
-            .filter(|(_, v)| !v.is_empty()),
-        PoSource::Note => order.note.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| ("/note".to_owned(), v)),
-    });
+pub fn customer_order_ref(
+    profile: &Profile,
+    order: &Order,
+    customer: Option<&CustomerMap>,
+    issues: &mut Vec<Issue>,
+) -> Option<String> {
+    let found = profile
+        .doc
+        .po_sources
+        .iter()
+        .find_map(|source| match source {
+            PoSource::NoteAttribute(name) => order
+                .note_attributes
+                .iter()
+                .position(|a| a.name == *name)
+                .map(|i| {
+                    (
+                        format!("/note_attributes/{i}/value"),
+                        order.note_attributes[i].value.trim(),
+                    )
+                })
+                .filter(|(_, v)| !v.is_empty()),
+            PoSource::Note => order
+                .note
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| ("/note".to_owned(), v)),
+        });
     let Some((at, po)) = found else {
-        let policy = customer.and_then(|c| c.po_policy).unwrap_or(profile.doc.po_policy);
+        let policy = customer
+            .and_then(|c| c.po_policy)
+            .unwrap_or(profile.doc.po_policy);
         let severity = match policy {
             PoPolicy::Required => Severity::Error,
             PoPolicy::Optional => Severity::Warning,
@@ -27,7 +48,10 @@ pub fn customer_order_ref(profile: &Profile, order: &Order, customer: Option<&Cu
             Issue::new(
                 Code::PO_MISSING,
                 "/note_attributes",
-                format!("no PO reference in {}; ask the customer for their PO number", describe(&profile.doc.po_sources)),
+                format!(
+                    "no PO reference in {}; ask the customer for their PO number",
+                    describe(&profile.doc.po_sources)
+                ),
             )
             .with_severity(severity),
         );

@@ -140,6 +140,23 @@ pub struct PaymentTerms {
 
 /// Reads the payload, reporting a type error with the JSON pointer of the field.
 pub fn parse(json: &str) -> Result<Order, (String, String)> {
+    // serde would read a struct from a JSON array too; an order is an object.
+    let body = json.trim_start();
+    if !body.starts_with('{') {
+        let found = match body.chars().next() {
+            Some('[') => "a JSON array".to_owned(),
+            Some('"') => "a JSON string".to_owned(),
+            Some(c) if c == '-' || c.is_ascii_digit() => "a JSON number".to_owned(),
+            _ => format!(
+                "not JSON (it starts {:?})",
+                body.chars().take(24).collect::<String>()
+            ),
+        };
+        return Err((
+            String::new(),
+            format!("the body is {found}, not a JSON object"),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let pointer = path_to_pointer(e.path());

@@ -15,7 +15,12 @@ pub struct Resolved {
 }
 
 /// Resolves a line's SKU and optional pack selection. `at` is the line's pointer.
-pub fn resolve(profile: &Profile, sku: &str, pack: Option<&str>, at: &str) -> Result<Resolved, Issue> {
+pub fn resolve(
+    profile: &Profile,
+    sku: &str,
+    pack: Option<&str>,
+    at: &str,
+) -> Result<Resolved, Issue> {
     if sku.is_empty() {
         return Err(Issue::new(
             Code::SKU_UNKNOWN,
@@ -69,7 +74,7 @@ pub fn check_quantity(profile: &Profile, sku: &str, quantity: u64, at: &str) -> 
         ))
     };
     if let Some(pack) = rule.pack_size {
-        if quantity % u64::from(pack) != 0 {
+        if !quantity.is_multiple_of(u64::from(pack)) {
             flag(format!("is not a multiple of its pack size {pack}"));
         }
     }

@@ -1,0 +1,155 @@
+//! The real `host-harness` binary, as QA and CI call it.
+
+use crate::common::{component, fixtures, workspace};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn harness(args: &[&str]) -> Output {
+    let component = component().to_str().unwrap().to_owned();
+    let mut full = vec![args[0], "--component", &component];
+    full.extend_from_slice(&args[1..]);
+    Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .args(&full)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn run_prints_the_outcome_as_json() {
+    let out = harness(&[
+        "run",
+        "--profile",
+        "fixtures/profile.json",
+        "fixtures/cases/example-on-account/order.json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("{\n  \"status\": \"ready\",\n  \"orderKey\": \"B2B1042\","),
+        "{text}"
+    );
+    assert!(text.contains("\"orderGross\": 129.03"), "{text}");
+}
+
+#[test]
+fn run_reads_the_order_from_stdin_when_no_file_is_given() {
+    let component = component().to_str().unwrap().to_owned();
+    let order =
+        std::fs::File::open(fixtures().join("cases/example-on-account/order.json")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .args([
+            "run",
+            "--component",
+            &component,
+            "--profile",
+            "fixtures/profile.json",
+        ])
+        .stdin(order)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("\"customerOrderRef\": \"PO-45821\""));
+}
+
+#[test]
+fn run_human_shows_status_issues_and_resources() {
+    let out = harness(&[
+        "run",
+        "--profile",
+        "fixtures/profile.json",
+        "--human",
+        "fixtures/cases/po-too-long/order.json",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("status:    review"), "{text}");
+    assert!(text.contains("- PO_TOO_LONG [error / finance]"), "{text}");
+    for label in [
+        "fuel, map-order:",
+        "peak linear memory:",
+        "input size:",
+        "output size:",
+        "wall time:",
+    ] {
+        assert!(text.contains(label), "missing {label}: {text}");
+    }
+}
+
+#[test]
+fn replay_of_the_bundled_fixtures_passes() {
+    let out = harness(&["replay", "fixtures"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.lines().last().unwrap().ends_with(" passed, 0 failed"),
+        "{text}"
+    );
+}
+
+fn copy_case(name: &str, to: &Path) {
+    let from = fixtures().join("cases").join(name);
+    std::fs::create_dir_all(to).unwrap();
+    for f in ["order.json", "expected.json"] {
+        std::fs::copy(from.join(f), to.join(f)).unwrap();
+    }
+    std::fs::copy(
+        fixtures().join("profile.json"),
+        to.parent().unwrap().join("profile.json"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn replay_fails_on_a_changed_expectation_and_bless_rewrites_it() {
+    let dir = workspace().join("target/tmp-replay-bless");
+    let _ = std::fs::remove_dir_all(&dir);
+    let case = dir.join("example");
+    copy_case("example-on-account", &case);
+    let expected = std::fs::read_to_string(case.join("expected.json")).unwrap();
+    std::fs::write(
+        case.join("expected.json"),
+        expected.replace("\"ready\"", "\"review\""),
+    )
+    .unwrap();
+    let dir_arg = dir.to_str().unwrap();
+
+    let out = harness(&["replay", dir_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("DIFFERS"), "{text}");
+    assert!(text.contains("expected \"status\": \"review\","), "{text}");
+
+    let out = harness(&["replay", "--bless", dir_arg]);
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(case.join("expected.json")).unwrap(),
+        expected
+    );
+    assert!(harness(&["replay", dir_arg]).status.success());
+}
+
+#[test]
+fn a_missing_component_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .args([
+            "run",
+            "--component",
+            "nowhere.wasm",
+            "--profile",
+            "fixtures/profile.json",
+        ])
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("component nowhere.wasm not found"));
+}
