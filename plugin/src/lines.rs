@@ -11,6 +11,10 @@ use crate::shopify::{LineItem, TaxLine};
 use crate::uom;
 use rust_decimal::Decimal;
 
+/// The line property SparkLayer writes the final per-unit price into [doc; its
+/// place in `properties[]` is inferred].
+pub const CHARGED_PRICE_PROPERTY: &str = "Charged Price";
+
 /// One source line after mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MappedLine {
@@ -139,7 +143,7 @@ pub fn map_line(
 
     // SparkLayer's own figure for the unit price must agree with Shopify's line:
     // it may be the line's unit price rounded half-up at its own decimals.
-    if let Some(prop) = item.properties.iter().find(|p| p.name == "Charged Price") {
+    if let Some(prop) = item.properties.iter().find(|p| p.name == CHARGED_PRICE_PROPERTY) {
         match crate::money::parse_decimal(prop.value.trim()) {
             Some(unit) if quantity > 0 => {
                 let exact_unit = charged / Decimal::from(quantity);

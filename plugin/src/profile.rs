@@ -442,6 +442,13 @@ fn validate_scalars(doc: &ProfileDoc) -> Result<(), ProfileError> {
             "OrderWise unit prices hold 2 to 4 decimal places",
         ));
     }
+    let types = &doc.payment_types;
+    if let Some(both) = types.on_account.iter().find(|t| types.upfront.contains(t)) {
+        return Err(ProfileError::at(
+            "/paymentTypes",
+            format!("{both:?} is listed as both on-account and upfront"),
+        ));
+    }
     if doc.po_sources.is_empty() {
         return Err(ProfileError::at(
             "/poSources",
