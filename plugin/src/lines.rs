@@ -143,7 +143,11 @@ pub fn map_line(
 
     // SparkLayer's own figure for the unit price must agree with Shopify's line:
     // it may be the line's unit price rounded half-up at its own decimals.
-    if let Some(prop) = item.properties.iter().find(|p| p.name == CHARGED_PRICE_PROPERTY) {
+    if let Some(prop) = item
+        .properties
+        .iter()
+        .find(|p| p.name == CHARGED_PRICE_PROPERTY)
+    {
         match crate::money::parse_decimal(prop.value.trim()) {
             Some(unit) if quantity > 0 => {
                 let exact_unit = charged / Decimal::from(quantity);

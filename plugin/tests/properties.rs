@@ -1,0 +1,144 @@
+//! Invariants over generated orders (proptest):
+//! - every input line appears in the sales order, or an error issue names it;
+//! - the output line nets plus delivery equal the inherited order net, or an issue says why not;
+//! - the same input bytes give the same output bytes;
+//! - no input, however broken, makes the mapper panic.
+
+mod support;
+
+use plugin::{map_order, Outcome, Status};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use support::*;
+
+/// SKUs as sold, with the OrderWise variant and multiplier the default profile gives them
+/// (`None`: not mappable, must be held with an issue).
+const SKUS: &[(&str, Option<(&str, u64)>)] = &[
+    ("CUP-12OZ-WHT", Some(("CUP-12OZ-WHT", 1))),
+    ("CUP-12OZ-WHT-C12", Some(("CUP-12OZ-WHT", 12))),
+    ("TEA-EB-80", Some(("TEA-EB-80", 1))),
+    ("NAP-2PLY-500", Some(("NAP-2PLY-500", 1))),
+    ("MILK-UHT-1L", Some(("MILK-UHT-1L", 1))),
+    ("STRAW-PAPER-250", None),
+];
+const RATES: &[&str] = &["0.2", "0.05", "0", "0.175"];
+
+fn arb_line() -> impl Strategy<Value = Line> {
+    (
+        0..SKUS.len(),
+        1i64..60,
+        1i64..50_000,
+        0..RATES.len(),
+        0u32..100,
+    )
+        .prop_map(|(s, quantity, pence, r, discount_pct)| {
+            let price = Decimal::new(pence, 2);
+            // A discount of up to 99% of the line, in whole pence.
+            let discount =
+                (price * Decimal::from(quantity) * Decimal::new(i64::from(discount_pct), 2))
+                    .round_dp(2);
+            Line {
+                sku: SKUS[s].0.to_owned(),
+                quantity,
+                price,
+                discount,
+                rate: d(RATES[r]),
+                properties: vec![],
+            }
+        })
+}
+
+fn arb_order() -> impl Strategy<Value = (Vec<Line>, Option<String>)> {
+    (
+        proptest::collection::vec(arb_line(), 1..25),
+        proptest::option::of(0i64..5_000),
+    )
+        .prop_map(|(lines, ship)| (lines, ship.map(|p| Decimal::new(p, 2).to_string())))
+}
+
+fn has_error_at(outcome: &Outcome, index: usize) -> bool {
+    let at = format!("/line_items/{index}");
+    outcome.issues.iter().any(|i| {
+        i.severity == plugin::issues::Severity::Error
+            && (i.pointer == at || i.pointer.starts_with(&format!("{at}/")))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_line_is_mapped_or_named_by_an_error((lines, shipping) in arb_order()) {
+        let outcome = map_order(&profile(), &order(&lines, shipping.as_deref()).to_string());
+        prop_assert_ne!(outcome.status, Status::Rejected);
+        let draft = outcome.sales_order.as_ref().unwrap();
+        // Quantity of each OrderWise variant: what the input asks for == what the draft carries.
+        let mut wanted: BTreeMap<String, u64> = BTreeMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            match SKUS.iter().find(|(s, _)| *s == line.sku).unwrap().1 {
+                Some((variant, multiplier)) => *wanted.entry(variant.to_owned()).or_default() += line.quantity as u64 * multiplier,
+                None => prop_assert!(has_error_at(&outcome, i), "unmappable line {} has no error issue: {:?}", i, outcome.issues),
+            }
+        }
+        let mut sent: BTreeMap<String, u64> = BTreeMap::new();
+        let mut unresolved = 0;
+        for l in &draft.order_lines {
+            match &l.variant_code {
+                Some(v) => *sent.entry(v.clone()).or_default() += l.quantity,
+                None => unresolved += l.quantity,
+            }
+        }
+        prop_assert_eq!(wanted, sent);
+        // Unmappable lines travel in the draft unresolved (variantCode null), with all their units.
+        let unmappable: u64 = lines.iter().filter(|l| SKUS.iter().any(|(s, m)| *s == l.sku && m.is_none())).map(|l| l.quantity as u64).sum();
+        prop_assert_eq!(unresolved, unmappable);
+    }
+
+    #[test]
+    fn line_nets_sum_to_the_inherited_net_or_an_issue_says_why((lines, shipping) in arb_order(), split in any::<bool>()) {
+        let policy = if split { "split-line" } else { "review" };
+        let profile = profile_with("unitPriceRemainder", serde_json::json!(policy));
+        let outcome = map_order(&profile, &order(&lines, shipping.as_deref()).to_string());
+        let draft = outcome.sales_order.as_ref().unwrap();
+        let sent: Decimal = draft.order_lines.iter().map(|l| Decimal::from(l.quantity) * l.item_net).sum::<Decimal>() + draft.order_header.delivery_net;
+        if split {
+            // Splitting never loses or invents a penny.
+            prop_assert_eq!(sent, draft.order_header.order_net);
+        } else {
+            let explained = outcome.issues.iter().any(|i| i.code == "UNIT_PRICE_INEXACT") && outcome.status == Status::Review;
+            prop_assert!(sent == draft.order_header.order_net || explained,
+                "lines sum to {} but the order net is {} and no issue explains it: {:?}", sent, draft.order_header.order_net, outcome.issues);
+        }
+    }
+
+    #[test]
+    fn the_same_bytes_give_the_same_outcome_bytes((lines, shipping) in arb_order()) {
+        let text = order(&lines, shipping.as_deref()).to_string();
+        let profile = profile();
+        let first = serde_json::to_string(&map_order(&profile, &text)).unwrap();
+        let second = serde_json::to_string(&map_order(&profile, &text)).unwrap();
+        prop_assert_eq!(first, second);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let text = String::from_utf8_lossy(&body);
+        let outcome = map_order(&profile(), &text);
+        let is_object = text.trim_start().starts_with('{');
+        prop_assert!(outcome.status != Status::Ready || is_object, "a non-object body was not rejected");
+    }
+
+    #[test]
+    fn damaged_orders_never_panic((lines, shipping) in arb_order(), cut in 0usize..4000, junk in "[\\[\\]{}\",:0-9a-z.-]{0,8}") {
+        let text = order(&lines, shipping.as_deref()).to_string();
+        let cut = cut.min(text.len());
+        let cut = (0..=cut).rev().find(|c| text.is_char_boundary(*c)).unwrap_or(0);
+        let damaged = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
+        let outcome = map_order(&profile(), &damaged);
+        if outcome.status == Status::Rejected {
+            prop_assert!(outcome.sales_order.is_none());
+            prop_assert!(outcome.issues.iter().any(|i| i.code == "PAYLOAD_INVALID"));
+        }
+    }
+}
