@@ -19,13 +19,17 @@ pub struct Dec(pub Decimal);
 
 impl<'de> Deserialize<'de> for Dec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw: Box<RawValue> = Deserialize::deserialize(d)?;
+        // Borrowed: no allocation per amount (payloads are always read from a &str).
+        let raw: &RawValue = Deserialize::deserialize(d)?;
         let text = raw.get();
-        let inner = if text.starts_with('"') {
-            serde_json::from_str::<String>(text).map_err(D::Error::custom)?
-        } else {
-            text.to_owned()
-        };
+        let inner: std::borrow::Cow<str> =
+            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(plain) if !plain.contains('\\') => plain.into(),
+                Some(_) => serde_json::from_str::<String>(text)
+                    .map_err(D::Error::custom)?
+                    .into(),
+                None => text.into(),
+            };
         parse_decimal(inner.trim())
             .map(Dec)
             .ok_or_else(|| D::Error::custom(format!("expected a decimal amount, found {text}")))

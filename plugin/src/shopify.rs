@@ -61,7 +61,7 @@ pub struct NameValue {
 }
 
 fn text_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let raw: Box<serde_json::value::RawValue> = Deserialize::deserialize(d)?;
+    let raw: &serde_json::value::RawValue = Deserialize::deserialize(d)?;
     let text = raw.get();
     if text.starts_with('"') {
         serde_json::from_str(text).map_err(serde::de::Error::custom)
@@ -157,10 +157,14 @@ pub fn parse(json: &str) -> Result<Order, (String, String)> {
             format!("the body is {found}, not a JSON object"),
         ));
     }
-    let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        (pointer, e.inner().to_string())
+    // Fast path without path tracking (it allocates for every key); only a
+    // payload that fails is read again to find the pointer of the bad field.
+    serde_json::from_str(json).map_err(|_| {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        match serde_path_to_error::deserialize::<_, Order>(de) {
+            Err(e) => (path_to_pointer(e.path()), e.inner().to_string()),
+            Ok(_) => (String::new(), "the payload could not be read".to_owned()),
+        }
     })
 }
 
