@@ -1,5 +1,5 @@
-//! docs/issue-codes.md documents every code exactly once, with the severity
-//! and owner the code really has.
+//! Every issue code is documented once in docs/issue-codes.md, with the
+//! severity and owner it really has, and is exercised by at least one fixture.
 
 use plugin::issues::{Code, Owner, Severity};
 
@@ -65,4 +65,24 @@ fn the_doc_lists_no_code_the_component_cannot_emit() {
             row[0]
         );
     }
+}
+
+#[test]
+fn every_code_is_exercised_by_a_fixture_case() {
+    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/cases");
+    let mut goldens = String::new();
+    for case in std::fs::read_dir(cases).unwrap() {
+        if let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("expected.json")) {
+            goldens.push_str(&text);
+        }
+    }
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !goldens.contains(&format!("\"code\": \"{c}\"")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes no fixture case produces: {missing:?}"
+    );
 }
