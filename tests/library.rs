@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 fn bridge() -> &'static Bridge {
     static BRIDGE: OnceLock<Bridge> = OnceLock::new();
     BRIDGE.get_or_init(|| {
-        Bridge::load(component(), Limits::default()).expect("the built component loads")
+        Bridge::load(component(), Limits::default(), None).expect("the built component loads")
     })
 }
 
@@ -168,7 +168,7 @@ fn a_tiny_fuel_budget_stops_the_order_with_a_named_reason() {
         fuel: 10_000,
         ..Limits::default()
     };
-    let bridge = Bridge::load(component(), limits).unwrap();
+    let bridge = Bridge::load(component(), limits, None).unwrap();
     let report = bridge.run(&default_profile(), &example_order());
     assert!(
         matches!(report.failure, Some(Failure::FuelExhausted(_))),
@@ -184,7 +184,7 @@ fn a_payload_over_the_input_cap_is_not_passed_to_the_component() {
         input_bytes: 100,
         ..Limits::default()
     };
-    let report = Bridge::load(component(), limits)
+    let report = Bridge::load(component(), limits, None)
         .unwrap()
         .run(&default_profile(), &example_order());
     assert!(
@@ -196,17 +196,8 @@ fn a_payload_over_the_input_cap_is_not_passed_to_the_component() {
 }
 
 #[test]
-fn a_memory_cap_below_the_instance_needs_is_reported_as_the_memory_limit() {
-    let limits = Limits {
-        memory_bytes: 64 * 1024,
-        ..Limits::default()
-    };
-    let report = Bridge::load(component(), limits)
-        .unwrap()
-        .run(&default_profile(), &example_order());
-    assert!(
-        matches!(report.failure, Some(Failure::MemoryLimit(_))),
-        "{:?}",
-        report.failure
-    );
+fn a_component_whose_initial_memory_exceeds_the_cap_is_refused_at_load() {
+    let limits = Limits { memory_bytes: 64 * 1024, ..Limits::default() };
+    let error = Bridge::load(component(), limits, None).err().expect("load must fail");
+    assert!(format!("{error:#}").contains("which exceeds the limit of 0x10000 bytes"), "{error:#}");
 }

@@ -3,6 +3,8 @@
 //! reports what happened.
 
 pub mod bridge;
+pub mod cache;
+pub mod engine;
 pub mod jsonfmt;
 pub mod limits;
 pub mod replay;

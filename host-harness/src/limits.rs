@@ -12,6 +12,8 @@ pub struct Limits {
     pub fuel: u64,
     /// Fuel for instantiating the component and parsing the profile.
     pub setup_fuel: u64,
+    /// Wall-clock time for one call (setup or one order), milliseconds.
+    pub wall_millis: u64,
     /// Linear memory, bytes, for the whole instance.
     pub memory_bytes: u64,
     /// Order payload size, bytes.
@@ -25,6 +27,8 @@ impl Default for Limits {
         Limits {
             fuel: 11_000_000,
             setup_fuel: 50_000_000,
+            // ~100x a 200-line order here: a cap for runaway code, not a benchmark.
+            wall_millis: 1_000,
             memory_bytes: 10 * 1024 * 1024,
             input_bytes: 1024 * 1024,
             output_bytes: 1024 * 1024,

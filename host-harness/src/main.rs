@@ -63,6 +63,9 @@ struct ComponentArgs {
     /// Fuel (≈ instructions) for one map-order call.
     #[arg(long, default_value_t = Limits::default().fuel)]
     fuel: u64,
+    /// Wall-clock cap per call in milliseconds (epoch interruption).
+    #[arg(long, default_value_t = Limits::default().wall_millis)]
+    wall_ms: u64,
     /// Linear-memory cap in bytes.
     #[arg(long, default_value_t = Limits::default().memory_bytes)]
     memory_bytes: u64,
@@ -72,12 +75,20 @@ struct ComponentArgs {
     /// Outcome cap in bytes.
     #[arg(long, default_value_t = Limits::default().output_bytes)]
     output_bytes: u64,
+    /// Where compiled components are cached by content hash
+    /// [default: $XDG_CACHE_HOME/host-harness or ~/.cache/host-harness].
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
+    /// Compile the component afresh and write no cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl ComponentArgs {
     fn load(&self) -> Result<Bridge> {
         let limits = Limits {
             fuel: self.fuel,
+            wall_millis: self.wall_ms,
             memory_bytes: self.memory_bytes,
             input_bytes: self.input_bytes,
             output_bytes: self.output_bytes,
@@ -89,7 +100,12 @@ impl ComponentArgs {
                 self.component.display()
             );
         }
-        Ok(Bridge::load(&self.component, limits)?)
+        let cache = match (&self.cache_dir, self.no_cache) {
+            (_, true) => None,
+            (Some(dir), false) => Some(dir.clone()),
+            (None, false) => Some(host_harness::cache::default_dir()),
+        };
+        Ok(Bridge::load(&self.component, limits, cache.as_deref())?)
     }
 }
 

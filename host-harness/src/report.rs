@@ -45,6 +45,8 @@ pub enum Failure {
     OutputTooLarge(String),
     /// The call used all of its fuel (instruction budget).
     FuelExhausted(String),
+    /// The call ran past the wall-clock cap (epoch interruption).
+    Timeout(String),
     /// The component asked for more linear memory than the cap.
     MemoryLimit(String),
     /// The component trapped (panic, unreachable, out-of-bounds access).
@@ -59,6 +61,7 @@ impl fmt::Display for Failure {
             Failure::InputTooLarge(d) => ("input too large", d),
             Failure::OutputTooLarge(d) => ("output too large", d),
             Failure::FuelExhausted(d) => ("fuel exhausted", d),
+            Failure::Timeout(d) => ("timeout", d),
             Failure::MemoryLimit(d) => ("memory limit", d),
             Failure::Trap(d) => ("trap", d),
             Failure::ProfileInvalid(d) => ("profile invalid", d),
@@ -77,7 +80,11 @@ pub struct Metrics {
     pub setup_fuel: u64,
     /// Peak linear memory of the instance, bytes.
     pub peak_memory_bytes: u64,
-    /// Wall time of instantiate + parse profile + map order, microseconds.
+    /// Time to instantiate and parse the profile, microseconds (0 in a reused session).
+    pub setup_micros: u64,
+    /// Time of the map-order call, microseconds.
+    pub map_micros: u64,
+    /// Wall time of the whole run, microseconds.
     pub wall_micros: u64,
     pub input_bytes: u64,
     pub output_bytes: u64,
@@ -154,8 +161,11 @@ impl fmt::Display for RunReport {
         )?;
         writeln!(
             f,
-            "  wall time:           {:>12} µs (instantiate + parse profile + map)",
-            m.wall_micros
+            "  wall time:           {:>12} / {} µs per call (setup {} µs, map {} µs)",
+            m.wall_micros,
+            l.wall_millis * 1000,
+            m.setup_micros,
+            m.map_micros
         )?;
         if !self.logs.is_empty() {
             writeln!(f, "== Component logs")?;

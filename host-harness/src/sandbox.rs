@@ -48,6 +48,14 @@ impl OrderState {
     }
 }
 
+impl OrderState {
+    /// What the component wrote since byte `from` of its captured output.
+    pub fn log_text(&self, from: usize) -> String {
+        let bytes = self.logs.contents();
+        String::from_utf8_lossy(bytes.get(from..).unwrap_or_default()).into_owned()
+    }
+}
+
 impl WasiView for OrderState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {

@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod owapi;
 pub mod payment;
 pub mod po;
+pub mod pointer;
 pub mod pricing;
 pub mod profile;
 pub mod shopify;

@@ -213,11 +213,8 @@ pub struct Profile {
 
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let doc: ProfileDoc = serde_path_to_error::deserialize(de).map_err(|e| {
-            let field = crate::shopify::path_to_pointer(e.path());
-            ProfileError::at(field, e.inner().to_string())
-        })?;
+        let doc: ProfileDoc = serde_json::from_str(json)
+            .map_err(|e| ProfileError::at(crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))?;
         Profile::new(doc)
     }
 

@@ -157,29 +157,5 @@ pub fn parse(json: &str) -> Result<Order, (String, String)> {
             format!("the body is {found}, not a JSON object"),
         ));
     }
-    // Fast path without path tracking (it allocates for every key); only a
-    // payload that fails is read again to find the pointer of the bad field.
-    serde_json::from_str(json).map_err(|_| {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        match serde_path_to_error::deserialize::<_, Order>(de) {
-            Err(e) => (path_to_pointer(e.path()), e.inner().to_string()),
-            Ok(_) => (String::new(), "the payload could not be read".to_owned()),
-        }
-    })
-}
-
-pub(crate) fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for seg in path.iter() {
-        match seg {
-            Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                out.push('/');
-                out.push_str(&crate::issues::pointer_token(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    out
+    serde_json::from_str(json).map_err(|e| (crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))
 }

@@ -1,0 +1,82 @@
+//! The one `Engine` a harness run uses, configured the way the platform runs
+//! components: fuel for the instruction budget, epochs for the wall-clock cap,
+//! and the pooling allocator for fast per-order instantiation.
+
+use crate::limits::Limits;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Result};
+
+/// One epoch tick. The wall-clock cap is counted in ticks, so it is enforced
+/// to within one tick (1 ms) of the limit.
+pub const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// How many instances may be alive at once: one per worker thread plus the
+/// spare a worker creates while replacing a poisoned instance.
+pub fn instance_slots() -> u32 {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    (workers * 2).max(4)
+}
+
+pub fn build(limits: &Limits) -> Result<Engine> {
+    let mut config = Config::new();
+    // Fuel: ≈ one unit per wasm instruction; deterministic, so budgets replay exactly.
+    config.consume_fuel(true);
+    // Epochs: a cheap check at loop headers and function entries; the ticker
+    // thread advances the epoch, and each call gets a deadline in ticks.
+    config.epoch_interruption(true);
+
+    let mut pool = PoolingAllocationConfig::new();
+    // Each slot is reserved up front: keep the count to what the workers use.
+    pool.total_component_instances(instance_slots());
+    // A wit-bindgen component holds a few core instances (the program, shims,
+    // fix-ups); 16 leaves room without reserving much.
+    pool.total_core_instances(instance_slots() * 16);
+    pool.total_memories(instance_slots() * 2);
+    pool.total_tables(instance_slots() * 4);
+    // No linear memory may exceed the platform's cap: instantiation itself fails
+    // for a component that declares more than the cap as its minimum.
+    let memory_cap = usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX);
+    pool.max_memory_size(memory_cap.max(64 * 1024));
+    // Keep the first 1 MiB of each freed slot's memory resident: re-instantiation
+    // then resets it with memset instead of page faults (costs RSS per idle slot).
+    pool.linear_memory_keep_resident(1024 * 1024);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    // Copy-on-write memory images: data segments are mapped, not copied, at instantiation.
+    config.memory_init_cow(true);
+    Engine::new(&config)
+}
+
+/// Advances the engine's epoch every tick until dropped.
+pub struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    pub fn start(engine: &Engine) -> EpochTicker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (engine, flag) = (engine.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("epoch-ticker".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        EpochTicker { stop, thread }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

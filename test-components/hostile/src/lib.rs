@@ -1,0 +1,63 @@
+//! A bridge component that misbehaves on command, to prove the harness
+//! contains it. The order text picks the misbehaviour; anything else maps to
+//! an empty ready outcome.
+#![cfg(target_arch = "wasm32")]
+
+wit_bindgen::generate!({ world: "bridge", path: "../../wit" });
+
+use exports::sparklayer_orderwise::bridge::mapper::{self, GuestProfile};
+use sparklayer_orderwise::bridge::types::{Outcome, ProfileError, Status};
+
+struct Hostile;
+struct Profile;
+
+impl mapper::Guest for Hostile {
+    type Profile = Profile;
+    fn component_version() -> String {
+        "hostile".into()
+    }
+}
+
+impl GuestProfile for Profile {
+    fn parse(_json: String) -> Result<mapper::Profile, ProfileError> {
+        Ok(mapper::Profile::new(Profile))
+    }
+
+    fn map_order(&self, order: String) -> Outcome {
+        let ready = |sales_order: Option<String>| Outcome { status: Status::Ready, order_key: None, sales_order, issues: vec![] };
+        match order.trim() {
+            // Spins until fuel or the wall-clock cap stops it.
+            "loop" => {
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            // Grows memory a megabyte at a time until the cap refuses.
+            "alloc" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(std::hint::black_box(vec![1u8; 1 << 20]));
+                }
+            }
+            "panic" => panic!("hostile component: panicking on purpose"),
+            "trap" => core::arch::wasm32::unreachable(),
+            "stack" => ready(Some(recurse(std::hint::black_box(1)).to_string())),
+            // Two megabytes of sales order: over the output cap.
+            "big-output" => ready(Some(format!("\"{}\"", "x".repeat(2 << 20)))),
+            "not-json" => ready(Some("this is not JSON".into())),
+            "log" => {
+                eprintln!("hostile component: a line on stderr");
+                ready(None)
+            }
+            _ => ready(None),
+        }
+    }
+}
+
+#[allow(unconditional_recursion)]
+fn recurse(n: u64) -> u64 {
+    std::hint::black_box(recurse(std::hint::black_box(n + 1))) + 1
+}
+
+export!(Hostile);
