@@ -197,7 +197,15 @@ fn a_payload_over_the_input_cap_is_not_passed_to_the_component() {
 
 #[test]
 fn a_component_whose_initial_memory_exceeds_the_cap_is_refused_at_load() {
-    let limits = Limits { memory_bytes: 64 * 1024, ..Limits::default() };
-    let error = Bridge::load(component(), limits, None).err().expect("load must fail");
-    assert!(format!("{error:#}").contains("which exceeds the limit of 0x10000 bytes"), "{error:#}");
+    let limits = Limits {
+        memory_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let error = Bridge::load(component(), limits, None)
+        .err()
+        .expect("load must fail");
+    assert!(
+        format!("{error:#}").contains("which exceeds the limit of 0x10000 bytes"),
+        "{error:#}"
+    );
 }

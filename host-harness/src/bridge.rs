@@ -50,13 +50,16 @@ impl Bridge {
     /// Compiles (or loads from `cache_dir`) the component file and links it
     /// against the no-capability WASI host.
     pub fn load(path: &Path, limits: Limits, cache_dir: Option<&Path>) -> Result<Bridge> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
-        Bridge::from_bytes(&bytes, limits, cache_dir).with_context(|| format!("loading component {}", path.display()))
+        let bytes =
+            std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
+        Bridge::from_bytes(&bytes, limits, cache_dir)
+            .with_context(|| format!("loading component {}", path.display()))
     }
 
     pub fn from_bytes(bytes: &[u8], limits: Limits, cache_dir: Option<&Path>) -> Result<Bridge> {
         let engine = engine::build(&limits)?;
-        let (component, source) = cache::load_or_compile(&engine, bytes, cache_dir).context("compiling the component")?;
+        let (component, source) =
+            cache::load_or_compile(&engine, bytes, cache_dir).context("compiling the component")?;
         let mut linker: Linker<OrderState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).context("linking WASI")?;
         let pre = linker
@@ -122,6 +125,16 @@ impl Bridge {
         }
     }
 
+    /// Instantiates in a fresh store and throws the instance away (benchmarks).
+    pub fn instantiate_only(&self) -> Result<()> {
+        let mut store = Store::new(&self.engine, OrderState::new(self.limits.memory_bytes));
+        store.limiter(|state| &mut state.limiter);
+        store.set_fuel(self.limits.setup_fuel)?;
+        store.set_epoch_deadline(self.deadline_ticks());
+        self.pre.instantiate(&mut store)?;
+        Ok(())
+    }
+
     /// A new instance with the profile parsed, ready to map orders.
     pub fn session(&self, profile_json: &str) -> Result<Session<'_>, Box<RunReport>> {
         let started = Instant::now();
@@ -152,7 +165,10 @@ impl Bridge {
             return Err(fail(&store, Failure::Trap(format!("{e:#}")), 0));
         }
         let setup = self.pre.instantiate(&mut store).and_then(|instance| {
-            let parsed = instance.sparklayer_orderwise_bridge_mapper().profile().call_parse(&mut store, profile_json)?;
+            let parsed = instance
+                .sparklayer_orderwise_bridge_mapper()
+                .profile()
+                .call_parse(&mut store, profile_json)?;
             Ok((instance, parsed))
         });
         let setup_fuel = self.limits.setup_fuel - store.get_fuel().unwrap_or(0);
@@ -166,7 +182,8 @@ impl Bridge {
         let profile = match parsed {
             Ok(profile) => profile,
             Err(e) => {
-                let failure = Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message));
+                let failure =
+                    Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message));
                 return Err(fail(&store, failure, setup_fuel));
             }
         };
@@ -205,6 +222,11 @@ pub struct Session<'b> {
 }
 
 impl Session<'_> {
+    /// Peak linear memory of this instance so far, bytes.
+    pub fn peak_memory(&self) -> u64 {
+        self.store.data().limiter.peak as u64
+    }
+
     /// Maps one order in this instance under the per-order limits.
     pub fn map(&mut self, order: &[u8]) -> RunReport {
         let limits = self.bridge.limits;
@@ -225,35 +247,59 @@ impl Session<'_> {
             Err(failure) => {
                 // Input and output caps are checked outside the instance; anything
                 // else stopped it mid-call and its state can no longer be trusted.
-                self.poisoned |= !matches!(failure, Failure::InputTooLarge(_) | Failure::OutputTooLarge(_));
+                self.poisoned |= !matches!(
+                    failure,
+                    Failure::InputTooLarge(_) | Failure::OutputTooLarge(_)
+                );
                 (None, Some(failure))
             }
         };
-        RunReport { outcome, failure, metrics, limits, logs }
+        RunReport {
+            outcome,
+            failure,
+            metrics,
+            limits,
+            logs,
+        }
     }
 
     fn call(&mut self, order: &[u8], metrics: &mut Metrics) -> Result<Outcome, Failure> {
         let limits = self.bridge.limits;
         if self.poisoned {
-            return Err(Failure::Trap("this instance was stopped by an earlier order".into()));
+            return Err(Failure::Trap(
+                "this instance was stopped by an earlier order".into(),
+            ));
         }
         if metrics.input_bytes > limits.input_bytes {
-            return Err(Failure::InputTooLarge(format!("{} bytes, limit {}", metrics.input_bytes, limits.input_bytes)));
+            return Err(Failure::InputTooLarge(format!(
+                "{} bytes, limit {}",
+                metrics.input_bytes, limits.input_bytes
+            )));
         }
         // The WIT takes a string: bytes that are not UTF-8 are replaced, and the
         // component then reports the payload as invalid rather than never seeing it.
         let order = String::from_utf8_lossy(order);
         let store = &mut self.store;
-        store.set_fuel(limits.fuel).map_err(|e| Failure::Trap(format!("{e:#}")))?;
+        store
+            .set_fuel(limits.fuel)
+            .map_err(|e| Failure::Trap(format!("{e:#}")))?;
         store.set_epoch_deadline(self.bridge.deadline_ticks());
         let mapper = self.instance.sparklayer_orderwise_bridge_mapper();
-        let mapped = mapper.profile().call_map_order(&mut *store, self.profile, &order);
+        let mapped = mapper
+            .profile()
+            .call_map_order(&mut *store, self.profile, &order);
         metrics.fuel = limits.fuel - store.get_fuel().unwrap_or(0);
-        let outcome = convert(mapped.map_err(|e| classify(store, e, limits))?).map_err(Failure::Trap)?;
-        let size = serde_json::to_string(&outcome).map(|s| s.len() as u64).unwrap_or(u64::MAX);
+        let outcome = convert(mapped.map_err(|e| classify(store, e, limits))?)
+            .map_err(Failure::InvalidOutput)?;
+        let size = serde_json::to_string(&outcome)
+            .map(|s| s.len() as u64)
+            .unwrap_or(u64::MAX);
         metrics.output_bytes = size;
         if size > limits.output_bytes {
-            return Err(Failure::OutputTooLarge(format!("{size} bytes, limit {}", limits.output_bytes)));
+            return Err(Failure::OutputTooLarge(format!(
+                "{size} bytes, limit {}",
+                limits.output_bytes
+            )));
         }
         Ok(outcome)
     }
@@ -269,20 +315,28 @@ fn classify(store: &Store<OrderState>, error: wasmtime::Error, limits: Limits) -
         ));
     }
     match error.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => Failure::FuelExhausted(format!("used all {} units of fuel", limits.fuel)),
-        Some(Trap::Interrupt) => Failure::Timeout(format!("ran past the {} ms wall-clock cap", limits.wall_millis)),
-        _ => Failure::Trap(detail),
+        Some(Trap::OutOfFuel) => {
+            Failure::FuelExhausted(format!("used all {} units of fuel", limits.fuel))
+        }
+        Some(Trap::Interrupt) => Failure::Timeout(format!(
+            "ran past the {} ms wall-clock cap",
+            limits.wall_millis
+        )),
+        // The trap's own words first ("wasm `unreachable` instruction executed"
+        // for a panic), then the backtrace wasmtime attached.
+        Some(trap) => Failure::Trap(format!("{trap}; {}", detail.replace('\n', " "))),
+        None => Failure::Trap(detail.replace('\n', " ")),
     }
 }
 
 fn convert(o: wit::Outcome) -> Result<Outcome, String> {
-    let sales_order = match o.sales_order {
-        Some(text) => Some(
-            serde_json::value::RawValue::from_string(text)
-                .map_err(|e| format!("the component returned a sales order that is not JSON: {e}"))?,
-        ),
-        None => None,
-    };
+    let sales_order =
+        match o.sales_order {
+            Some(text) => Some(serde_json::value::RawValue::from_string(text).map_err(|e| {
+                format!("the component returned a sales order that is not JSON: {e}")
+            })?),
+            None => None,
+        };
     Ok(Outcome {
         status: match o.status {
             wit::Status::Ready => "ready",

@@ -2,8 +2,13 @@
 //! component under the platform's limits, replays recorded orders, and
 //! reports what happened.
 
+pub mod batch;
+pub mod bench;
 pub mod bridge;
 pub mod cache;
+pub mod check;
+pub mod corpus;
+pub mod diff;
 pub mod engine;
 pub mod jsonfmt;
 pub mod limits;

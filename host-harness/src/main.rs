@@ -53,13 +53,74 @@ enum Command {
         #[arg(long)]
         bless: bool,
     },
+    /// The upload gate: size, exports, imports, instantiation, smoke replay.
+    Check {
+        /// The new component version.
+        component: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+        /// Profile used to instantiate it.
+        #[arg(long, default_value = "fixtures/profile.json")]
+        profile: PathBuf,
+        /// Cases it must replay green.
+        #[arg(long, default_value = "fixtures/cases")]
+        smoke: PathBuf,
+        /// Largest component accepted, bytes.
+        #[arg(long, default_value_t = host_harness::check::DEFAULT_SIZE_CAP)]
+        size_cap: u64,
+    },
+    /// Replay a corpus through two versions and report every changed outcome.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// A directory of cases, or a JSONL file of recorded payloads (needs --profile).
+        corpus: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[arg(long)]
+        profile: Option<PathBuf>,
+        /// Exit 1 when any outcome changed (like `git diff --exit-code`).
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Replay recorded traffic: JSONL in, JSONL out (outcome and metrics per line), summary on stderr.
+    Batch {
+        #[command(flatten)]
+        component: ComponentArgs,
+        #[arg(long)]
+        profile: PathBuf,
+        /// One recorded payload per line; stdin when omitted.
+        input: Option<PathBuf>,
+        /// Where the JSONL results go; stdout when omitted.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Worker threads [default: the machine's cores].
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Keep one instance per worker with the profile parsed once (faster;
+        /// orders share an instance, see docs/harness.md).
+        #[arg(long)]
+        reuse: bool,
+    },
+    /// Measure per-order cost, instantiation, native ratio, fuel and size.
+    Bench {
+        #[command(flatten)]
+        component: ComponentArgs,
+        #[arg(long, default_value = "fixtures/profile.json")]
+        profile: PathBuf,
+        /// Orders to measure.
+        #[arg(default_values = ["fixtures/cases/example-on-account/order.json", "fixtures/cases/volume-10-lines/order.json", "fixtures/cases/volume-200-lines/order.json"])]
+        orders: Vec<PathBuf>,
+        #[arg(long, default_value_t = 300)]
+        iterations: usize,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
-struct ComponentArgs {
-    /// The bridge component (.wasm).
-    #[arg(long, default_value = DEFAULT_COMPONENT)]
-    component: PathBuf,
+struct LimitArgs {
     /// Fuel (≈ instructions) for one map-order call.
     #[arg(long, default_value_t = Limits::default().fuel)]
     fuel: u64,
@@ -75,6 +136,28 @@ struct ComponentArgs {
     /// Outcome cap in bytes.
     #[arg(long, default_value_t = Limits::default().output_bytes)]
     output_bytes: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            fuel: self.fuel,
+            wall_millis: self.wall_ms,
+            memory_bytes: self.memory_bytes,
+            input_bytes: self.input_bytes,
+            output_bytes: self.output_bytes,
+            ..Limits::default()
+        }
+    }
+}
+
+#[derive(Args)]
+struct ComponentArgs {
+    /// The bridge component (.wasm).
+    #[arg(long, default_value = DEFAULT_COMPONENT)]
+    component: PathBuf,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Where compiled components are cached by content hash
     /// [default: $XDG_CACHE_HOME/host-harness or ~/.cache/host-harness].
     #[arg(long)]
@@ -86,14 +169,6 @@ struct ComponentArgs {
 
 impl ComponentArgs {
     fn load(&self) -> Result<Bridge> {
-        let limits = Limits {
-            fuel: self.fuel,
-            wall_millis: self.wall_ms,
-            memory_bytes: self.memory_bytes,
-            input_bytes: self.input_bytes,
-            output_bytes: self.output_bytes,
-            ..Limits::default()
-        };
         if !self.component.is_file() {
             anyhow::bail!(
                 "component {} not found; build it with: cargo build --release --target wasm32-wasip2 -p plugin",
@@ -105,7 +180,11 @@ impl ComponentArgs {
             (Some(dir), false) => Some(dir.clone()),
             (None, false) => Some(host_harness::cache::default_dir()),
         };
-        Ok(Bridge::load(&self.component, limits, cache.as_deref())?)
+        Ok(Bridge::load(
+            &self.component,
+            self.limits.limits(),
+            cache.as_deref(),
+        )?)
     }
 }
 
@@ -176,6 +255,114 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Check {
+            component,
+            limits,
+            profile,
+            smoke,
+            size_cap,
+        } => {
+            let profile = read_text(&profile)?;
+            let options = host_harness::check::Options {
+                limits: limits.limits(),
+                size_cap,
+                profile_json: &profile,
+                smoke: &smoke,
+            };
+            let report = host_harness::check::check(&component, &options);
+            print!("{report}");
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Diff {
+            old,
+            new,
+            corpus,
+            limits,
+            profile,
+            exit_code,
+        } => {
+            let limits = limits.limits();
+            let cache = host_harness::cache::default_dir();
+            let old = Bridge::load(&old, limits, Some(&cache))?;
+            let new = Bridge::load(&new, limits, Some(&cache))?;
+            let entries = host_harness::corpus::load(&corpus, profile.as_deref())?;
+            let report = host_harness::diff::diff(&old, &new, &entries);
+            print!("{report}");
+            Ok(if exit_code && report.changed() > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Batch {
+            component,
+            profile,
+            input,
+            output,
+            workers,
+            reuse,
+        } => {
+            let bridge = component.load()?;
+            let profile = read_text(&profile)?;
+            let workers = workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let options = host_harness::batch::Options {
+                workers,
+                reuse,
+                progress: true,
+            };
+            let mut out: Box<dyn std::io::Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let summary = match &input {
+                Some(path) => {
+                    let file = std::fs::File::open(path)
+                        .with_context(|| format!("opening {}", path.display()))?;
+                    host_harness::batch::run(
+                        &bridge,
+                        &profile,
+                        std::io::BufReader::new(file),
+                        &mut out,
+                        &options,
+                    )?
+                }
+                None => host_harness::batch::run(
+                    &bridge,
+                    &profile,
+                    std::io::BufReader::new(std::io::stdin()),
+                    &mut out,
+                    &options,
+                )?,
+            };
+            drop(out);
+            eprint!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            component,
+            profile,
+            orders,
+            iterations,
+            json,
+        } => {
+            let profile = read_text(&profile)?;
+            let report =
+                host_harness::bench::bench(&component.component, &profile, &orders, iterations)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{report}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

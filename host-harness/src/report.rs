@@ -49,10 +49,28 @@ pub enum Failure {
     Timeout(String),
     /// The component asked for more linear memory than the cap.
     MemoryLimit(String),
-    /// The component trapped (panic, unreachable, out-of-bounds access).
+    /// The component trapped (panic, unreachable, stack overflow, out-of-bounds access).
     Trap(String),
+    /// The component broke the contract (a sales order that is not JSON).
+    InvalidOutput(String),
     /// The profile was refused by the component (`profile-error`).
     ProfileInvalid(String),
+}
+
+impl Failure {
+    /// The failure's kind, as it appears in JSON (`fuel-exhausted`, `timeout`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::InputTooLarge(_) => "input-too-large",
+            Failure::OutputTooLarge(_) => "output-too-large",
+            Failure::FuelExhausted(_) => "fuel-exhausted",
+            Failure::Timeout(_) => "timeout",
+            Failure::MemoryLimit(_) => "memory-limit",
+            Failure::Trap(_) => "trap",
+            Failure::InvalidOutput(_) => "invalid-output",
+            Failure::ProfileInvalid(_) => "profile-invalid",
+        }
+    }
 }
 
 impl fmt::Display for Failure {
@@ -64,6 +82,7 @@ impl fmt::Display for Failure {
             Failure::Timeout(d) => ("timeout", d),
             Failure::MemoryLimit(d) => ("memory limit", d),
             Failure::Trap(d) => ("trap", d),
+            Failure::InvalidOutput(d) => ("invalid output", d),
             Failure::ProfileInvalid(d) => ("profile invalid", d),
         };
         write!(f, "{kind}: {detail}")

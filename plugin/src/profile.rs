@@ -213,8 +213,12 @@ pub struct Profile {
 
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {
-        let doc: ProfileDoc = serde_json::from_str(json)
-            .map_err(|e| ProfileError::at(crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))?;
+        let doc: ProfileDoc = serde_json::from_str(json).map_err(|e| {
+            ProfileError::at(
+                crate::pointer::pointer_at(json, e.line(), e.column()),
+                e.to_string(),
+            )
+        })?;
         Profile::new(doc)
     }
 

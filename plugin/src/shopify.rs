@@ -157,5 +157,10 @@ pub fn parse(json: &str) -> Result<Order, (String, String)> {
             format!("the body is {found}, not a JSON object"),
         ));
     }
-    serde_json::from_str(json).map_err(|e| (crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))
+    serde_json::from_str(json).map_err(|e| {
+        (
+            crate::pointer::pointer_at(json, e.line(), e.column()),
+            e.to_string(),
+        )
+    })
 }

@@ -24,7 +24,12 @@ impl GuestProfile for Profile {
     }
 
     fn map_order(&self, order: String) -> Outcome {
-        let ready = |sales_order: Option<String>| Outcome { status: Status::Ready, order_key: None, sales_order, issues: vec![] };
+        let ready = |sales_order: Option<String>| Outcome {
+            status: Status::Ready,
+            order_key: None,
+            sales_order,
+            issues: vec![],
+        };
         match order.trim() {
             // Spins until fuel or the wall-clock cap stops it.
             "loop" => {

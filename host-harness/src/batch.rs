@@ -1,0 +1,216 @@
+//! `host-harness batch`: replay recorded production traffic. JSONL in (one
+//! recorded payload per line), JSONL out (outcome and metrics per line, in
+//! input order), carrying on past every failure, then a summary by status and
+//! issue code. The engine and component are built once for the whole run;
+//! worker threads each map orders in their own stores.
+
+use crate::bridge::{Bridge, Session};
+use crate::report::RunReport;
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub struct Options {
+    pub workers: usize,
+    /// Keep one instance per worker (profile parsed once) instead of a fresh one per order.
+    pub reuse: bool,
+    /// Show a progress line on stderr (only when it is a terminal).
+    pub progress: bool,
+}
+
+/// One output line.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Line<'a> {
+    line: u64,
+    #[serde(flatten)]
+    report: &'a RunReport,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub orders: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub by_issue_code: BTreeMap<String, u64>,
+    pub by_failure: BTreeMap<String, u64>,
+    pub seconds: f64,
+    pub orders_per_second: f64,
+    pub fuel_p50: u64,
+    pub fuel_p99: u64,
+    pub fuel_max: u64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} orders in {:.2} s ({:.0} orders/s)",
+            self.orders, self.seconds, self.orders_per_second
+        )?;
+        writeln!(f, "by status:")?;
+        for (k, v) in &self.by_status {
+            writeln!(f, "  {k:<12} {v:>9}")?;
+        }
+        if !self.by_failure.is_empty() {
+            writeln!(f, "stopped by the platform:")?;
+            for (k, v) in &self.by_failure {
+                writeln!(f, "  {k:<24} {v:>9}")?;
+            }
+        }
+        writeln!(f, "by issue code:")?;
+        for (k, v) in &self.by_issue_code {
+            writeln!(f, "  {k:<24} {v:>9}")?;
+        }
+        writeln!(
+            f,
+            "fuel per order: p50 {}, p99 {}, max {}",
+            self.fuel_p50, self.fuel_p99, self.fuel_max
+        )
+    }
+}
+
+/// Streams `input` through the component, writing one JSON line per order to `output`.
+pub fn run(
+    bridge: &Bridge,
+    profile: &str,
+    input: impl BufRead + Send,
+    output: &mut dyn Write,
+    options: &Options,
+) -> Result<Summary> {
+    let started = Instant::now();
+    let workers = options.workers.max(1);
+    // Work items: (sequence number, input line number, payload). Sequence
+    // numbers have no gaps (blank lines are skipped), so the writer can put
+    // results back in input order.
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, u64, Vec<u8>)>(workers * 4);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(u64, u64, RunReport)>();
+    let mut summary = Summary::default();
+    let mut fuels: Vec<u64> = Vec::new();
+
+    std::thread::scope(|scope| -> Result<()> {
+        let reader = scope.spawn(move || -> Result<()> {
+            let mut seq = 0;
+            for (n, line) in input.split(b'\n').enumerate() {
+                let line = line.with_context(|| format!("reading input line {}", n + 1))?;
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                if work_tx.send((seq, n as u64 + 1, line)).is_err() {
+                    break;
+                }
+                seq += 1;
+            }
+            Ok(())
+        });
+        for _ in 0..workers {
+            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            scope.spawn(move || {
+                let mut session: Option<Session> = None;
+                loop {
+                    let next = work_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((seq, n, payload))) = next else {
+                        break;
+                    };
+                    let report = if options.reuse {
+                        map_reusing(bridge, profile, &mut session, &payload)
+                    } else {
+                        bridge.run(profile, &payload)
+                    };
+                    if done_tx.send((seq, n, report)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+
+        // Write in input order: hold results that arrive early.
+        let mut pending: BTreeMap<u64, (u64, RunReport)> = BTreeMap::new();
+        let mut next_seq = 0;
+        let mut last_progress = Instant::now();
+        let show_progress = options.progress && std::io::stderr().is_terminal();
+        for (seq, n, report) in done_rx {
+            pending.insert(seq, (n, report));
+            while let Some((n, report)) = pending.remove(&next_seq) {
+                record(&mut summary, &mut fuels, &report);
+                serde_json::to_writer(
+                    &mut *output,
+                    &Line {
+                        line: n,
+                        report: &report,
+                    },
+                )?;
+                output.write_all(b"\n")?;
+                next_seq += 1;
+            }
+            if show_progress && last_progress.elapsed() > Duration::from_millis(200) {
+                last_progress = Instant::now();
+                let rate = summary.orders as f64 / started.elapsed().as_secs_f64();
+                eprint!("\r{} orders, {:.0}/s ", summary.orders, rate);
+            }
+        }
+        if show_progress {
+            eprintln!();
+        }
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
+        Ok(())
+    })?;
+    output.flush()?;
+
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.orders_per_second = summary.orders as f64 / summary.seconds.max(f64::EPSILON);
+    fuels.sort_unstable();
+    let pct = |p: usize| {
+        fuels
+            .get((fuels.len().saturating_sub(1)) * p / 100)
+            .copied()
+            .unwrap_or(0)
+    };
+    (summary.fuel_p50, summary.fuel_p99, summary.fuel_max) =
+        (pct(50), pct(99), fuels.last().copied().unwrap_or(0));
+    Ok(summary)
+}
+
+fn map_reusing<'b>(
+    bridge: &'b Bridge,
+    profile: &str,
+    session: &mut Option<Session<'b>>,
+    payload: &[u8],
+) -> RunReport {
+    if session.as_ref().is_none_or(|s| s.poisoned) {
+        match bridge.session(profile) {
+            Ok(s) => *session = Some(s),
+            Err(report) => return *report,
+        }
+    }
+    match session {
+        Some(s) => s.map(payload),
+        None => unreachable!("a session was just created"),
+    }
+}
+
+fn record(summary: &mut Summary, fuels: &mut Vec<u64>, report: &RunReport) {
+    summary.orders += 1;
+    fuels.push(report.metrics.fuel);
+    match (&report.outcome, &report.failure) {
+        (Some(o), _) => {
+            *summary.by_status.entry(o.status.clone()).or_default() += 1;
+            for i in &o.issues {
+                *summary.by_issue_code.entry(i.code.clone()).or_default() += 1;
+            }
+        }
+        (None, Some(f)) => {
+            *summary.by_status.entry("stopped".into()).or_default() += 1;
+            *summary.by_failure.entry(f.kind().into()).or_default() += 1;
+        }
+        (None, None) => {}
+    }
+}

@@ -1,0 +1,337 @@
+//! `host-harness check`: the upload gate. A new component version passes only
+//! if the platform could run it exactly as it runs the current one.
+
+use crate::bridge::Bridge;
+use crate::limits::Limits;
+use crate::replay::{discover, replay};
+use std::fmt;
+use std::path::Path;
+use wasmtime::component::Component;
+
+/// The contract this harness (and the platform build it stands for) speaks.
+pub const PACKAGE: &str = "sparklayer-orderwise:bridge";
+pub const INTERFACE: &str = "mapper";
+pub const HOST_VERSION: (u64, u64, u64) = (0, 1, 0);
+
+/// The upload size cap. Our platform accepts up to 1 MiB; 256 KiB (Shopify
+/// Functions' cap) is a target, not yet met (docs/benchmarks.md says where the
+/// bytes go), so pass `--size-cap 262144` to gate on it.
+pub const DEFAULT_SIZE_CAP: u64 = 1024 * 1024;
+
+/// What a component may import: the WASI 0.2 interfaces Rust's standard
+/// library links, all served with no capabilities (see docs/wit-contract.md).
+/// Filesystem, sockets, HTTP and anything custom are refused.
+pub const ALLOWED_IMPORTS: &[&str] = &[
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:clocks/wall-clock",
+    "wasi:clocks/monotonic-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub name: &'static str,
+    pub passed: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub component: String,
+    pub checks: Vec<Check>,
+}
+
+impl CheckReport {
+    pub fn passed(&self) -> bool {
+        self.checks.iter().all(|c| c.passed)
+    }
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Upload gate for {}", self.component)?;
+        for c in &self.checks {
+            writeln!(
+                f,
+                "  {} {:<12} {}",
+                if c.passed { "PASS" } else { "FAIL" },
+                c.name,
+                c.detail
+            )?;
+        }
+        let failed = self.checks.iter().filter(|c| !c.passed).count();
+        writeln!(
+            f,
+            "{}",
+            if failed == 0 {
+                "verdict: PASS, the component may be uploaded".to_owned()
+            } else {
+                format!("verdict: FAIL, {failed} check(s) failed")
+            }
+        )
+    }
+}
+
+pub struct Options<'a> {
+    pub limits: Limits,
+    pub size_cap: u64,
+    pub profile_json: &'a str,
+    pub smoke: &'a Path,
+}
+
+/// Runs every check it can; later checks that need a loadable component are
+/// reported as not run when an earlier one makes them impossible.
+pub fn check(path: &Path, options: &Options) -> CheckReport {
+    let mut checks = Vec::new();
+    let mut push = |name, passed, detail: String| {
+        checks.push(Check {
+            name,
+            passed,
+            detail,
+        })
+    };
+    let component = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            push("readable", false, format!("cannot read {component}: {e}"));
+            return CheckReport { component, checks };
+        }
+    };
+    let size = bytes.len() as u64;
+    push(
+        "size",
+        size <= options.size_cap,
+        format!("{size} bytes (cap {})", options.size_cap),
+    );
+
+    // Compile on a plain engine to inspect the component's type.
+    let engine = match crate::engine::build(&options.limits) {
+        Ok(e) => e,
+        Err(e) => {
+            push("engine", false, format!("{e:#}"));
+            return CheckReport { component, checks };
+        }
+    };
+    let parsed = match Component::new(&engine, &bytes) {
+        Ok(c) => {
+            push("component", true, "a valid WebAssembly component".into());
+            c
+        }
+        Err(e) => {
+            push(
+                "component",
+                false,
+                format!("not a loadable component: {e:#}"),
+            );
+            return CheckReport { component, checks };
+        }
+    };
+    let ty = parsed.component_type();
+    let exports: Vec<String> = ty
+        .exports(&engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    let (export_ok, export_detail) = export_verdict(&exports);
+    push("exports", export_ok, export_detail);
+    let imports: Vec<String> = ty
+        .imports(&engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    let forbidden: Vec<&String> = imports.iter().filter(|i| !import_allowed(i)).collect();
+    push(
+        "imports",
+        forbidden.is_empty(),
+        if forbidden.is_empty() {
+            format!("{} imports, all in the allowed set", imports.len())
+        } else {
+            format!(
+                "forbidden: {}",
+                forbidden
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    );
+    if !export_ok || !forbidden.is_empty() {
+        push(
+            "instantiate",
+            false,
+            "not run: the component's interface is not acceptable".into(),
+        );
+        push("smoke", false, "not run".into());
+        return CheckReport { component, checks };
+    }
+
+    let bridge = match Bridge::from_bytes(&bytes, options.limits, None) {
+        Ok(b) => b,
+        Err(e) => {
+            push("instantiate", false, format!("{e:#}"));
+            push("smoke", false, "not run".into());
+            return CheckReport { component, checks };
+        }
+    };
+    match bridge.session(options.profile_json) {
+        Ok(session) => push(
+            "instantiate",
+            true,
+            format!(
+                "instantiated and parsed the profile in {} fuel, {} bytes of memory, {} µs",
+                session.setup_fuel,
+                session.peak_memory(),
+                session.setup_micros
+            ),
+        ),
+        Err(report) => push(
+            "instantiate",
+            false,
+            report.failure.map(|f| f.to_string()).unwrap_or_default(),
+        ),
+    }
+    match discover(options.smoke, None).and_then(|cases| replay(&bridge, &cases, false)) {
+        Ok(results) => {
+            let failed: Vec<&str> = results
+                .iter()
+                .filter(|r| !r.passed())
+                .map(|r| r.case.name.as_str())
+                .collect();
+            let detail = if failed.is_empty() {
+                format!(
+                    "{} recorded cases replay to their expected outcomes",
+                    results.len()
+                )
+            } else {
+                format!(
+                    "{} of {} cases differ: {}",
+                    failed.len(),
+                    results.len(),
+                    failed.join(", ")
+                )
+            };
+            push("smoke", failed.is_empty(), detail);
+        }
+        Err(e) => push("smoke", false, format!("{e:#}")),
+    }
+    CheckReport { component, checks }
+}
+
+/// Splits `ns:pkg/iface@1.2.3` into (`ns:pkg`, `iface`, version).
+fn parse_name(name: &str) -> Option<(&str, &str, Option<(u64, u64, u64)>)> {
+    let (path, version) = match name.split_once('@') {
+        Some((p, v)) => (p, Some(v)),
+        None => (name, None),
+    };
+    let (package, interface) = path.split_once('/')?;
+    let version = match version {
+        Some(v) => {
+            let core = v.split(['-', '+']).next()?;
+            let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+            Some((parts.next()??, parts.next()??, parts.next()??))
+        }
+        None => None,
+    };
+    Some((package, interface, version))
+}
+
+/// The component model's semver rule: 1.x.y matches any 1.*; 0.x.y matches
+/// only 0.x.*; 0.0.z matches only itself.
+pub fn compatible(host: (u64, u64, u64), component: (u64, u64, u64)) -> bool {
+    match host {
+        (0, 0, z) => component == (0, 0, z),
+        (0, y, _) => component.0 == 0 && component.1 == y,
+        (x, _, _) => component.0 == x,
+    }
+}
+
+fn export_verdict(exports: &[String]) -> (bool, String) {
+    let wanted = format!("{PACKAGE}/{INTERFACE}");
+    let (hx, hy, hz) = HOST_VERSION;
+    let ours: Vec<(&String, Option<(u64, u64, u64)>)> = exports
+        .iter()
+        .filter_map(|e| {
+            parse_name(e)
+                .filter(|(p, i, _)| *p == PACKAGE && *i == INTERFACE)
+                .map(|(_, _, v)| (e, v))
+        })
+        .collect();
+    match ours.first() {
+        None => (
+            false,
+            format!("does not export {wanted} (exports: {})", exports.join(", ")),
+        ),
+        Some((name, Some(v))) if compatible(HOST_VERSION, *v) => (
+            true,
+            format!("{name}, compatible with the host's {hx}.{hy}.{hz}"),
+        ),
+        Some((name, _)) => (
+            false,
+            format!("{name} is not semver-compatible with the host's {wanted}@{hx}.{hy}.{hz}"),
+        ),
+    }
+}
+
+fn import_allowed(name: &str) -> bool {
+    match parse_name(name) {
+        // The contract's own type-only interface (`use types.{…}`): nothing to call.
+        Some((PACKAGE, "types", Some(version))) => compatible(HOST_VERSION, version),
+        Some((package, interface, version)) => {
+            let path = format!("{package}/{interface}");
+            ALLOWED_IMPORTS.contains(&path.as_str())
+                && version.is_none_or(|v| compatible((0, 2, 0), v))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_rules_follow_the_component_model() {
+        assert!(compatible((0, 1, 0), (0, 1, 7)));
+        assert!(!compatible((0, 1, 0), (0, 2, 0)));
+        assert!(!compatible((0, 1, 0), (1, 1, 0)));
+        assert!(compatible((1, 0, 0), (1, 4, 2)));
+        assert!(!compatible((0, 0, 1), (0, 0, 2)));
+    }
+
+    #[test]
+    fn imports_outside_the_allowed_set_are_refused() {
+        assert!(import_allowed("wasi:io/streams@0.2.6"));
+        assert!(import_allowed("wasi:cli/environment@0.2.0"));
+        assert!(!import_allowed("wasi:filesystem/preopens@0.2.6"));
+        assert!(!import_allowed("wasi:sockets/tcp@0.2.0"));
+        assert!(!import_allowed("wasi:http/outgoing-handler@0.2.0"));
+        assert!(!import_allowed("wasi:io/streams@0.3.0"));
+        assert!(!import_allowed("acme:telemetry/send"));
+        assert!(import_allowed("sparklayer-orderwise:bridge/types@0.1.0"));
+        assert!(!import_allowed("sparklayer-orderwise:bridge/types@0.2.0"));
+    }
+
+    #[test]
+    fn the_bridge_export_must_be_a_compatible_version() {
+        let ok = export_verdict(&["sparklayer-orderwise:bridge/mapper@0.1.3".into()]);
+        assert!(ok.0, "{}", ok.1);
+        let future = export_verdict(&["sparklayer-orderwise:bridge/mapper@0.2.0".into()]);
+        assert!(!future.0);
+        assert!(future.1.contains("not semver-compatible"), "{}", future.1);
+        assert!(!export_verdict(&["other:thing/mapper@0.1.0".into()]).0);
+    }
+}

@@ -1,0 +1,236 @@
+//! `host-harness diff`: what deploying a new component version would change.
+//! Every order of a corpus runs through both versions; each difference in
+//! status, issues or sales-order fields is reported, grouped by kind.
+
+use crate::bridge::Bridge;
+use crate::corpus::Entry;
+use crate::report::RunReport;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Default)]
+pub struct DiffReport {
+    pub orders: usize,
+    /// Change kind -> the orders that show it.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Order -> its changes, with the old and new values.
+    pub details: BTreeMap<String, Vec<String>>,
+}
+
+impl DiffReport {
+    pub fn changed(&self) -> usize {
+        self.details.len()
+    }
+}
+
+pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> DiffReport {
+    let mut report = DiffReport {
+        orders: corpus.len(),
+        ..DiffReport::default()
+    };
+    for entry in corpus {
+        let a = old.run(&entry.profile, &entry.payload);
+        let b = new.run(&entry.profile, &entry.payload);
+        let changes = compare(&a, &b);
+        if changes.is_empty() {
+            continue;
+        }
+        let key = b
+            .outcome
+            .as_ref()
+            .or(a.outcome.as_ref())
+            .and_then(|o| o.order_key.clone());
+        let order = match key {
+            Some(k) => format!("{} ({k})", entry.name),
+            None => entry.name.clone(),
+        };
+        for (group, detail) in changes {
+            report.groups.entry(group).or_default().push(order.clone());
+            report
+                .details
+                .entry(order.clone())
+                .or_default()
+                .push(detail);
+        }
+    }
+    report
+}
+
+/// (group label without values, detail with values) for every difference.
+fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let state = |r: &RunReport| match (&r.outcome, &r.failure) {
+        (Some(o), _) => o.status.clone(),
+        (None, Some(f)) => format!(
+            "stopped ({})",
+            f.to_string().split(':').next().unwrap_or("")
+        ),
+        (None, None) => "none".into(),
+    };
+    let (sa, sb) = (state(a), state(b));
+    if sa != sb {
+        out.push((
+            format!("status: {sa} → {sb}"),
+            format!("status {sa} → {sb}"),
+        ));
+    }
+    let issues = |r: &RunReport| -> BTreeMap<(String, String), usize> {
+        let mut m = BTreeMap::new();
+        for i in r.outcome.iter().flat_map(|o| &o.issues) {
+            *m.entry((i.code.clone(), i.severity.clone())).or_insert(0) += 1;
+        }
+        m
+    };
+    let (ia, ib) = (issues(a), issues(b));
+    for (code, severity) in ia
+        .keys()
+        .chain(ib.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let k = (code.clone(), severity.clone());
+        let (na, nb) = (
+            ia.get(&k).copied().unwrap_or(0),
+            ib.get(&k).copied().unwrap_or(0),
+        );
+        if nb > na {
+            out.push((
+                format!("issue added: {code} ({severity})"),
+                format!("+{code} ({severity})"),
+            ));
+        } else if na > nb {
+            out.push((
+                format!("issue removed: {code} ({severity})"),
+                format!("-{code} ({severity})"),
+            ));
+        }
+    }
+    let fields = |r: &RunReport| {
+        let mut m = BTreeMap::new();
+        if let Some(so) = r.outcome.as_ref().and_then(|o| o.sales_order.as_ref()) {
+            flatten(so, String::new(), &mut m);
+        }
+        m
+    };
+    let (fa, fb) = (fields(a), fields(b));
+    for pointer in fa
+        .keys()
+        .chain(fb.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let (va, vb) = (fa.get(pointer), fb.get(pointer));
+        if va != vb {
+            let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "(absent)".into());
+            out.push((
+                format!("sales order field: {}", generic(pointer)),
+                format!("{pointer}: {} → {}", show(va), show(vb)),
+            ));
+        }
+    }
+    out
+}
+
+/// `/orderLines/3/quantity` -> `/orderLines/*/quantity`, so lines group together.
+fn generic(pointer: &str) -> String {
+    pointer
+        .split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Leaves of a JSON document by pointer, keeping each leaf's exact text.
+fn flatten(raw: &RawValue, at: String, out: &mut BTreeMap<String, String>) {
+    let text = raw.get().trim();
+    if text.starts_with('{') {
+        if let Ok(map) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
+            for (k, v) in map {
+                flatten(
+                    &v,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+            return;
+        }
+    } else if text.starts_with('[') {
+        if let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
+            for (i, v) in items.iter().enumerate() {
+                flatten(v, format!("{at}/{i}"), out);
+            }
+            return;
+        }
+    }
+    out.insert(at, text.to_owned());
+}
+
+impl fmt::Display for DiffReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} orders replayed through both versions: {} changed",
+            self.orders,
+            self.changed()
+        )?;
+        let mut groups: Vec<_> = self.groups.iter().collect();
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+        for (group, orders) in groups {
+            let shown: Vec<&str> = orders.iter().take(5).map(String::as_str).collect();
+            let more = if orders.len() > 5 {
+                format!(" (+{} more)", orders.len() - 5)
+            } else {
+                String::new()
+            };
+            writeln!(
+                f,
+                "\n[{} order{}] {group}",
+                orders.len(),
+                if orders.len() == 1 { "" } else { "s" }
+            )?;
+            writeln!(f, "    {}{more}", shown.join(", "))?;
+        }
+        if !self.details.is_empty() {
+            writeln!(f, "\nPer order:")?;
+            for (order, changes) in &self.details {
+                writeln!(f, "  {order}")?;
+                for c in changes {
+                    writeln!(f, "    {c}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaves_keep_their_exact_text() {
+        let raw =
+            RawValue::from_string(r#"{"a":{"b":[1.10,{"c":"x/y"}]},"d~e":null}"#.into()).unwrap();
+        let mut out = BTreeMap::new();
+        flatten(&raw, String::new(), &mut out);
+        let got: Vec<(&str, &str)> = out.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("/a/b/0", "1.10"),
+                ("/a/b/1/c", "\"x/y\""),
+                ("/d~0e", "null")
+            ]
+        );
+    }
+
+    #[test]
+    fn line_indexes_are_grouped() {
+        assert_eq!(generic("/orderLines/12/quantity"), "/orderLines/*/quantity");
+    }
+}
