@@ -8,11 +8,7 @@ fn harness(args: &[&str]) -> Output {
     let component = component().to_str().unwrap().to_owned();
     let mut full = vec![args[0], "--component", &component];
     full.extend_from_slice(&args[1..]);
-    Command::new(env!("CARGO_BIN_EXE_host-harness"))
-        .current_dir(workspace())
-        .args(&full)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_host-harness")).current_dir(workspace()).args(&full).output().unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -21,39 +17,20 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn run_prints_the_outcome_as_json() {
-    let out = harness(&[
-        "run",
-        "--profile",
-        "fixtures/profile.json",
-        "fixtures/cases/example-on-account/order.json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = harness(&["run", "--profile", "fixtures/profile.json", "fixtures/cases/example-on-account/order.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
-    assert!(
-        text.starts_with("{\n  \"status\": \"ready\",\n  \"orderKey\": \"B2B1042\","),
-        "{text}"
-    );
+    assert!(text.starts_with("{\n  \"status\": \"ready\",\n  \"orderKey\": \"B2B1042\","), "{text}");
     assert!(text.contains("\"orderGross\": 129.03"), "{text}");
 }
 
 #[test]
 fn run_reads_the_order_from_stdin_when_no_file_is_given() {
     let component = component().to_str().unwrap().to_owned();
-    let order =
-        std::fs::File::open(fixtures().join("cases/example-on-account/order.json")).unwrap();
+    let order = std::fs::File::open(fixtures().join("cases/example-on-account/order.json")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
         .current_dir(workspace())
-        .args([
-            "run",
-            "--component",
-            &component,
-            "--profile",
-            "fixtures/profile.json",
-        ])
+        .args(["run", "--component", &component, "--profile", "fixtures/profile.json"])
         .stdin(order)
         .output()
         .unwrap();
@@ -63,23 +40,12 @@ fn run_reads_the_order_from_stdin_when_no_file_is_given() {
 
 #[test]
 fn run_human_shows_status_issues_and_resources() {
-    let out = harness(&[
-        "run",
-        "--profile",
-        "fixtures/profile.json",
-        "--human",
-        "fixtures/cases/po-too-long/order.json",
-    ]);
+    let out =
+        harness(&["run", "--profile", "fixtures/profile.json", "--human", "fixtures/cases/po-too-long/order.json"]);
     let text = stdout(&out);
     assert!(text.contains("status:    review"), "{text}");
     assert!(text.contains("- PO_TOO_LONG [error / finance]"), "{text}");
-    for label in [
-        "fuel, map-order:",
-        "peak linear memory:",
-        "input size:",
-        "output size:",
-        "wall time:",
-    ] {
+    for label in ["fuel, map-order:", "peak linear memory:", "input size:", "output size:", "wall time:"] {
         assert!(text.contains(label), "missing {label}: {text}");
     }
 }
@@ -89,10 +55,7 @@ fn replay_of_the_bundled_fixtures_passes() {
     let out = harness(&["replay", "fixtures"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
-    assert!(
-        text.lines().last().unwrap().ends_with(" passed, 0 failed"),
-        "{text}"
-    );
+    assert!(text.lines().last().unwrap().ends_with(" passed, 0 failed"), "{text}");
 }
 
 fn copy_case(name: &str, to: &Path) {
@@ -101,11 +64,7 @@ fn copy_case(name: &str, to: &Path) {
     for f in ["order.json", "expected.json"] {
         std::fs::copy(from.join(f), to.join(f)).unwrap();
     }
-    std::fs::copy(
-        fixtures().join("profile.json"),
-        to.parent().unwrap().join("profile.json"),
-    )
-    .unwrap();
+    std::fs::copy(fixtures().join("profile.json"), to.parent().unwrap().join("profile.json")).unwrap();
 }
 
 #[test]
@@ -115,11 +74,7 @@ fn replay_fails_on_a_changed_expectation_and_bless_rewrites_it() {
     let case = dir.join("example");
     copy_case("example-on-account", &case);
     let expected = std::fs::read_to_string(case.join("expected.json")).unwrap();
-    std::fs::write(
-        case.join("expected.json"),
-        expected.replace("\"ready\"", "\"review\""),
-    )
-    .unwrap();
+    std::fs::write(case.join("expected.json"), expected.replace("\"ready\"", "\"review\"")).unwrap();
     let dir_arg = dir.to_str().unwrap();
 
     let out = harness(&["replay", dir_arg]);
@@ -130,26 +85,33 @@ fn replay_fails_on_a_changed_expectation_and_bless_rewrites_it() {
 
     let out = harness(&["replay", "--bless", dir_arg]);
     assert!(out.status.success());
-    assert_eq!(
-        std::fs::read_to_string(case.join("expected.json")).unwrap(),
-        expected
-    );
+    assert_eq!(std::fs::read_to_string(case.join("expected.json")).unwrap(), expected);
     assert!(harness(&["replay", dir_arg]).status.success());
 }
 
 #[test]
 fn a_missing_component_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
-        .args([
-            "run",
-            "--component",
-            "nowhere.wasm",
-            "--profile",
-            "fixtures/profile.json",
-        ])
+        .args(["run", "--component", "nowhere.wasm", "--profile", "fixtures/profile.json"])
         .current_dir(workspace())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("component nowhere.wasm not found"));
+}
+
+#[test]
+fn bench_prints_every_figure_for_each_order() {
+    let out = harness(&["bench", "--iterations", "3", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["iterations"], 3);
+    let names: Vec<&str> = report["orders"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["example-on-account", "volume-10-lines", "volume-200-lines"]);
+    let big = &report["orders"][2];
+    assert_eq!(big["lines"], 200);
+    assert!(big["fuel"].as_u64().unwrap() > report["orders"][1]["fuel"].as_u64().unwrap());
+    for field in ["freshMicros", "reusedMicros", "nativeMicros", "componentToNative"] {
+        assert!(big[field].as_f64().unwrap() > 0.0, "{field}");
+    }
 }

@@ -8,9 +8,7 @@ use std::sync::OnceLock;
 /// One compiled component with the default limits, shared by the tests.
 fn bridge() -> &'static Bridge {
     static BRIDGE: OnceLock<Bridge> = OnceLock::new();
-    BRIDGE.get_or_init(|| {
-        Bridge::load(component(), Limits::default(), None).expect("the built component loads")
-    })
+    BRIDGE.get_or_init(|| Bridge::load(component(), Limits::default(), None).expect("the built component loads"))
 }
 
 fn default_profile() -> String {
@@ -24,22 +22,14 @@ fn example_order() -> Vec<u8> {
 #[test]
 fn every_bundled_case_replays_to_its_golden_outcome() {
     let cases = discover(&fixtures().join("cases"), None).unwrap();
-    assert!(
-        cases.len() >= 25,
-        "expected at least 25 cases, found {}",
-        cases.len()
-    );
+    assert!(cases.len() >= 25, "expected at least 25 cases, found {}", cases.len());
     let results = replay(bridge(), &cases, false).unwrap();
     let failures: Vec<String> = results
         .iter()
         .filter(|r| r.verdict != Verdict::Same)
         .map(|r| format!("{}: {:?}", r.case.name, r.verdict))
         .collect();
-    assert!(
-        failures.is_empty(),
-        "cases that differ from their golden outcome:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "cases that differ from their golden outcome:\n{}", failures.join("\n"));
 }
 
 #[test]
@@ -60,10 +50,7 @@ fn example_order_is_ready_with_the_source_totals_po_and_quantities() {
         r#""systemOrderType":2"#,
         r#""onHold":false"#,
     ] {
-        assert!(
-            text.contains(expected),
-            "sales order lacks {expected}: {text}"
-        );
+        assert!(text.contains(expected), "sales order lacks {expected}: {text}");
     }
     let quantities: Vec<&str> = text
         .match_indices(r#""quantity":"#)
@@ -82,21 +69,12 @@ fn malformed_payloads_are_rejected_with_a_coded_issue_not_a_trap() {
         (b"", ""),
         (b"   \n", ""),
         (b"[1, 2, 3]", ""),
-        (
-            br##"{"name": "#B1", "line_items": {"sku": "X"}}"##,
-            "/line_items",
-        ),
-        (
-            br##"{"name": "#B1", "line_items": [{"quantity": "2"}]}"##,
-            "/line_items/0/quantity",
-        ),
+        (br##"{"name": "#B1", "line_items": {"sku": "X"}}"##, "/line_items"),
+        (br##"{"name": "#B1", "line_items": [{"quantity": "2"}]}"##, "/line_items/0/quantity"),
         (b"\xff\xfe not utf-8", ""),
     ] {
         let report = bridge.run(&profile, body);
-        assert_eq!(
-            report.failure, None,
-            "the component must not trap on {body:?}"
-        );
+        assert_eq!(report.failure, None, "the component must not trap on {body:?}");
         let outcome = report.outcome.unwrap();
         assert_eq!(outcome.status, "rejected", "{body:?}");
         assert_eq!(outcome.issues[0].code, "PAYLOAD_INVALID", "{body:?}");
@@ -111,11 +89,7 @@ fn a_bad_profile_is_a_clear_error_naming_the_field() {
     let order = example_order();
     let bad_rate = default_profile().replace(r#""rate": "0.05""#, r#""rate": "5""#);
     let typo = default_profile().replace(r#""poMaxLength""#, r#""poMaxLen""#);
-    for (profile, field) in [
-        ("{not json".to_owned(), ""),
-        (bad_rate, "/taxRates/2/rate"),
-        (typo, "/poMaxLen"),
-    ] {
+    for (profile, field) in [("{not json".to_owned(), ""), (bad_rate, "/taxRates/2/rate"), (typo, "/poMaxLen")] {
         let report = bridge.run(&profile, &order);
         match report.failure {
             Some(Failure::ProfileInvalid(detail)) => {
@@ -124,10 +98,7 @@ fn a_bad_profile_is_a_clear_error_naming_the_field() {
             other => panic!("expected a profile error, got {other:?}"),
         }
     }
-    let report = bridge.run(
-        &default_profile().replace(r#""poMaxLength""#, r#""poMaxLen""#),
-        &order,
-    );
+    let report = bridge.run(&default_profile().replace(r#""poMaxLength""#, r#""poMaxLen""#), &order);
     assert!(format!("{:?}", report.failure).contains("unknown field `poMaxLen`"));
 }
 
@@ -135,16 +106,8 @@ fn a_bad_profile_is_a_clear_error_naming_the_field() {
 fn the_same_bytes_give_the_same_outcome_bytes() {
     let bridge = bridge();
     let profile = default_profile();
-    let first = bridge
-        .run(&profile, &example_order())
-        .outcome
-        .unwrap()
-        .to_pretty_json();
-    let second = bridge
-        .run(&profile, &example_order())
-        .outcome
-        .unwrap()
-        .to_pretty_json();
+    let first = bridge.run(&profile, &example_order()).outcome.unwrap().to_pretty_json();
+    let second = bridge.run(&profile, &example_order()).outcome.unwrap().to_pretty_json();
     assert_eq!(first, second);
 }
 
@@ -154,58 +117,31 @@ fn measurements_are_reported_against_the_limits() {
     let m = &report.metrics;
     assert!(m.fuel > 0 && m.fuel < report.limits.fuel, "fuel {}", m.fuel);
     assert!(m.setup_fuel > 0);
-    assert!(
-        m.peak_memory_bytes >= 64 * 1024,
-        "a wasm instance has at least one page"
-    );
+    assert!(m.peak_memory_bytes >= 64 * 1024, "a wasm instance has at least one page");
     assert_eq!(m.input_bytes, example_order().len() as u64);
     assert!(m.output_bytes > 1000);
 }
 
 #[test]
 fn a_tiny_fuel_budget_stops_the_order_with_a_named_reason() {
-    let limits = Limits {
-        fuel: 10_000,
-        ..Limits::default()
-    };
+    let limits = Limits { fuel: 10_000, ..Limits::default() };
     let bridge = Bridge::load(component(), limits, None).unwrap();
     let report = bridge.run(&default_profile(), &example_order());
-    assert!(
-        matches!(report.failure, Some(Failure::FuelExhausted(_))),
-        "{:?}",
-        report.failure
-    );
+    assert!(matches!(report.failure, Some(Failure::FuelExhausted(_))), "{:?}", report.failure);
     assert_eq!(report.metrics.fuel, 10_000);
 }
 
 #[test]
 fn a_payload_over_the_input_cap_is_not_passed_to_the_component() {
-    let limits = Limits {
-        input_bytes: 100,
-        ..Limits::default()
-    };
-    let report = Bridge::load(component(), limits, None)
-        .unwrap()
-        .run(&default_profile(), &example_order());
-    assert!(
-        matches!(report.failure, Some(Failure::InputTooLarge(_))),
-        "{:?}",
-        report.failure
-    );
+    let limits = Limits { input_bytes: 100, ..Limits::default() };
+    let report = Bridge::load(component(), limits, None).unwrap().run(&default_profile(), &example_order());
+    assert!(matches!(report.failure, Some(Failure::InputTooLarge(_))), "{:?}", report.failure);
     assert_eq!(report.metrics.fuel, 0);
 }
 
 #[test]
 fn a_component_whose_initial_memory_exceeds_the_cap_is_refused_at_load() {
-    let limits = Limits {
-        memory_bytes: 64 * 1024,
-        ..Limits::default()
-    };
-    let error = Bridge::load(component(), limits, None)
-        .err()
-        .expect("load must fail");
-    assert!(
-        format!("{error:#}").contains("which exceeds the limit of 0x10000 bytes"),
-        "{error:#}"
-    );
+    let limits = Limits { memory_bytes: 64 * 1024, ..Limits::default() };
+    let error = Bridge::load(component(), limits, None).err().expect("load must fail");
+    assert!(format!("{error:#}").contains("which exceeds the limit of 0x10000 bytes"), "{error:#}");
 }

@@ -1,7 +1,10 @@
-//! Integration tests: the real component, built for wasm32-wasip2, driven
-//! through the harness library and through the `host-harness` binary.
-//! One test binary, so the component is built and linked once.
+//! Integration tests: the real component (and small hostile ones), built for
+//! wasm32-wasip2, driven through the harness library and the `host-harness`
+//! binary. One test binary, so the components are built and linked once.
 
+mod batch;
 mod cli;
 mod common;
 mod library;
+mod platform;
+mod versions;

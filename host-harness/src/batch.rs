@@ -47,11 +47,7 @@ pub struct Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "{} orders in {:.2} s ({:.0} orders/s)",
-            self.orders, self.seconds, self.orders_per_second
-        )?;
+        writeln!(f, "{} orders in {:.2} s ({:.0} orders/s)", self.orders, self.seconds, self.orders_per_second)?;
         writeln!(f, "by status:")?;
         for (k, v) in &self.by_status {
             writeln!(f, "  {k:<12} {v:>9}")?;
@@ -66,11 +62,7 @@ impl std::fmt::Display for Summary {
         for (k, v) in &self.by_issue_code {
             writeln!(f, "  {k:<24} {v:>9}")?;
         }
-        writeln!(
-            f,
-            "fuel per order: p50 {}, p99 {}, max {}",
-            self.fuel_p50, self.fuel_p99, self.fuel_max
-        )
+        writeln!(f, "fuel per order: p50 {}, p99 {}, max {}", self.fuel_p50, self.fuel_p99, self.fuel_max)
     }
 }
 
@@ -139,13 +131,7 @@ pub fn run(
             pending.insert(seq, (n, report));
             while let Some((n, report)) = pending.remove(&next_seq) {
                 record(&mut summary, &mut fuels, &report);
-                serde_json::to_writer(
-                    &mut *output,
-                    &Line {
-                        line: n,
-                        report: &report,
-                    },
-                )?;
+                serde_json::to_writer(&mut *output, &Line { line: n, report: &report })?;
                 output.write_all(b"\n")?;
                 next_seq += 1;
             }
@@ -158,9 +144,7 @@ pub fn run(
         if show_progress {
             eprintln!();
         }
-        reader
-            .join()
-            .map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
+        reader.join().map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
         Ok(())
     })?;
     output.flush()?;
@@ -168,23 +152,12 @@ pub fn run(
     summary.seconds = started.elapsed().as_secs_f64();
     summary.orders_per_second = summary.orders as f64 / summary.seconds.max(f64::EPSILON);
     fuels.sort_unstable();
-    let pct = |p: usize| {
-        fuels
-            .get((fuels.len().saturating_sub(1)) * p / 100)
-            .copied()
-            .unwrap_or(0)
-    };
-    (summary.fuel_p50, summary.fuel_p99, summary.fuel_max) =
-        (pct(50), pct(99), fuels.last().copied().unwrap_or(0));
+    let pct = |p: usize| fuels.get((fuels.len().saturating_sub(1)) * p / 100).copied().unwrap_or(0);
+    (summary.fuel_p50, summary.fuel_p99, summary.fuel_max) = (pct(50), pct(99), fuels.last().copied().unwrap_or(0));
     Ok(summary)
 }
 
-fn map_reusing<'b>(
-    bridge: &'b Bridge,
-    profile: &str,
-    session: &mut Option<Session<'b>>,
-    payload: &[u8],
-) -> RunReport {
+fn map_reusing<'b>(bridge: &'b Bridge, profile: &str, session: &mut Option<Session<'b>>, payload: &[u8]) -> RunReport {
     if session.as_ref().is_none_or(|s| s.poisoned) {
         match bridge.session(profile) {
             Ok(s) => *session = Some(s),

@@ -52,9 +52,7 @@ pub struct BenchReport {
 
 fn median(mut samples: Vec<Duration>) -> f64 {
     samples.sort_unstable();
-    samples
-        .get(samples.len() / 2)
-        .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    samples.get(samples.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e6)
 }
 
 fn time<T>(iterations: usize, mut f: impl FnMut() -> T) -> f64 {
@@ -78,12 +76,8 @@ pub fn bench(
     orders: &[PathBuf],
     iterations: usize,
 ) -> Result<BenchReport> {
-    let limits = crate::limits::Limits {
-        fuel: 100_000_000,
-        ..Default::default()
-    };
-    let bytes =
-        std::fs::read(component).with_context(|| format!("reading {}", component.display()))?;
+    let limits = crate::limits::Limits { fuel: 100_000_000, ..Default::default() };
+    let bytes = std::fs::read(component).with_context(|| format!("reading {}", component.display()))?;
     let bridge = Bridge::from_bytes(&bytes, limits, None)?;
 
     let start = Instant::now();
@@ -92,46 +86,29 @@ pub fn bench(
     let serialized = compiled.serialize()?;
     let start = Instant::now();
     // SAFETY: the bytes were produced by `serialize` on this engine just above.
-    let _loaded =
-        unsafe { wasmtime::component::Component::deserialize(bridge.engine(), &serialized)? };
+    let _loaded = unsafe { wasmtime::component::Component::deserialize(bridge.engine(), &serialized)? };
     let cache_load_millis = start.elapsed().as_secs_f64() * 1e3;
 
     let instantiate_micros = time(iterations, || bridge.instantiate_only().is_ok());
     let setup_micros = time(iterations, || bridge.session(profile_json).is_ok());
-    let setup_fuel = bridge
-        .session(profile_json)
-        .map(|s| s.setup_fuel)
-        .unwrap_or(0);
-    let native_profile =
-        plugin::Profile::parse(profile_json).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let setup_fuel = bridge.session(profile_json).map(|s| s.setup_fuel).unwrap_or(0);
+    let native_profile = plugin::Profile::parse(profile_json).map_err(|e| anyhow::anyhow!("{e}"))?;
 
     let mut results = Vec::new();
     for path in orders {
         let payload = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let text = String::from_utf8_lossy(&payload).into_owned();
         let fuel = bridge.run(profile_json, &payload).metrics.fuel;
-        let fresh_micros = time(iterations, || {
-            bridge.run(profile_json, &payload).outcome.is_some()
-        });
-        let mut session = bridge
-            .session(profile_json)
-            .map_err(|r| anyhow::anyhow!("{:?}", r.failure))?;
+        let fresh_micros = time(iterations, || bridge.run(profile_json, &payload).outcome.is_some());
+        let mut session = bridge.session(profile_json).map_err(|r| anyhow::anyhow!("{:?}", r.failure))?;
         let reused_micros = time(iterations, || session.map(&payload).outcome.is_some());
         let native_micros = time(iterations, || {
             let outcome = plugin::map_order(&native_profile, &text);
             serde_json::to_string(&outcome.sales_order).map(|s| s.len())
         });
-        let lines = plugin::shopify::parse(&text)
-            .ok()
-            .and_then(|o| o.line_items)
-            .map_or(0, |l| l.len());
+        let lines = plugin::shopify::parse(&text).ok().and_then(|o| o.line_items).map_or(0, |l| l.len());
         results.push(OrderBench {
-            name: path
-                .parent()
-                .and_then(|p| p.file_name())
-                .unwrap_or(path.as_os_str())
-                .to_string_lossy()
-                .into_owned(),
+            name: path.parent().and_then(|p| p.file_name()).unwrap_or(path.as_os_str()).to_string_lossy().into_owned(),
             lines,
             input_bytes: payload.len(),
             fuel,
@@ -164,33 +141,17 @@ impl fmt::Display for BenchReport {
             "compile:     {:.1} ms fresh, {:.2} ms from the on-disk cache",
             self.compile_millis, self.cache_load_millis
         )?;
-        writeln!(
-            f,
-            "instantiate: {:.1} µs (pooling allocator, fresh store)",
-            self.instantiate_micros
-        )?;
+        writeln!(f, "instantiate: {:.1} µs (pooling allocator, fresh store)", self.instantiate_micros)?;
         writeln!(
             f,
             "setup:       {:.1} µs, {} fuel (instantiate + parse profile)",
             self.setup_micros, self.setup_fuel
         )?;
-        writeln!(
-            f,
-            "medians of {} iterations, single thread:",
-            self.iterations
-        )?;
+        writeln!(f, "medians of {} iterations, single thread:", self.iterations)?;
         writeln!(
             f,
             "{:<20} {:>5} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}",
-            "order",
-            "lines",
-            "bytes",
-            "fuel",
-            "fresh µs",
-            "inst+map",
-            "reused µs",
-            "native µs",
-            "ratio"
+            "order", "lines", "bytes", "fuel", "fresh µs", "inst+map", "reused µs", "native µs", "ratio"
         )?;
         for o in &self.orders {
             writeln!(

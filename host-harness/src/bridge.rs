@@ -50,10 +50,8 @@ impl Bridge {
     /// Compiles (or loads from `cache_dir`) the component file and links it
     /// against the no-capability WASI host.
     pub fn load(path: &Path, limits: Limits, cache_dir: Option<&Path>) -> Result<Bridge> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
-        Bridge::from_bytes(&bytes, limits, cache_dir)
-            .with_context(|| format!("loading component {}", path.display()))
+        let bytes = std::fs::read(path).with_context(|| format!("reading component {}", path.display()))?;
+        Bridge::from_bytes(&bytes, limits, cache_dir).with_context(|| format!("loading component {}", path.display()))
     }
 
     pub fn from_bytes(bytes: &[u8], limits: Limits, cache_dir: Option<&Path>) -> Result<Bridge> {
@@ -159,31 +157,31 @@ impl Bridge {
                 },
                 limits: self.limits,
                 logs: store.data().log_text(0),
+                backtrace: None,
             })
         };
         if let Err(e) = budget() {
             return Err(fail(&store, Failure::Trap(format!("{e:#}")), 0));
         }
         let setup = self.pre.instantiate(&mut store).and_then(|instance| {
-            let parsed = instance
-                .sparklayer_orderwise_bridge_mapper()
-                .profile()
-                .call_parse(&mut store, profile_json)?;
+            let parsed =
+                instance.sparklayer_orderwise_bridge_mapper().profile().call_parse(&mut store, profile_json)?;
             Ok((instance, parsed))
         });
         let setup_fuel = self.limits.setup_fuel - store.get_fuel().unwrap_or(0);
         let (instance, parsed) = match setup {
             Ok(ok) => ok,
             Err(e) => {
-                let failure = classify(&store, e, self.limits);
-                return Err(fail(&store, failure, setup_fuel));
+                let (failure, backtrace) = classify(&store, e, self.limits);
+                let mut report = fail(&store, failure, setup_fuel);
+                report.backtrace = backtrace;
+                return Err(report);
             }
         };
         let profile = match parsed {
             Ok(profile) => profile,
             Err(e) => {
-                let failure =
-                    Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message));
+                let failure = Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message));
                 return Err(fail(&store, failure, setup_fuel));
             }
         };
@@ -231,11 +229,9 @@ impl Session<'_> {
     pub fn map(&mut self, order: &[u8]) -> RunReport {
         let limits = self.bridge.limits;
         let started = Instant::now();
-        let mut metrics = Metrics {
-            input_bytes: order.len() as u64,
-            ..Metrics::default()
-        };
-        let result = self.call(order, &mut metrics);
+        let mut metrics = Metrics { input_bytes: order.len() as u64, ..Metrics::default() };
+        let mut backtrace = None;
+        let result = self.call(order, &mut metrics, &mut backtrace);
         metrics.map_micros = started.elapsed().as_micros() as u64;
         metrics.wall_micros = metrics.map_micros;
         metrics.peak_memory_bytes = self.store.data().limiter.peak as u64;
@@ -247,96 +243,75 @@ impl Session<'_> {
             Err(failure) => {
                 // Input and output caps are checked outside the instance; anything
                 // else stopped it mid-call and its state can no longer be trusted.
-                self.poisoned |= !matches!(
-                    failure,
-                    Failure::InputTooLarge(_) | Failure::OutputTooLarge(_)
-                );
+                self.poisoned |= !matches!(failure, Failure::InputTooLarge(_) | Failure::OutputTooLarge(_));
                 (None, Some(failure))
             }
         };
-        RunReport {
-            outcome,
-            failure,
-            metrics,
-            limits,
-            logs,
-        }
+        RunReport { outcome, failure, metrics, limits, logs, backtrace }
     }
 
-    fn call(&mut self, order: &[u8], metrics: &mut Metrics) -> Result<Outcome, Failure> {
+    fn call(
+        &mut self,
+        order: &[u8],
+        metrics: &mut Metrics,
+        backtrace: &mut Option<String>,
+    ) -> Result<Outcome, Failure> {
         let limits = self.bridge.limits;
         if self.poisoned {
-            return Err(Failure::Trap(
-                "this instance was stopped by an earlier order".into(),
-            ));
+            return Err(Failure::Trap("this instance was stopped by an earlier order".into()));
         }
         if metrics.input_bytes > limits.input_bytes {
-            return Err(Failure::InputTooLarge(format!(
-                "{} bytes, limit {}",
-                metrics.input_bytes, limits.input_bytes
-            )));
+            return Err(Failure::InputTooLarge(format!("{} bytes, limit {}", metrics.input_bytes, limits.input_bytes)));
         }
         // The WIT takes a string: bytes that are not UTF-8 are replaced, and the
         // component then reports the payload as invalid rather than never seeing it.
         let order = String::from_utf8_lossy(order);
         let store = &mut self.store;
-        store
-            .set_fuel(limits.fuel)
-            .map_err(|e| Failure::Trap(format!("{e:#}")))?;
+        store.set_fuel(limits.fuel).map_err(|e| Failure::Trap(format!("{e:#}")))?;
         store.set_epoch_deadline(self.bridge.deadline_ticks());
         let mapper = self.instance.sparklayer_orderwise_bridge_mapper();
-        let mapped = mapper
-            .profile()
-            .call_map_order(&mut *store, self.profile, &order);
+        let mapped = mapper.profile().call_map_order(&mut *store, self.profile, &order);
         metrics.fuel = limits.fuel - store.get_fuel().unwrap_or(0);
-        let outcome = convert(mapped.map_err(|e| classify(store, e, limits))?)
-            .map_err(Failure::InvalidOutput)?;
-        let size = serde_json::to_string(&outcome)
-            .map(|s| s.len() as u64)
-            .unwrap_or(u64::MAX);
+        let mapped = mapped.map_err(|e| {
+            let (failure, trace) = classify(store, e, limits);
+            *backtrace = trace;
+            failure
+        })?;
+        let outcome = convert(mapped).map_err(Failure::InvalidOutput)?;
+        let size = serde_json::to_string(&outcome).map(|s| s.len() as u64).unwrap_or(u64::MAX);
         metrics.output_bytes = size;
         if size > limits.output_bytes {
-            return Err(Failure::OutputTooLarge(format!(
-                "{size} bytes, limit {}",
-                limits.output_bytes
-            )));
+            return Err(Failure::OutputTooLarge(format!("{size} bytes, limit {}", limits.output_bytes)));
         }
         Ok(outcome)
     }
 }
 
-/// Names why the platform stopped the component.
-fn classify(store: &Store<OrderState>, error: wasmtime::Error, limits: Limits) -> Failure {
-    let detail = format!("{error:#}");
+/// Names why the platform stopped the component, and keeps the wasm backtrace
+/// of a trap for the developer.
+fn classify(store: &Store<OrderState>, error: wasmtime::Error, limits: Limits) -> (Failure, Option<String>) {
     if store.data().limiter.refused {
-        return Failure::MemoryLimit(format!(
-            "the component asked for more than {} bytes of linear memory ({detail})",
-            limits.memory_bytes
-        ));
+        let detail = format!("the component asked for more than {} bytes of linear memory", limits.memory_bytes);
+        return (Failure::MemoryLimit(detail), None);
     }
     match error.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => {
-            Failure::FuelExhausted(format!("used all {} units of fuel", limits.fuel))
+        Some(Trap::OutOfFuel) => (Failure::FuelExhausted(format!("used all {} units of fuel", limits.fuel)), None),
+        Some(Trap::Interrupt) => {
+            (Failure::Timeout(format!("ran past the {} ms wall-clock cap", limits.wall_millis)), None)
         }
-        Some(Trap::Interrupt) => Failure::Timeout(format!(
-            "ran past the {} ms wall-clock cap",
-            limits.wall_millis
-        )),
-        // The trap's own words first ("wasm `unreachable` instruction executed"
-        // for a panic), then the backtrace wasmtime attached.
-        Some(trap) => Failure::Trap(format!("{trap}; {}", detail.replace('\n', " "))),
-        None => Failure::Trap(detail.replace('\n', " ")),
+        Some(trap) => (Failure::Trap(trap.to_string()), Some(format!("{error:?}"))),
+        None => (Failure::Trap(format!("{error:#}")), None),
     }
 }
 
 fn convert(o: wit::Outcome) -> Result<Outcome, String> {
-    let sales_order =
-        match o.sales_order {
-            Some(text) => Some(serde_json::value::RawValue::from_string(text).map_err(|e| {
-                format!("the component returned a sales order that is not JSON: {e}")
-            })?),
-            None => None,
-        };
+    let sales_order = match o.sales_order {
+        Some(text) => Some(
+            serde_json::value::RawValue::from_string(text)
+                .map_err(|e| format!("the component returned a sales order that is not JSON: {e}"))?,
+        ),
+        None => None,
+    };
     Ok(Outcome {
         status: match o.status {
             wit::Status::Ready => "ready",

@@ -59,11 +59,7 @@ pub enum Source {
 }
 
 /// Loads the compiled component from `dir` or compiles and stores it there.
-pub fn load_or_compile(
-    engine: &Engine,
-    bytes: &[u8],
-    dir: Option<&Path>,
-) -> Result<(Component, Source)> {
+pub fn load_or_compile(engine: &Engine, bytes: &[u8], dir: Option<&Path>) -> Result<(Component, Source)> {
     let Some(dir) = dir else {
         return Ok((Component::new(engine, bytes)?, Source::Compiled));
     };

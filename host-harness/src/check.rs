@@ -11,7 +11,7 @@ use wasmtime::component::Component;
 /// The contract this harness (and the platform build it stands for) speaks.
 pub const PACKAGE: &str = "sparklayer-orderwise:bridge";
 pub const INTERFACE: &str = "mapper";
-pub const HOST_VERSION: (u64, u64, u64) = (0, 1, 0);
+pub const HOST_VERSION: Version = (0, 1, 0);
 
 /// The upload size cap. Our platform accepts up to 1 MiB; 256 KiB (Shopify
 /// Functions' cap) is a target, not yet met (docs/benchmarks.md says where the
@@ -65,13 +65,7 @@ impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Upload gate for {}", self.component)?;
         for c in &self.checks {
-            writeln!(
-                f,
-                "  {} {:<12} {}",
-                if c.passed { "PASS" } else { "FAIL" },
-                c.name,
-                c.detail
-            )?;
+            writeln!(f, "  {} {:<12} {}", if c.passed { "PASS" } else { "FAIL" }, c.name, c.detail)?;
         }
         let failed = self.checks.iter().filter(|c| !c.passed).count();
         writeln!(
@@ -97,13 +91,7 @@ pub struct Options<'a> {
 /// reported as not run when an earlier one makes them impossible.
 pub fn check(path: &Path, options: &Options) -> CheckReport {
     let mut checks = Vec::new();
-    let mut push = |name, passed, detail: String| {
-        checks.push(Check {
-            name,
-            passed,
-            detail,
-        })
-    };
+    let mut push = |name, passed, detail: String| checks.push(Check { name, passed, detail });
     let component = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -113,11 +101,7 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
         }
     };
     let size = bytes.len() as u64;
-    push(
-        "size",
-        size <= options.size_cap,
-        format!("{size} bytes (cap {})", options.size_cap),
-    );
+    push("size", size <= options.size_cap, format!("{size} bytes (cap {})", options.size_cap));
 
     // Compile on a plain engine to inspect the component's type.
     let engine = match crate::engine::build(&options.limits) {
@@ -133,25 +117,15 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
             c
         }
         Err(e) => {
-            push(
-                "component",
-                false,
-                format!("not a loadable component: {e:#}"),
-            );
+            push("component", false, format!("not a loadable component: {e:#}"));
             return CheckReport { component, checks };
         }
     };
     let ty = parsed.component_type();
-    let exports: Vec<String> = ty
-        .exports(&engine)
-        .map(|(name, _)| name.to_owned())
-        .collect();
+    let exports: Vec<String> = ty.exports(&engine).map(|(name, _)| name.to_owned()).collect();
     let (export_ok, export_detail) = export_verdict(&exports);
     push("exports", export_ok, export_detail);
-    let imports: Vec<String> = ty
-        .imports(&engine)
-        .map(|(name, _)| name.to_owned())
-        .collect();
+    let imports: Vec<String> = ty.imports(&engine).map(|(name, _)| name.to_owned()).collect();
     let forbidden: Vec<&String> = imports.iter().filter(|i| !import_allowed(i)).collect();
     push(
         "imports",
@@ -159,22 +133,11 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
         if forbidden.is_empty() {
             format!("{} imports, all in the allowed set", imports.len())
         } else {
-            format!(
-                "forbidden: {}",
-                forbidden
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("forbidden: {}", forbidden.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
         },
     );
     if !export_ok || !forbidden.is_empty() {
-        push(
-            "instantiate",
-            false,
-            "not run: the component's interface is not acceptable".into(),
-        );
+        push("instantiate", false, "not run: the component's interface is not acceptable".into());
         push("smoke", false, "not run".into());
         return CheckReport { component, checks };
     }
@@ -198,31 +161,15 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
                 session.setup_micros
             ),
         ),
-        Err(report) => push(
-            "instantiate",
-            false,
-            report.failure.map(|f| f.to_string()).unwrap_or_default(),
-        ),
+        Err(report) => push("instantiate", false, report.failure.map(|f| f.to_string()).unwrap_or_default()),
     }
     match discover(options.smoke, None).and_then(|cases| replay(&bridge, &cases, false)) {
         Ok(results) => {
-            let failed: Vec<&str> = results
-                .iter()
-                .filter(|r| !r.passed())
-                .map(|r| r.case.name.as_str())
-                .collect();
+            let failed: Vec<&str> = results.iter().filter(|r| !r.passed()).map(|r| r.case.name.as_str()).collect();
             let detail = if failed.is_empty() {
-                format!(
-                    "{} recorded cases replay to their expected outcomes",
-                    results.len()
-                )
+                format!("{} recorded cases replay to their expected outcomes", results.len())
             } else {
-                format!(
-                    "{} of {} cases differ: {}",
-                    failed.len(),
-                    results.len(),
-                    failed.join(", ")
-                )
+                format!("{} of {} cases differ: {}", failed.len(), results.len(), failed.join(", "))
             };
             push("smoke", failed.is_empty(), detail);
         }
@@ -231,8 +178,11 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
     CheckReport { component, checks }
 }
 
+/// A semantic version, (major, minor, patch).
+pub type Version = (u64, u64, u64);
+
 /// Splits `ns:pkg/iface@1.2.3` into (`ns:pkg`, `iface`, version).
-fn parse_name(name: &str) -> Option<(&str, &str, Option<(u64, u64, u64)>)> {
+fn parse_name(name: &str) -> Option<(&str, &str, Option<Version>)> {
     let (path, version) = match name.split_once('@') {
         Some((p, v)) => (p, Some(v)),
         None => (name, None),
@@ -251,7 +201,7 @@ fn parse_name(name: &str) -> Option<(&str, &str, Option<(u64, u64, u64)>)> {
 
 /// The component model's semver rule: 1.x.y matches any 1.*; 0.x.y matches
 /// only 0.x.*; 0.0.z matches only itself.
-pub fn compatible(host: (u64, u64, u64), component: (u64, u64, u64)) -> bool {
+pub fn compatible(host: Version, component: Version) -> bool {
     match host {
         (0, 0, z) => component == (0, 0, z),
         (0, y, _) => component.0 == 0 && component.1 == y,
@@ -262,27 +212,16 @@ pub fn compatible(host: (u64, u64, u64), component: (u64, u64, u64)) -> bool {
 fn export_verdict(exports: &[String]) -> (bool, String) {
     let wanted = format!("{PACKAGE}/{INTERFACE}");
     let (hx, hy, hz) = HOST_VERSION;
-    let ours: Vec<(&String, Option<(u64, u64, u64)>)> = exports
+    let ours: Vec<(&String, Option<Version>)> = exports
         .iter()
-        .filter_map(|e| {
-            parse_name(e)
-                .filter(|(p, i, _)| *p == PACKAGE && *i == INTERFACE)
-                .map(|(_, _, v)| (e, v))
-        })
+        .filter_map(|e| parse_name(e).filter(|(p, i, _)| *p == PACKAGE && *i == INTERFACE).map(|(_, _, v)| (e, v)))
         .collect();
     match ours.first() {
-        None => (
-            false,
-            format!("does not export {wanted} (exports: {})", exports.join(", ")),
-        ),
-        Some((name, Some(v))) if compatible(HOST_VERSION, *v) => (
-            true,
-            format!("{name}, compatible with the host's {hx}.{hy}.{hz}"),
-        ),
-        Some((name, _)) => (
-            false,
-            format!("{name} is not semver-compatible with the host's {wanted}@{hx}.{hy}.{hz}"),
-        ),
+        None => (false, format!("does not export {wanted} (exports: {})", exports.join(", "))),
+        Some((name, Some(v))) if compatible(HOST_VERSION, *v) => {
+            (true, format!("{name}, compatible with the host's {hx}.{hy}.{hz}"))
+        }
+        Some((name, _)) => (false, format!("{name} is not semver-compatible with the host's {wanted}@{hx}.{hy}.{hz}")),
     }
 }
 
@@ -292,8 +231,7 @@ fn import_allowed(name: &str) -> bool {
         Some((PACKAGE, "types", Some(version))) => compatible(HOST_VERSION, version),
         Some((package, interface, version)) => {
             let path = format!("{package}/{interface}");
-            ALLOWED_IMPORTS.contains(&path.as_str())
-                && version.is_none_or(|v| compatible((0, 2, 0), v))
+            ALLOWED_IMPORTS.contains(&path.as_str()) && version.is_none_or(|v| compatible((0, 2, 0), v))
         }
         None => false,
     }

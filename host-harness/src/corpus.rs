@@ -27,8 +27,7 @@ pub fn load(path: &Path, profile: Option<&Path>) -> Result<Vec<Entry>> {
                 profiles.insert(case.profile.clone(), text);
             }
             entries.push(Entry {
-                payload: std::fs::read(&case.payload)
-                    .with_context(|| format!("reading {}", case.payload.display()))?,
+                payload: std::fs::read(&case.payload).with_context(|| format!("reading {}", case.payload.display()))?,
                 profile: profiles[&case.profile].clone(),
                 name: case.name,
             });
@@ -36,8 +35,7 @@ pub fn load(path: &Path, profile: Option<&Path>) -> Result<Vec<Entry>> {
         return Ok(entries);
     }
     let profile = profile.context("a JSONL corpus needs --profile")?;
-    let profile = std::fs::read_to_string(profile)
-        .with_context(|| format!("reading {}", profile.display()))?;
+    let profile = std::fs::read_to_string(profile).with_context(|| format!("reading {}", profile.display()))?;
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut entries = Vec::new();
     for (n, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
@@ -45,11 +43,7 @@ pub fn load(path: &Path, profile: Option<&Path>) -> Result<Vec<Entry>> {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        entries.push(Entry {
-            name: format!("line {}", n + 1),
-            profile: profile.clone(),
-            payload: line,
-        });
+        entries.push(Entry { name: format!("line {}", n + 1), profile: profile.clone(), payload: line });
     }
     Ok(entries)
 }

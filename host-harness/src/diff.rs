@@ -25,10 +25,7 @@ impl DiffReport {
 }
 
 pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> DiffReport {
-    let mut report = DiffReport {
-        orders: corpus.len(),
-        ..DiffReport::default()
-    };
+    let mut report = DiffReport { orders: corpus.len(), ..DiffReport::default() };
     for entry in corpus {
         let a = old.run(&entry.profile, &entry.payload);
         let b = new.run(&entry.profile, &entry.payload);
@@ -36,22 +33,14 @@ pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> DiffReport {
         if changes.is_empty() {
             continue;
         }
-        let key = b
-            .outcome
-            .as_ref()
-            .or(a.outcome.as_ref())
-            .and_then(|o| o.order_key.clone());
+        let key = b.outcome.as_ref().or(a.outcome.as_ref()).and_then(|o| o.order_key.clone());
         let order = match key {
             Some(k) => format!("{} ({k})", entry.name),
             None => entry.name.clone(),
         };
         for (group, detail) in changes {
             report.groups.entry(group).or_default().push(order.clone());
-            report
-                .details
-                .entry(order.clone())
-                .or_default()
-                .push(detail);
+            report.details.entry(order.clone()).or_default().push(detail);
         }
     }
     report
@@ -62,18 +51,12 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let state = |r: &RunReport| match (&r.outcome, &r.failure) {
         (Some(o), _) => o.status.clone(),
-        (None, Some(f)) => format!(
-            "stopped ({})",
-            f.to_string().split(':').next().unwrap_or("")
-        ),
+        (None, Some(f)) => format!("stopped ({})", f.to_string().split(':').next().unwrap_or("")),
         (None, None) => "none".into(),
     };
     let (sa, sb) = (state(a), state(b));
     if sa != sb {
-        out.push((
-            format!("status: {sa} → {sb}"),
-            format!("status {sa} → {sb}"),
-        ));
+        out.push((format!("status: {sa} → {sb}"), format!("status {sa} → {sb}")));
     }
     let issues = |r: &RunReport| -> BTreeMap<(String, String), usize> {
         let mut m = BTreeMap::new();
@@ -83,26 +66,13 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
         m
     };
     let (ia, ib) = (issues(a), issues(b));
-    for (code, severity) in ia
-        .keys()
-        .chain(ib.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    for (code, severity) in ia.keys().chain(ib.keys()).collect::<std::collections::BTreeSet<_>>() {
         let k = (code.clone(), severity.clone());
-        let (na, nb) = (
-            ia.get(&k).copied().unwrap_or(0),
-            ib.get(&k).copied().unwrap_or(0),
-        );
+        let (na, nb) = (ia.get(&k).copied().unwrap_or(0), ib.get(&k).copied().unwrap_or(0));
         if nb > na {
-            out.push((
-                format!("issue added: {code} ({severity})"),
-                format!("+{code} ({severity})"),
-            ));
+            out.push((format!("issue added: {code} ({severity})"), format!("+{code} ({severity})")));
         } else if na > nb {
-            out.push((
-                format!("issue removed: {code} ({severity})"),
-                format!("-{code} ({severity})"),
-            ));
+            out.push((format!("issue removed: {code} ({severity})"), format!("-{code} ({severity})")));
         }
     }
     let fields = |r: &RunReport| {
@@ -113,11 +83,7 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
         m
     };
     let (fa, fb) = (fields(a), fields(b));
-    for pointer in fa
-        .keys()
-        .chain(fb.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-    {
+    for pointer in fa.keys().chain(fb.keys()).collect::<std::collections::BTreeSet<_>>() {
         let (va, vb) = (fa.get(pointer), fb.get(pointer));
         if va != vb {
             let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "(absent)".into());
@@ -134,13 +100,7 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
 fn generic(pointer: &str) -> String {
     pointer
         .split('/')
-        .map(|seg| {
-            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                seg
-            }
-        })
+        .map(|seg| if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) { "*" } else { seg })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -151,11 +111,7 @@ fn flatten(raw: &RawValue, at: String, out: &mut BTreeMap<String, String>) {
     if text.starts_with('{') {
         if let Ok(map) = serde_json::from_str::<BTreeMap<String, Box<RawValue>>>(text) {
             for (k, v) in map {
-                flatten(
-                    &v,
-                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
-                    out,
-                );
+                flatten(&v, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
             }
             return;
         }
@@ -172,27 +128,13 @@ fn flatten(raw: &RawValue, at: String, out: &mut BTreeMap<String, String>) {
 
 impl fmt::Display for DiffReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} orders replayed through both versions: {} changed",
-            self.orders,
-            self.changed()
-        )?;
+        writeln!(f, "{} orders replayed through both versions: {} changed", self.orders, self.changed())?;
         let mut groups: Vec<_> = self.groups.iter().collect();
         groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
         for (group, orders) in groups {
             let shown: Vec<&str> = orders.iter().take(5).map(String::as_str).collect();
-            let more = if orders.len() > 5 {
-                format!(" (+{} more)", orders.len() - 5)
-            } else {
-                String::new()
-            };
-            writeln!(
-                f,
-                "\n[{} order{}] {group}",
-                orders.len(),
-                if orders.len() == 1 { "" } else { "s" }
-            )?;
+            let more = if orders.len() > 5 { format!(" (+{} more)", orders.len() - 5) } else { String::new() };
+            writeln!(f, "\n[{} order{}] {group}", orders.len(), if orders.len() == 1 { "" } else { "s" })?;
             writeln!(f, "    {}{more}", shown.join(", "))?;
         }
         if !self.details.is_empty() {
@@ -214,19 +156,11 @@ mod tests {
 
     #[test]
     fn leaves_keep_their_exact_text() {
-        let raw =
-            RawValue::from_string(r#"{"a":{"b":[1.10,{"c":"x/y"}]},"d~e":null}"#.into()).unwrap();
+        let raw = RawValue::from_string(r#"{"a":{"b":[1.10,{"c":"x/y"}]},"d~e":null}"#.into()).unwrap();
         let mut out = BTreeMap::new();
         flatten(&raw, String::new(), &mut out);
         let got: Vec<(&str, &str)> = out.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        assert_eq!(
-            got,
-            [
-                ("/a/b/0", "1.10"),
-                ("/a/b/1/c", "\"x/y\""),
-                ("/d~0e", "null")
-            ]
-        );
+        assert_eq!(got, [("/a/b/0", "1.10"), ("/a/b/1/c", "\"x/y\""), ("/d~0e", "null")]);
     }
 
     #[test]

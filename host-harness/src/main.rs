@@ -180,11 +180,7 @@ impl ComponentArgs {
             (Some(dir), false) => Some(dir.clone()),
             (None, false) => Some(host_harness::cache::default_dir()),
         };
-        Ok(Bridge::load(
-            &self.component,
-            self.limits.limits(),
-            cache.as_deref(),
-        )?)
+        Ok(Bridge::load(&self.component, self.limits.limits(), cache.as_deref())?)
     }
 }
 
@@ -200,24 +196,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run {
-            component,
-            profile,
-            order,
-            human,
-            report,
-        } => {
+        Command::Run { component, profile, order, human, report } => {
             let bridge = component.load()?;
             let profile = read_text(&profile)?;
             let payload = match &order {
-                Some(path) => {
-                    std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
-                }
+                Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
                 None => {
                     let mut buf = Vec::new();
-                    std::io::stdin()
-                        .read_to_end(&mut buf)
-                        .context("reading the order from stdin")?;
+                    std::io::stdin().read_to_end(&mut buf).context("reading the order from stdin")?;
                     buf
                 }
             };
@@ -225,44 +211,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if human {
                 print!("{run}");
             } else if report {
-                print!(
-                    "{}",
-                    host_harness::jsonfmt::pretty(&serde_json::to_string(&run)?)
-                );
+                print!("{}", host_harness::jsonfmt::pretty(&serde_json::to_string(&run)?));
             } else {
                 print!("{}", host_harness::replay::golden_text(&run));
             }
             // A run the platform had to stop is a failure of the component, not of the order.
-            Ok(if run.failure.is_some() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if run.failure.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Replay {
-            component,
-            profile,
-            dir,
-            bless,
-        } => {
+        Command::Replay { component, profile, dir, bless } => {
             let bridge = component.load()?;
             let bless = bless || std::env::var("BLESS").is_ok_and(|v| v == "1");
             let cases = discover(&dir, profile.as_deref())?;
             let results = replay(&bridge, &cases, bless)?;
             print!("{}", table(&results));
-            Ok(if results.iter().all(|r| r.passed()) {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Check {
-            component,
-            limits,
-            profile,
-            smoke,
-            size_cap,
-        } => {
+        Command::Check { component, limits, profile, smoke, size_cap } => {
             let profile = read_text(&profile)?;
             let options = host_harness::check::Options {
                 limits: limits.limits(),
@@ -272,20 +236,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let report = host_harness::check::check(&component, &options);
             print!("{report}");
-            Ok(if report.passed() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Diff {
-            old,
-            new,
-            corpus,
-            limits,
-            profile,
-            exit_code,
-        } => {
+        Command::Diff { old, new, corpus, limits, profile, exit_code } => {
             let limits = limits.limits();
             let cache = host_harness::cache::default_dir();
             let old = Bridge::load(&old, limits, Some(&cache))?;
@@ -293,47 +246,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let entries = host_harness::corpus::load(&corpus, profile.as_deref())?;
             let report = host_harness::diff::diff(&old, &new, &entries);
             print!("{report}");
-            Ok(if exit_code && report.changed() > 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if exit_code && report.changed() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Batch {
-            component,
-            profile,
-            input,
-            output,
-            workers,
-            reuse,
-        } => {
+        Command::Batch { component, profile, input, output, workers, reuse } => {
             let bridge = component.load()?;
             let profile = read_text(&profile)?;
-            let workers = workers
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let options = host_harness::batch::Options {
-                workers,
-                reuse,
-                progress: true,
-            };
+            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let options = host_harness::batch::Options { workers, reuse, progress: true };
             let mut out: Box<dyn std::io::Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path)
-                        .with_context(|| format!("creating {}", path.display()))?,
+                    std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let summary = match &input {
                 Some(path) => {
-                    let file = std::fs::File::open(path)
-                        .with_context(|| format!("opening {}", path.display()))?;
-                    host_harness::batch::run(
-                        &bridge,
-                        &profile,
-                        std::io::BufReader::new(file),
-                        &mut out,
-                        &options,
-                    )?
+                    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+                    host_harness::batch::run(&bridge, &profile, std::io::BufReader::new(file), &mut out, &options)?
                 }
                 None => host_harness::batch::run(
                     &bridge,
@@ -347,16 +276,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprint!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench {
-            component,
-            profile,
-            orders,
-            iterations,
-            json,
-        } => {
+        Command::Bench { component, profile, orders, iterations, json } => {
             let profile = read_text(&profile)?;
-            let report =
-                host_harness::bench::bench(&component.component, &profile, &orders, iterations)?;
+            let report = host_harness::bench::bench(&component.component, &profile, &orders, iterations)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

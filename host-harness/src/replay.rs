@@ -36,26 +36,14 @@ pub fn discover(root: &Path, profile_override: Option<&Path>) -> Result<Vec<Case
         let profile = match (dir.join(PROFILE), profile_override) {
             (own, _) if own.is_file() => own,
             (_, Some(p)) => p.to_path_buf(),
-            (_, None) => nearest_profile(&dir, root).with_context(|| {
-                format!(
-                    "no {PROFILE} for case {} (none in it or above it)",
-                    dir.display()
-                )
-            })?,
+            (_, None) => nearest_profile(&dir, root)
+                .with_context(|| format!("no {PROFILE} for case {} (none in it or above it)", dir.display()))?,
         };
         let name = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
-        cases.push(Case {
-            name: if name.is_empty() { ".".into() } else { name },
-            dir,
-            payload,
-            profile,
-        });
+        cases.push(Case { name: if name.is_empty() { ".".into() } else { name }, dir, payload, profile });
     }
     if cases.is_empty() {
-        bail!(
-            "no cases under {}: a case is a directory with an order.json (or order.txt)",
-            root.display()
-        );
+        bail!("no cases under {}: a case is a directory with an order.json (or order.txt)", root.display());
     }
     Ok(cases)
 }
@@ -95,12 +83,7 @@ pub fn golden_text(report: &RunReport) -> String {
             struct Stopped<'a> {
                 failure: &'a Option<crate::report::Failure>,
             }
-            pretty(
-                &serde_json::to_string(&Stopped {
-                    failure: &report.failure,
-                })
-                .unwrap_or_default(),
-            )
+            pretty(&serde_json::to_string(&Stopped { failure: &report.failure }).unwrap_or_default())
         }
     }
 }
@@ -134,14 +117,12 @@ pub fn replay(bridge: &Bridge, cases: &[Case], bless: bool) -> Result<Vec<CaseRe
                 text
             }
         };
-        let payload = std::fs::read(&case.payload)
-            .with_context(|| format!("reading {}", case.payload.display()))?;
+        let payload = std::fs::read(&case.payload).with_context(|| format!("reading {}", case.payload.display()))?;
         let report = bridge.run(&profile, &payload);
         let actual = golden_text(&report);
         let expected_path = case.dir.join(EXPECTED);
         let verdict = if bless {
-            std::fs::write(&expected_path, &actual)
-                .with_context(|| format!("writing {}", expected_path.display()))?;
+            std::fs::write(&expected_path, &actual).with_context(|| format!("writing {}", expected_path.display()))?;
             Verdict::Blessed
         } else {
             match std::fs::read_to_string(&expected_path) {
@@ -149,11 +130,7 @@ pub fn replay(bridge: &Bridge, cases: &[Case], bless: bool) -> Result<Vec<CaseRe
                 Err(_) => Verdict::Missing,
             }
         };
-        results.push(CaseResult {
-            case: case.clone(),
-            report,
-            verdict,
-        });
+        results.push(CaseResult { case: case.clone(), report, verdict });
     }
     Ok(results)
 }
@@ -170,11 +147,7 @@ fn compare(expected: &str, actual: &str) -> Verdict {
         match (e.next(), a.next()) {
             (Some(x), Some(y)) if x == y => continue,
             (x, y) => {
-                return Verdict::Differs(
-                    n,
-                    x.unwrap_or("(end)").trim().into(),
-                    y.unwrap_or("(end)").trim().into(),
-                )
+                return Verdict::Differs(n, x.unwrap_or("(end)").trim().into(), y.unwrap_or("(end)").trim().into())
             }
         }
     }
@@ -182,26 +155,11 @@ fn compare(expected: &str, actual: &str) -> Verdict {
 
 /// The table QA reads: one row per case, then a summary line.
 pub fn table(results: &[CaseResult]) -> String {
-    let width = results
-        .iter()
-        .map(|r| r.case.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let mut out = format!(
-        "{:<width$}  {:<8}  {:>10}  {:<9}  issues\n",
-        "case", "status", "fuel", "result"
-    );
+    let width = results.iter().map(|r| r.case.name.len()).max().unwrap_or(4).max(4);
+    let mut out = format!("{:<width$}  {:<8}  {:>10}  {:<9}  issues\n", "case", "status", "fuel", "result");
     for r in results {
         let (status, codes) = match (&r.report.outcome, &r.report.failure) {
-            (Some(o), _) => (
-                o.status.clone(),
-                o.issues
-                    .iter()
-                    .map(|i| i.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            (Some(o), _) => (o.status.clone(), o.issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ")),
             (None, Some(f)) => ("stopped".to_owned(), f.to_string()),
             (None, None) => ("-".to_owned(), String::new()),
         };
@@ -216,17 +174,11 @@ pub fn table(results: &[CaseResult]) -> String {
             r.case.name, status, r.report.metrics.fuel, verdict, codes
         ));
         if let Verdict::Differs(line, expected, actual) = &r.verdict {
-            out.push_str(&format!(
-                "    line {line}: expected {expected}\n    line {line}: actual   {actual}\n"
-            ));
+            out.push_str(&format!("    line {line}: expected {expected}\n    line {line}: actual   {actual}\n"));
         }
     }
     let failed = results.iter().filter(|r| !r.passed()).count();
-    out.push_str(&format!(
-        "{} passed, {} failed\n",
-        results.len() - failed,
-        failed
-    ));
+    out.push_str(&format!("{} passed, {} failed\n", results.len() - failed, failed));
     out
 }
 

@@ -119,6 +119,9 @@ pub struct RunReport {
     pub limits: Limits,
     /// What the component wrote to stdout / stderr (bounded).
     pub logs: String,
+    /// Where a trapping component was, for its developer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backtrace: Option<String>,
 }
 
 impl fmt::Display for RunReport {
@@ -131,53 +134,23 @@ impl fmt::Display for RunReport {
             (_, Some(failure)) => writeln!(f, "  stopped by the platform: {failure}")?,
             (Some(o), None) => {
                 writeln!(f, "  status:    {}", o.status)?;
-                writeln!(
-                    f,
-                    "  order key: {}",
-                    o.order_key.as_deref().unwrap_or("(none)")
-                )?;
+                writeln!(f, "  order key: {}", o.order_key.as_deref().unwrap_or("(none)"))?;
                 if o.issues.is_empty() {
                     writeln!(f, "  issues:    none")?;
                 }
                 for i in &o.issues {
-                    writeln!(
-                        f,
-                        "  - {} [{} / {}] at {:?}",
-                        i.code, i.severity, i.owner, i.pointer
-                    )?;
+                    writeln!(f, "  - {} [{} / {}] at {:?}", i.code, i.severity, i.owner, i.pointer)?;
                     writeln!(f, "      {}", i.message)?;
                 }
             }
             (None, None) => writeln!(f, "  (none)")?,
         }
         writeln!(f, "== Resources (used / limit)")?;
-        writeln!(
-            f,
-            "  fuel, map-order:     {:>12} / {}{}",
-            m.fuel,
-            l.fuel,
-            over(m.fuel, l.fuel)
-        )?;
-        writeln!(
-            f,
-            "  fuel, setup:         {:>12} / {}",
-            m.setup_fuel, l.setup_fuel
-        )?;
-        writeln!(
-            f,
-            "  peak linear memory:  {:>12} / {} bytes",
-            m.peak_memory_bytes, l.memory_bytes
-        )?;
-        writeln!(
-            f,
-            "  input size:          {:>12} / {} bytes",
-            m.input_bytes, l.input_bytes
-        )?;
-        writeln!(
-            f,
-            "  output size:         {:>12} / {} bytes",
-            m.output_bytes, l.output_bytes
-        )?;
+        writeln!(f, "  fuel, map-order:     {:>12} / {}{}", m.fuel, l.fuel, over(m.fuel, l.fuel))?;
+        writeln!(f, "  fuel, setup:         {:>12} / {}", m.setup_fuel, l.setup_fuel)?;
+        writeln!(f, "  peak linear memory:  {:>12} / {} bytes", m.peak_memory_bytes, l.memory_bytes)?;
+        writeln!(f, "  input size:          {:>12} / {} bytes", m.input_bytes, l.input_bytes)?;
+        writeln!(f, "  output size:         {:>12} / {} bytes", m.output_bytes, l.output_bytes)?;
         writeln!(
             f,
             "  wall time:           {:>12} / {} µs per call (setup {} µs, map {} µs)",
@@ -186,6 +159,12 @@ impl fmt::Display for RunReport {
             m.setup_micros,
             m.map_micros
         )?;
+        if let Some(trace) = &self.backtrace {
+            writeln!(f, "== Wasm backtrace")?;
+            for line in trace.lines() {
+                writeln!(f, "  {line}")?;
+            }
+        }
         if !self.logs.is_empty() {
             writeln!(f, "== Component logs")?;
             for line in self.logs.lines() {

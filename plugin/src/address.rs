@@ -20,16 +20,8 @@ pub fn email(order: &Order) -> Option<&str> {
 }
 
 /// The OrderWise account for the Shopify customer: by id, then by email.
-pub fn customer<'p>(
-    profile: &'p Profile,
-    order: &Order,
-    issues: &mut Vec<Issue>,
-) -> Option<&'p CustomerMap> {
-    let id = order
-        .customer
-        .as_ref()
-        .and_then(|c| c.id.as_ref())
-        .map(|id| id.text());
+pub fn customer<'p>(profile: &'p Profile, order: &Order, issues: &mut Vec<Issue>) -> Option<&'p CustomerMap> {
+    let id = order.customer.as_ref().and_then(|c| c.id.as_ref()).map(|id| id.text());
     let email = email(order);
     let found = profile.customer(id.as_deref(), email);
     if found.is_none() {
@@ -50,11 +42,7 @@ fn text(v: &Option<String>) -> String {
     v.as_deref().unwrap_or("").trim().to_owned()
 }
 
-pub fn delivery_address(
-    order: &Order,
-    method_id: Option<u32>,
-    issues: &mut Vec<Issue>,
-) -> DeliveryAddress {
+pub fn delivery_address(order: &Order, method_id: Option<u32>, issues: &mut Vec<Issue>) -> DeliveryAddress {
     let empty = Address::default();
     let a = match &order.shipping_address {
         Some(a) => a,
@@ -67,18 +55,11 @@ pub fn delivery_address(
             &empty
         }
     };
-    let contact = [text(&a.first_name), text(&a.last_name)]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let contact =
+        [text(&a.first_name), text(&a.last_name)].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
     let company = text(&a.company);
     let address = DeliveryAddress {
-        delivery_name: if company.is_empty() {
-            contact.clone()
-        } else {
-            company
-        },
+        delivery_name: if company.is_empty() { contact.clone() } else { company },
         contact_name: contact,
         address1: text(&a.address1),
         address2: text(&a.address2),
@@ -101,11 +82,8 @@ pub fn delivery_address(
         ];
         for (field, value, what) in required {
             if value.is_empty() {
-                let at = if field == "name" {
-                    "/shipping_address".to_owned()
-                } else {
-                    format!("/shipping_address/{field}")
-                };
+                let at =
+                    if field == "name" { "/shipping_address".to_owned() } else { format!("/shipping_address/{field}") };
                 issues.push(Issue::new(
                     Code::ADDRESS_INCOMPLETE,
                     at,

@@ -21,13 +21,8 @@ pub struct Delivery {
 
 pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -> Delivery {
     let lines = &order.shipping_lines;
-    let mut delivery = Delivery {
-        method_id: None,
-        net: Decimal::ZERO,
-        vat: Decimal::ZERO,
-        rate: Decimal::ZERO,
-        tax_rate_id: None,
-    };
+    let mut delivery =
+        Delivery { method_id: None, net: Decimal::ZERO, vat: Decimal::ZERO, rate: Decimal::ZERO, tax_rate_id: None };
     if lines.is_empty() {
         delivery.method_id = profile.doc.collection_delivery_method_id;
         delivery.tax_rate_id = Some(profile.untaxed().tax_rate_id);
@@ -43,12 +38,7 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
     let mut rates: Option<(Vat, bool)> = None;
     for (i, line) in lines.iter().enumerate() {
         let at = format!("/shipping_lines/{i}");
-        let code = line
-            .code
-            .as_deref()
-            .or(line.title.as_deref())
-            .unwrap_or("")
-            .trim();
+        let code = line.code.as_deref().or(line.title.as_deref()).unwrap_or("").trim();
         match profile.delivery_method(code) {
             Some(id) if delivery.method_id.is_none_or(|m| m == id) => delivery.method_id = Some(id),
             Some(id) => issues.push(Issue::new(
@@ -63,26 +53,22 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
             )),
         }
         let Some(Dec(charged)) = line.discounted_price.or(line.price) else {
-            issues.push(Issue::new(
-                Code::PAYLOAD_INVALID,
-                format!("{at}/price"),
-                "shipping line has no price",
-            ));
+            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), "shipping line has no price"));
             continue;
         };
         match vat_of(&line.tax_lines, &at) {
             Ok(vat) => {
                 delivery.vat += vat.amount;
-                delivery.net += if order.taxes_included {
-                    charged - vat.amount
-                } else {
-                    charged
-                };
+                delivery.net += if order.taxes_included { charged - vat.amount } else { charged };
                 match &rates {
                     Some((first, _)) if first.rate.normalize() != vat.rate.normalize() => issues.push(Issue::new(
                         Code::TAX_RATE_UNMAPPED,
                         format!("{at}/tax_lines"),
-                        format!("shipping lines carry two VAT rates ({} and {}); OrderWise takes one delivery tax rate", first.rate.normalize(), vat.rate.normalize()),
+                        format!(
+                            "shipping lines carry two VAT rates ({} and {}); OrderWise takes one delivery tax rate",
+                            first.rate.normalize(),
+                            vat.rate.normalize()
+                        ),
                     )),
                     Some(_) => {}
                     None => rates = Some((vat, !line.tax_lines.is_empty())),
@@ -93,9 +79,7 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
     }
     if let Some((vat, taxed)) = rates {
         delivery.rate = vat.rate;
-        delivery.tax_rate_id = tax_rate_id(profile, &vat, taxed, "/shipping_lines/0")
-            .map_err(|i| issues.push(i))
-            .ok();
+        delivery.tax_rate_id = tax_rate_id(profile, &vat, taxed, "/shipping_lines/0").map_err(|i| issues.push(i)).ok();
     }
     delivery
 }

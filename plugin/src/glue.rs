@@ -26,10 +26,7 @@ impl GuestProfile for crate::profile::Profile {
     fn parse(json: String) -> Result<mapper::Profile, wit::ProfileError> {
         crate::profile::Profile::parse(&json)
             .map(mapper::Profile::new)
-            .map_err(|e| wit::ProfileError {
-                field: e.field,
-                message: e.message,
-            })
+            .map_err(|e| wit::ProfileError { field: e.field, message: e.message })
     }
 
     fn map_order(&self, order: String) -> wit::Outcome {
@@ -46,9 +43,7 @@ fn to_wit(outcome: Outcome) -> wit::Outcome {
         },
         order_key: outcome.order_key,
         // Serialising plain structs of strings, integers and decimals cannot fail.
-        sales_order: outcome
-            .sales_order
-            .map(|s| serde_json::to_string(&s).unwrap_or_default()),
+        sales_order: outcome.sales_order.map(|s| serde_json::to_string(&s).unwrap_or_default()),
         issues: outcome.issues.into_iter().map(issue).collect(),
     }
 }

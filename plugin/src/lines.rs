@@ -44,11 +44,7 @@ pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
     let mut amount = Decimal::ZERO;
     for (t, tax) in tax_lines.iter().enumerate() {
         let Some(Dec(r)) = tax.rate else {
-            return Err(Issue::new(
-                Code::PAYLOAD_INVALID,
-                format!("{at}/tax_lines/{t}/rate"),
-                "tax line has no rate",
-            ));
+            return Err(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/tax_lines/{t}/rate"), "tax line has no rate"));
         };
         let Some(Dec(p)) = tax.price else {
             return Err(Issue::new(
@@ -69,35 +65,21 @@ pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
         }
         amount += p;
     }
-    Ok(Vat {
-        amount,
-        rate: rate.unwrap_or(Decimal::ZERO),
-    })
+    Ok(Vat { amount, rate: rate.unwrap_or(Decimal::ZERO) })
 }
 
 /// The profile's taxRateId for a rate: untaxed lines use the profile's untaxed code.
-pub fn tax_rate_id(
-    profile: &Profile,
-    vat: &Vat,
-    has_tax_lines: bool,
-    at: &str,
-) -> Result<u32, Issue> {
+pub fn tax_rate_id(profile: &Profile, vat: &Vat, has_tax_lines: bool, at: &str) -> Result<u32, Issue> {
     if !has_tax_lines {
         return Ok(profile.untaxed().tax_rate_id);
     }
-    profile
-        .tax_rate(vat.rate)
-        .map(|t| t.tax_rate_id)
-        .ok_or_else(|| {
-            Issue::new(
-                Code::TAX_RATE_UNMAPPED,
-                format!("{at}/tax_lines"),
-                format!(
-                    "VAT rate {} has no OrderWise taxRateId in the profile; add it to taxRates",
-                    vat.rate.normalize()
-                ),
-            )
-        })
+    profile.tax_rate(vat.rate).map(|t| t.tax_rate_id).ok_or_else(|| {
+        Issue::new(
+            Code::TAX_RATE_UNMAPPED,
+            format!("{at}/tax_lines"),
+            format!("VAT rate {} has no OrderWise taxRateId in the profile; add it to taxRates", vat.rate.normalize()),
+        )
+    })
 }
 
 pub fn map_line(
@@ -125,29 +107,16 @@ pub fn map_line(
     let price = match item.price {
         Some(Dec(p)) => p,
         None => {
-            issues.push(Issue::new(
-                Code::PAYLOAD_INVALID,
-                format!("{at}/price"),
-                format!("line {sku} has no price"),
-            ));
+            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), format!("line {sku} has no price")));
             Decimal::ZERO
         }
     };
-    let discount: Decimal = item
-        .discount_allocations
-        .iter()
-        .filter_map(|d| d.amount)
-        .map(|d| d.0)
-        .sum();
+    let discount: Decimal = item.discount_allocations.iter().filter_map(|d| d.amount).map(|d| d.0).sum();
     let charged = price * Decimal::from(quantity) - discount;
 
     // SparkLayer's own figure for the unit price must agree with Shopify's line:
     // it may be the line's unit price rounded half-up at its own decimals.
-    if let Some(prop) = item
-        .properties
-        .iter()
-        .find(|p| p.name == CHARGED_PRICE_PROPERTY)
-    {
+    if let Some(prop) = item.properties.iter().find(|p| p.name == CHARGED_PRICE_PROPERTY) {
         match crate::money::parse_decimal(prop.value.trim()) {
             Some(unit) if quantity > 0 => {
                 let exact_unit = charged / Decimal::from(quantity);
@@ -168,10 +137,7 @@ pub fn map_line(
             None => issues.push(Issue::new(
                 Code::PAYLOAD_INVALID,
                 format!("{at}/properties"),
-                format!(
-                    "line {sku}: Charged Price {:?} is not an amount",
-                    prop.value
-                ),
+                format!("line {sku}: Charged Price {:?} is not an amount", prop.value),
             )),
         }
     }
@@ -189,27 +155,15 @@ pub fn map_line(
 
     let (vat, tax_rate_id) = match vat_of(&item.tax_lines, &at) {
         Ok(vat) => {
-            let id = tax_rate_id(profile, &vat, !item.tax_lines.is_empty(), &at)
-                .map_err(|i| issues.push(i))
-                .ok();
+            let id = tax_rate_id(profile, &vat, !item.tax_lines.is_empty(), &at).map_err(|i| issues.push(i)).ok();
             (vat, id)
         }
         Err(issue) => {
             issues.push(issue);
-            (
-                Vat {
-                    amount: Decimal::ZERO,
-                    rate: Decimal::ZERO,
-                },
-                None,
-            )
+            (Vat { amount: Decimal::ZERO, rate: Decimal::ZERO }, None)
         }
     };
-    let net = if taxes_included {
-        charged - vat.amount
-    } else {
-        charged
-    };
+    let net = if taxes_included { charged - vat.amount } else { charged };
 
     let pack = item
         .properties
@@ -217,20 +171,14 @@ pub fn map_line(
         .find(|p| p.name == profile.doc.pack_property)
         .map(|p| p.value.trim())
         .filter(|v| !v.is_empty());
-    let resolved = uom::resolve(profile, sku, pack, &at)
-        .map_err(|i| issues.push(i))
-        .ok();
+    let resolved = uom::resolve(profile, sku, pack, &at).map_err(|i| issues.push(i)).ok();
     if quantity > 0 {
         issues.extend(uom::check_quantity(profile, sku, quantity, &at));
     }
     let multiplier = resolved.as_ref().map_or(1, |r| u64::from(r.multiplier));
     let ow_quantity = quantity.saturating_mul(multiplier);
 
-    let parts = if ow_quantity == 0 {
-        Vec::new()
-    } else {
-        price_parts(profile, sku, net, ow_quantity, &at, issues)
-    };
+    let parts = if ow_quantity == 0 { Vec::new() } else { price_parts(profile, sku, net, ow_quantity, &at, issues) };
     MappedLine {
         source: index,
         variant_code: resolved.map(|r| r.variant_code),
@@ -274,10 +222,7 @@ fn price_parts(
                     show(net), quantity, show(nearest), show(nearest * Decimal::from(quantity))
                 ),
             ));
-            vec![Part {
-                quantity,
-                unit_net: nearest,
-            }]
+            vec![Part { quantity, unit_net: nearest }]
         }
         Split::Inexact { nearest, off_by } => {
             issues.push(Issue::new(

@@ -22,14 +22,11 @@ impl<'de> Deserialize<'de> for Dec {
         // Borrowed: no allocation per amount (payloads are always read from a &str).
         let raw: &RawValue = Deserialize::deserialize(d)?;
         let text = raw.get();
-        let inner: std::borrow::Cow<str> =
-            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-                Some(plain) if !plain.contains('\\') => plain.into(),
-                Some(_) => serde_json::from_str::<String>(text)
-                    .map_err(D::Error::custom)?
-                    .into(),
-                None => text.into(),
-            };
+        let inner: std::borrow::Cow<str> = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(plain) if !plain.contains('\\') => plain.into(),
+            Some(_) => serde_json::from_str::<String>(text).map_err(D::Error::custom)?.into(),
+            None => text.into(),
+        };
         parse_decimal(inner.trim())
             .map(Dec)
             .ok_or_else(|| D::Error::custom(format!("expected a decimal amount, found {text}")))
@@ -51,9 +48,7 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 /// Writes a decimal as a JSON number with its exact digits (`129.03`, `0.8333`).
 pub fn serialize_number<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     let text = value.normalize().to_string();
-    RawValue::from_string(text)
-        .map_err(serde::ser::Error::custom)?
-        .serialize(s)
+    RawValue::from_string(text).map_err(serde::ser::Error::custom)?.serialize(s)
 }
 
 /// HMRC VAT Notice 700 §17.5, line level: under half a penny rounds down,
@@ -96,19 +91,13 @@ mod tests {
     fn strings_and_numbers_parse_exactly() {
         let v: Vec<Dec> = serde_json::from_str(r#"["1.85", 0.2, "0.00", 1e-2, 11.31]"#).unwrap();
         let got: Vec<Decimal> = v.into_iter().map(|x| x.0).collect();
-        assert_eq!(
-            got,
-            vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]
-        );
+        assert_eq!(got, vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]);
     }
 
     #[test]
     fn non_numeric_text_is_an_error_not_zero() {
         let err = serde_json::from_str::<Dec>(r#""1,85""#).unwrap_err();
-        assert!(
-            err.to_string().contains("expected a decimal amount"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("expected a decimal amount"), "{err}");
         assert!(serde_json::from_str::<Dec>("true").is_err());
         assert!(serde_json::from_str::<Dec>(r#""""#).is_err());
     }
@@ -122,11 +111,7 @@ mod tests {
             #[serde(serialize_with = "serialize_number")]
             b: Decimal,
         }
-        let out = serde_json::to_string(&T {
-            a: d("129.030"),
-            b: d("0.8333"),
-        })
-        .unwrap();
+        let out = serde_json::to_string(&T { a: d("129.030"), b: d("0.8333") }).unwrap();
         assert_eq!(out, r#"{"a":129.03,"b":0.8333}"#);
     }
 

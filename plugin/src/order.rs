@@ -31,11 +31,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
         Err((pointer, detail)) => {
             return Outcome::rejected(
                 None,
-                vec![Issue::new(
-                    Code::PAYLOAD_INVALID,
-                    pointer,
-                    format!("not a Shopify order payload: {detail}"),
-                )],
+                vec![Issue::new(Code::PAYLOAD_INVALID, pointer, format!("not a Shopify order payload: {detail}"))],
             )
         }
     };
@@ -49,11 +45,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
         ));
     }
     let Some(items) = order.line_items.as_ref().filter(|l| !l.is_empty()) else {
-        issues.push(Issue::new(
-            Code::PAYLOAD_INVALID,
-            "/line_items",
-            "the order has no line items",
-        ));
+        issues.push(Issue::new(Code::PAYLOAD_INVALID, "/line_items", "the order has no line items"));
         return Outcome::rejected(key, issues);
     };
     let source = source_totals(&order, &mut issues);
@@ -63,7 +55,11 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
         other => issues.push(Issue::new(
             Code::CURRENCY_UNSUPPORTED,
             "/currency",
-            format!("order currency {:?} is not one the profile accepts ({}); OrderWise would book it at the wrong value", other.unwrap_or(""), profile.doc.currencies.join(", ")),
+            format!(
+                "order currency {:?} is not one the profile accepts ({}); OrderWise would book it at the wrong value",
+                other.unwrap_or(""),
+                profile.doc.currencies.join(", ")
+            ),
         )),
     }
     if order.taxes_included {
@@ -91,10 +87,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     for line in &lines {
         for part in &line.parts {
             let net = Decimal::from(part.quantity) * part.unit_net;
-            taxable.push(Taxable {
-                net,
-                rate: line.rate,
-            });
+            taxable.push(Taxable { net, rate: line.rate });
             order_lines.push(OrderLine {
                 item_number: order_lines.len() as u32 + 1,
                 variant_code: line.variant_code.clone(),
@@ -109,17 +102,12 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
             });
         }
     }
-    taxable.push(Taxable {
-        net: delivery.net,
-        rate: delivery.rate,
-    });
+    taxable.push(Taxable { net: delivery.net, rate: delivery.rate });
     totals::check(profile, &taxable, source, &mut issues);
 
     let special_instructions = special_instructions(&order, &payment.description);
     let draft = SalesOrder {
-        customer: CustomerRef {
-            id: customer.map(|c| c.orderwise_id),
-        },
+        customer: CustomerRef { id: customer.map(|c| c.orderwise_id) },
         order_header: OrderHeader {
             system_order_type: if payment.on_account {
                 profile.doc.order_types.on_account
@@ -149,11 +137,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
 /// The stable idempotency key: the order name without its `#` (`#B2B1042` ->
 /// `B2B1042`), else the order number, else the Shopify id.
 pub fn order_key(order: &Order) -> Option<String> {
-    let name = order
-        .name
-        .as_deref()
-        .map(|n| n.trim().trim_start_matches('#').trim())
-        .filter(|n| !n.is_empty());
+    let name = order.name.as_deref().map(|n| n.trim().trim_start_matches('#').trim()).filter(|n| !n.is_empty());
     name.map(str::to_owned)
         .or_else(|| order.order_number.map(|n| n.to_string()))
         .or_else(|| order.id.as_ref().map(|id| id.text()))
@@ -162,21 +146,13 @@ pub fn order_key(order: &Order) -> Option<String> {
 fn source_totals(order: &Order, issues: &mut Vec<Issue>) -> SourceTotals {
     let mut need = |value: Option<Dec>, at: &str| {
         value.map(|d| d.0).unwrap_or_else(|| {
-            issues.push(Issue::new(
-                Code::PAYLOAD_INVALID,
-                at,
-                format!("the order has no {}", &at[1..]),
-            ));
+            issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("the order has no {}", &at[1..])));
             Decimal::ZERO
         })
     };
     let gross = need(order.total_price, "/total_price");
     let vat = need(order.total_tax, "/total_tax");
-    SourceTotals {
-        net: gross - vat,
-        vat,
-        gross,
-    }
+    SourceTotals { net: gross - vat, vat, gross }
 }
 
 /// OWAPI takes the local wall-clock time without an offset (`2025-03-14T10:22:29`).

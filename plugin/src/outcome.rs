@@ -29,17 +29,10 @@ impl Outcome {
     /// - any `PAYLOAD_INVALID` error: `rejected`, no draft (the source must resend);
     /// - otherwise any error: `review`, with the draft and every issue;
     /// - otherwise (warnings and info only): `ready`.
-    pub fn decide(
-        order_key: Option<String>,
-        draft: Option<SalesOrder>,
-        issues: Vec<Issue>,
-    ) -> Self {
+    pub fn decide(order_key: Option<String>, draft: Option<SalesOrder>, issues: Vec<Issue>) -> Self {
         let is_error = |i: &&Issue| i.severity == Severity::Error;
-        let unusable = draft.is_none()
-            || issues
-                .iter()
-                .filter(is_error)
-                .any(|i| i.code == Code::PAYLOAD_INVALID.as_str());
+        let unusable =
+            draft.is_none() || issues.iter().filter(is_error).any(|i| i.code == Code::PAYLOAD_INVALID.as_str());
         let status = if unusable {
             Status::Rejected
         } else if issues.iter().any(|i| i.severity == Severity::Error) {
@@ -47,16 +40,7 @@ impl Outcome {
         } else {
             Status::Ready
         };
-        Outcome {
-            status,
-            order_key,
-            sales_order: if status == Status::Rejected {
-                None
-            } else {
-                draft
-            },
-            issues,
-        }
+        Outcome { status, order_key, sales_order: if status == Status::Rejected { None } else { draft }, issues }
     }
 
     /// The outcome for a payload that could not be read at all.

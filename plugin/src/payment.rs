@@ -30,11 +30,7 @@ pub fn assess(
     issues: &mut Vec<Issue>,
 ) -> Payment {
     let types = &profile.doc.payment_types;
-    let found = order
-        .note_attributes
-        .iter()
-        .enumerate()
-        .find(|(_, a)| a.name == PAYMENT_TYPE_ATTRIBUTE);
+    let found = order.note_attributes.iter().enumerate().find(|(_, a)| a.name == PAYMENT_TYPE_ATTRIBUTE);
     let status = order.financial_status.as_deref().unwrap_or("");
     let terms = order.payment_terms.as_ref();
     let terms_name = terms.and_then(|t| t.payment_terms_name.clone());
@@ -69,17 +65,21 @@ pub fn assess(
             ),
         ));
         if let Some(credit) = customer.and_then(|c| c.credit.as_ref()) {
-            let mut flag = |what: String| {
-                issues.push(Issue::new(Code::PAY_ON_ACCOUNT_CREDIT, "/customer", what))
-            };
+            let mut flag = |what: String| issues.push(Issue::new(Code::PAY_ON_ACCOUNT_CREDIT, "/customer", what));
             if !credit.account_customer {
-                flag("the customer is not an OrderWise account customer; approve an account or take payment upfront".to_owned());
+                flag(
+                    "the customer is not an OrderWise account customer; approve an account or take payment upfront"
+                        .to_owned(),
+                );
             }
             if credit.on_hold || credit.manual_on_hold {
                 flag("the customer's OrderWise account is on hold; credit control must release it before this order ships".to_owned());
             }
             if credit.over_credit_terms {
-                flag("the customer is over their credit terms (overdue invoices); credit control must clear it".to_owned());
+                flag(
+                    "the customer is over their credit terms (overdue invoices); credit control must clear it"
+                        .to_owned(),
+                );
             }
             if let Some(available) = credit.available_to_spend {
                 if gross > available.0 {
@@ -90,11 +90,7 @@ pub fn assess(
                 }
             }
         }
-        return Payment {
-            on_account,
-            description,
-            hold_for_payment: false,
-        };
+        return Payment { on_account, description, hold_for_payment: false };
     }
 
     let paid = matches!(status, "paid" | "authorized");
@@ -107,14 +103,7 @@ pub fn assess(
     }
     Payment {
         on_account,
-        description: format!(
-            "Paid upfront ({})",
-            if status.is_empty() {
-                "status unknown"
-            } else {
-                status
-            }
-        ),
+        description: format!("Paid upfront ({})", if status.is_empty() { "status unknown" } else { status }),
         hold_for_payment: !paid,
     }
 }

@@ -13,33 +13,19 @@ pub fn customer_order_ref(
     customer: Option<&CustomerMap>,
     issues: &mut Vec<Issue>,
 ) -> Option<String> {
-    let found = profile
-        .doc
-        .po_sources
-        .iter()
-        .find_map(|source| match source {
-            PoSource::NoteAttribute(name) => order
-                .note_attributes
-                .iter()
-                .position(|a| a.name == *name)
-                .map(|i| {
-                    (
-                        format!("/note_attributes/{i}/value"),
-                        order.note_attributes[i].value.trim(),
-                    )
-                })
-                .filter(|(_, v)| !v.is_empty()),
-            PoSource::Note => order
-                .note
-                .as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(|v| ("/note".to_owned(), v)),
-        });
+    let found = profile.doc.po_sources.iter().find_map(|source| match source {
+        PoSource::NoteAttribute(name) => order
+            .note_attributes
+            .iter()
+            .position(|a| a.name == *name)
+            .map(|i| (format!("/note_attributes/{i}/value"), order.note_attributes[i].value.trim()))
+            .filter(|(_, v)| !v.is_empty()),
+        PoSource::Note => {
+            order.note.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| ("/note".to_owned(), v))
+        }
+    });
     let Some((at, po)) = found else {
-        let policy = customer
-            .and_then(|c| c.po_policy)
-            .unwrap_or(profile.doc.po_policy);
+        let policy = customer.and_then(|c| c.po_policy).unwrap_or(profile.doc.po_policy);
         let severity = match policy {
             PoPolicy::Required => Severity::Error,
             PoPolicy::Optional => Severity::Warning,

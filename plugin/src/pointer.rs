@@ -18,11 +18,7 @@ pub fn pointer_at(json: &str, line: usize, column: usize) -> String {
         match bytes[i] {
             b'"' => {
                 let (end, closed) = string_end(bytes, i);
-                if let Some(Frame::Object {
-                    key,
-                    expecting_key: expecting @ true,
-                }) = stack.last_mut()
-                {
+                if let Some(Frame::Object { key, expecting_key: expecting @ true }) = stack.last_mut() {
                     let content_end = if closed { end - 1 } else { end };
                     *key = unescape(&json[i + 1..content_end]);
                     *expecting = false;
@@ -30,10 +26,7 @@ pub fn pointer_at(json: &str, line: usize, column: usize) -> String {
                 i = end;
                 continue;
             }
-            b'{' => stack.push(Frame::Object {
-                key: String::new(),
-                expecting_key: true,
-            }),
+            b'{' => stack.push(Frame::Object { key: String::new(), expecting_key: true }),
             b'[' => stack.push(Frame::Array { index: 0 }),
             b'}' | b']' => {
                 stack.pop();
@@ -57,11 +50,7 @@ pub fn pointer_at(json: &str, line: usize, column: usize) -> String {
     }
     // An error found while looking for a key (e.g. a missing field reported at
     // the closing brace) belongs to the object itself, not to its last key.
-    if let Some(Frame::Object {
-        expecting_key: true,
-        ..
-    }) = stack.last()
-    {
+    if let Some(Frame::Object { expecting_key: true, .. }) = stack.last() {
         if let Some(cut) = out.rfind('/') {
             out.truncate(cut);
         }
@@ -115,9 +104,7 @@ mod tests {
 
     /// The pointer serde_json's error position leads to, for a real parse error.
     fn pointer_of_error<T: for<'de> Deserialize<'de>>(json: &str) -> String {
-        let err = serde_json::from_str::<T>(json)
-            .err()
-            .expect("the JSON must not parse");
+        let err = serde_json::from_str::<T>(json).err().expect("the JSON must not parse");
         pointer_at(json, err.line(), err.column())
     }
 
@@ -144,7 +131,8 @@ mod tests {
 
     #[test]
     fn pretty_printed_input_points_the_same_way() {
-        let json = "{\n  \"name\": \"A\",\n  \"lines\": [\n    {\n      \"sku\": 7,\n      \"quantity\": 1\n    }\n  ]\n}";
+        let json =
+            "{\n  \"name\": \"A\",\n  \"lines\": [\n    {\n      \"sku\": 7,\n      \"quantity\": 1\n    }\n  ]\n}";
         assert_eq!(pointer_of_error::<Order>(json), "/lines/0/sku");
     }
 
@@ -156,10 +144,7 @@ mod tests {
 
     #[test]
     fn a_missing_field_points_at_its_object() {
-        assert_eq!(
-            pointer_of_error::<Order>(r#"{"name": "A", "lines": [{"sku": "X"}]}"#),
-            "/lines/0"
-        );
+        assert_eq!(pointer_of_error::<Order>(r#"{"name": "A", "lines": [{"sku": "X"}]}"#), "/lines/0");
         assert_eq!(pointer_of_error::<Order>(r#"{"name": "A"}"#), "");
     }
 
@@ -171,9 +156,6 @@ mod tests {
 
     #[test]
     fn truncated_input_points_where_it_stopped() {
-        assert_eq!(
-            pointer_of_error::<Order>(r#"{"name": "A", "lines": [{"sku": "X", "quan"#),
-            "/lines/0/quan"
-        );
+        assert_eq!(pointer_of_error::<Order>(r#"{"name": "A", "lines": [{"sku": "X", "quan"#), "/lines/0/quan");
     }
 }

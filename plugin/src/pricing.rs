@@ -31,42 +31,24 @@ pub enum Split {
 pub fn split(line_net: Decimal, quantity: u64, precision: u32) -> Split {
     let nearest = || {
         let unit = crate::money::round_half_up(line_net / Decimal::from(quantity), precision);
-        Split::Inexact {
-            nearest: Part {
-                quantity,
-                unit_net: unit,
-            },
-            off_by: unit * Decimal::from(quantity) - line_net,
-        }
+        Split::Inexact { nearest: Part { quantity, unit_net: unit }, off_by: unit * Decimal::from(quantity) - line_net }
     };
     let step = Decimal::new(1, precision);
     let steps = line_net / step;
-    let (Some(steps), true) = (
-        steps.to_i128(),
-        steps.fract().is_zero() && line_net >= Decimal::ZERO,
-    ) else {
+    let (Some(steps), true) = (steps.to_i128(), steps.fract().is_zero() && line_net >= Decimal::ZERO) else {
         return nearest();
     };
     let q = i128::from(quantity);
     let (base, rem) = (steps / q, steps % q);
     let price = |n: i128| Decimal::from_i128_with_scale(n, precision);
     if rem == 0 {
-        return Split::Exact(Part {
-            quantity,
-            unit_net: price(base),
-        });
+        return Split::Exact(Part { quantity, unit_net: price(base) });
     }
     // rem < q, so both quantities are positive and fit u64.
     let high = rem as u64;
     Split::Two(
-        Part {
-            quantity: quantity - high,
-            unit_net: price(base),
-        },
-        Part {
-            quantity: high,
-            unit_net: price(base + 1),
-        },
+        Part { quantity: quantity - high, unit_net: price(base) },
+        Part { quantity: high, unit_net: price(base + 1) },
     )
 }
 
@@ -79,49 +61,31 @@ mod tests {
     }
 
     fn total(parts: &[Part]) -> Decimal {
-        parts
-            .iter()
-            .map(|p| Decimal::from(p.quantity) * p.unit_net)
-            .sum()
+        parts.iter().map(|p| Decimal::from(p.quantity) * p.unit_net).sum()
     }
 
     #[test]
     fn whole_penny_unit_price_is_one_line() {
-        assert_eq!(
-            split(d("26.96"), 4, 2),
-            Split::Exact(Part {
-                quantity: 4,
-                unit_net: d("6.74")
-            })
-        );
+        assert_eq!(split(d("26.96"), 4, 2), Split::Exact(Part { quantity: 4, unit_net: d("6.74") }));
     }
 
     #[test]
     fn ten_pounds_for_twelve_eaches_splits_into_eight_and_four() {
-        let Split::Two(a, b) = split(d("10.00"), 12, 2) else {
-            panic!("expected a split")
-        };
-        assert_eq!(
-            (a.quantity, a.unit_net, b.quantity, b.unit_net),
-            (8, d("0.83"), 4, d("0.84"))
-        );
+        let Split::Two(a, b) = split(d("10.00"), 12, 2) else { panic!("expected a split") };
+        assert_eq!((a.quantity, a.unit_net, b.quantity, b.unit_net), (8, d("0.83"), 4, d("0.84")));
         assert_eq!(total(&[a, b]), d("10.00"));
     }
 
     #[test]
     fn four_decimal_precision_still_sums_exactly() {
-        let Split::Two(a, b) = split(d("20.00"), 24, 4) else {
-            panic!("expected a split")
-        };
+        let Split::Two(a, b) = split(d("20.00"), 24, 4) else { panic!("expected a split") };
         assert_eq!((a.unit_net, b.unit_net), (d("0.8333"), d("0.8334")));
         assert_eq!(total(&[a, b]), d("20.00"));
     }
 
     #[test]
     fn sub_precision_net_is_inexact_with_the_difference() {
-        let Split::Inexact { nearest, off_by } = split(d("1.005"), 1, 2) else {
-            panic!("expected inexact")
-        };
+        let Split::Inexact { nearest, off_by } = split(d("1.005"), 1, 2) else { panic!("expected inexact") };
         assert_eq!((nearest.unit_net, off_by), (d("1.01"), d("0.005")));
     }
 }

@@ -17,20 +17,13 @@ pub struct ProfileError {
 
 impl ProfileError {
     fn at(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ProfileError {
-            field: field.into(),
-            message: message.into(),
-        }
+        ProfileError { field: field.into(), message: message.into() }
     }
 }
 
 impl std::fmt::Display for ProfileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let field = if self.field.is_empty() {
-            "(document)"
-        } else {
-            &self.field
-        };
+        let field = if self.field.is_empty() { "(document)" } else { &self.field };
         write!(f, "profile field {field}: {}", self.message)
     }
 }
@@ -213,12 +206,8 @@ pub struct Profile {
 
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {
-        let doc: ProfileDoc = serde_json::from_str(json).map_err(|e| {
-            ProfileError::at(
-                crate::pointer::pointer_at(json, e.line(), e.column()),
-                e.to_string(),
-            )
-        })?;
+        let doc: ProfileDoc = serde_json::from_str(json)
+            .map_err(|e| ProfileError::at(crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))?;
         Profile::new(doc)
     }
 
@@ -229,10 +218,7 @@ impl Profile {
         for (i, c) in doc.customers.iter().enumerate() {
             let at = format!("/customers/{i}");
             if c.shopify_id.is_none() && c.email.is_none() {
-                return Err(ProfileError::at(
-                    at,
-                    "needs a shopifyId or an email to match on",
-                ));
+                return Err(ProfileError::at(at, "needs a shopifyId or an email to match on"));
             }
             if let Some(id) = &c.shopify_id {
                 if customers_by_id.insert(id.text(), i).is_some() {
@@ -243,14 +229,8 @@ impl Profile {
                 }
             }
             if let Some(email) = &c.email {
-                if customers_by_email
-                    .insert(email.trim().to_lowercase(), i)
-                    .is_some()
-                {
-                    return Err(ProfileError::at(
-                        format!("{at}/email"),
-                        format!("email {email} is mapped twice"),
-                    ));
+                if customers_by_email.insert(email.trim().to_lowercase(), i).is_some() {
+                    return Err(ProfileError::at(format!("{at}/email"), format!("email {email} is mapped twice")));
                 }
             }
             if let Some(Dec(a)) = c.credit.as_ref().and_then(|c| c.available_to_spend) {
@@ -271,20 +251,14 @@ impl Profile {
                 ));
             }
             if !catalog.insert(code.clone()) {
-                return Err(ProfileError::at(
-                    format!("/catalog/{i}"),
-                    format!("{code} is listed twice"),
-                ));
+                return Err(ProfileError::at(format!("/catalog/{i}"), format!("{code} is listed twice")));
             }
         }
         let mut units = BTreeMap::new();
         for (i, u) in doc.units.iter().enumerate() {
             let at = format!("/units/{i}");
             if u.multiplier == 0 {
-                return Err(ProfileError::at(
-                    format!("{at}/multiplier"),
-                    "must be at least 1",
-                ));
+                return Err(ProfileError::at(format!("{at}/multiplier"), "must be at least 1"));
             }
             if !catalog.contains(&u.variant_code) {
                 return Err(ProfileError::at(
@@ -293,27 +267,18 @@ impl Profile {
                 ));
             }
             if units.insert((u.sku.clone(), u.pack.clone()), i).is_some() {
-                return Err(ProfileError::at(
-                    at,
-                    format!("sku {} with this pack is mapped twice", u.sku),
-                ));
+                return Err(ProfileError::at(at, format!("sku {} with this pack is mapped twice", u.sku)));
             }
         }
         let mut quantity_rules = BTreeMap::new();
         for (i, q) in doc.quantity_rules.iter().enumerate() {
             let at = format!("/quantityRules/{i}");
             if q.pack_size == Some(0) {
-                return Err(ProfileError::at(
-                    format!("{at}/packSize"),
-                    "must be at least 1",
-                ));
+                return Err(ProfileError::at(format!("{at}/packSize"), "must be at least 1"));
             }
             if let (Some(min), Some(max)) = (q.min, q.max) {
                 if min > max {
-                    return Err(ProfileError::at(
-                        format!("{at}/min"),
-                        format!("min {min} is above max {max}"),
-                    ));
+                    return Err(ProfileError::at(format!("{at}/min"), format!("min {min} is above max {max}")));
                 }
             }
             if quantity_rules.insert(q.sku.clone(), i).is_some() {
@@ -330,31 +295,19 @@ impl Profile {
                 ));
             }
             if tax_rates.insert(rate.normalize(), i).is_some() {
-                return Err(ProfileError::at(
-                    format!("/taxRates/{i}/rate"),
-                    format!("rate {rate} is listed twice"),
-                ));
+                return Err(ProfileError::at(format!("/taxRates/{i}/rate"), format!("rate {rate} is listed twice")));
             }
         }
-        let untaxed = doc
-            .tax_rates
-            .iter()
-            .position(|t| t.code == doc.untaxed_code && t.rate.0.is_zero())
-            .ok_or_else(|| {
+        let untaxed =
+            doc.tax_rates.iter().position(|t| t.code == doc.untaxed_code && t.rate.0.is_zero()).ok_or_else(|| {
                 ProfileError::at(
                     "/untaxedCode",
-                    format!(
-                        "{} is not the code of a zero-rate taxRates entry",
-                        doc.untaxed_code
-                    ),
+                    format!("{} is not the code of a zero-rate taxRates entry", doc.untaxed_code),
                 )
             })?;
         let mut delivery = BTreeMap::new();
         for (i, d) in doc.delivery_methods.iter().enumerate() {
-            if delivery
-                .insert(d.shipping_code.clone(), d.delivery_method_id)
-                .is_some()
-            {
+            if delivery.insert(d.shipping_code.clone(), d.delivery_method_id).is_some() {
                 return Err(ProfileError::at(
                     format!("/deliveryMethods/{i}/shippingCode"),
                     format!("{} is mapped twice", d.shipping_code),
@@ -386,21 +339,15 @@ impl Profile {
     }
 
     pub fn unit(&self, sku: &str, pack: Option<&str>) -> Option<&UnitMap> {
-        self.units
-            .get(&(sku.to_owned(), pack.map(str::to_owned)))
-            .map(|&i| &self.doc.units[i])
+        self.units.get(&(sku.to_owned(), pack.map(str::to_owned))).map(|&i| &self.doc.units[i])
     }
 
     pub fn quantity_rule(&self, sku: &str) -> Option<&QuantityRule> {
-        self.quantity_rules
-            .get(sku)
-            .map(|&i| &self.doc.quantity_rules[i])
+        self.quantity_rules.get(sku).map(|&i| &self.doc.quantity_rules[i])
     }
 
     pub fn tax_rate(&self, rate: Decimal) -> Option<&TaxRateMap> {
-        self.tax_rates
-            .get(&rate.normalize())
-            .map(|&i| &self.doc.tax_rates[i])
+        self.tax_rates.get(&rate.normalize()).map(|&i| &self.doc.tax_rates[i])
     }
 
     /// The zero-rate entry used for lines that carry no VAT at all.
@@ -415,10 +362,7 @@ impl Profile {
 
 fn validate_scalars(doc: &ProfileDoc) -> Result<(), ProfileError> {
     if doc.currencies.is_empty() {
-        return Err(ProfileError::at(
-            "/currencies",
-            "list at least one ISO 4217 code, e.g. GBP",
-        ));
+        return Err(ProfileError::at("/currencies", "list at least one ISO 4217 code, e.g. GBP"));
     }
     for (i, c) in doc.currencies.iter().enumerate() {
         if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) {
@@ -429,41 +373,26 @@ fn validate_scalars(doc: &ProfileDoc) -> Result<(), ProfileError> {
         }
     }
     if doc.tax_rates.is_empty() {
-        return Err(ProfileError::at(
-            "/taxRates",
-            "list at least the rates the store charges",
-        ));
+        return Err(ProfileError::at("/taxRates", "list at least the rates the store charges"));
     }
     if doc.tolerance.0 < Decimal::ZERO {
         return Err(ProfileError::at("/tolerance", "must not be negative"));
     }
     if !(2..=4).contains(&doc.price_precision) {
-        return Err(ProfileError::at(
-            "/pricePrecision",
-            "OrderWise unit prices hold 2 to 4 decimal places",
-        ));
+        return Err(ProfileError::at("/pricePrecision", "OrderWise unit prices hold 2 to 4 decimal places"));
     }
     let types = &doc.payment_types;
     if let Some(both) = types.on_account.iter().find(|t| types.upfront.contains(t)) {
-        return Err(ProfileError::at(
-            "/paymentTypes",
-            format!("{both:?} is listed as both on-account and upfront"),
-        ));
+        return Err(ProfileError::at("/paymentTypes", format!("{both:?} is listed as both on-account and upfront")));
     }
     if doc.po_sources.is_empty() {
-        return Err(ProfileError::at(
-            "/poSources",
-            "list at least one place to read the PO from",
-        ));
+        return Err(ProfileError::at("/poSources", "list at least one place to read the PO from"));
     }
     if doc.po_max_length == 0 {
         return Err(ProfileError::at("/poMaxLength", "must be at least 1"));
     }
     if doc.pack_property.trim().is_empty() {
-        return Err(ProfileError::at(
-            "/packProperty",
-            "must name a line property",
-        ));
+        return Err(ProfileError::at("/packProperty", "must name a line property"));
     }
     Ok(())
 }

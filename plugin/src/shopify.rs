@@ -147,20 +147,9 @@ pub fn parse(json: &str) -> Result<Order, (String, String)> {
             Some('[') => "a JSON array".to_owned(),
             Some('"') => "a JSON string".to_owned(),
             Some(c) if c == '-' || c.is_ascii_digit() => "a JSON number".to_owned(),
-            _ => format!(
-                "not JSON (it starts {:?})",
-                body.chars().take(24).collect::<String>()
-            ),
+            _ => format!("not JSON (it starts {:?})", body.chars().take(24).collect::<String>()),
         };
-        return Err((
-            String::new(),
-            format!("the body is {found}, not a JSON object"),
-        ));
+        return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    serde_json::from_str(json).map_err(|e| {
-        (
-            crate::pointer::pointer_at(json, e.line(), e.column()),
-            e.to_string(),
-        )
-    })
+    serde_json::from_str(json).map_err(|e| (crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))
 }

@@ -30,10 +30,7 @@ pub struct SourceTotals {
 pub fn vat(mode: VatRounding, amounts: &[Taxable]) -> Decimal {
     match mode {
         // HMRC per line: each line's VAT rounded half-up to the penny.
-        VatRounding::LineHalfUp => amounts
-            .iter()
-            .map(|a| round_half_up(a.net * a.rate, MONEY_DP))
-            .sum(),
+        VatRounding::LineHalfUp => amounts.iter().map(|a| round_half_up(a.net * a.rate, MONEY_DP)).sum(),
         // HMRC per invoice: VAT per rate on the rate's total, the total rounded down.
         VatRounding::InvoiceRoundDown => {
             let mut by_rate: BTreeMap<Decimal, Decimal> = BTreeMap::new();
@@ -45,12 +42,7 @@ pub fn vat(mode: VatRounding, amounts: &[Taxable]) -> Decimal {
     }
 }
 
-pub fn check(
-    profile: &Profile,
-    amounts: &[Taxable],
-    source: SourceTotals,
-    issues: &mut Vec<Issue>,
-) {
+pub fn check(profile: &Profile, amounts: &[Taxable], source: SourceTotals, issues: &mut Vec<Issue>) {
     let tolerance = profile.doc.tolerance.0;
     let mode = profile.doc.vat_rounding;
     let net: Decimal = amounts.iter().map(|a| a.net).sum();
@@ -74,29 +66,11 @@ pub fn check(
         }
         beyond
     };
-    let net_off = compare(
-        Code::TOTAL_MISMATCH,
-        "/total_price",
-        "order net",
-        net,
-        source.net,
-    );
-    let vat_off = compare(
-        Code::VAT_MISMATCH,
-        "/total_tax",
-        "order VAT",
-        vat,
-        source.vat,
-    );
+    let net_off = compare(Code::TOTAL_MISMATCH, "/total_price", "order net", net, source.net);
+    let vat_off = compare(Code::VAT_MISMATCH, "/total_tax", "order VAT", vat, source.vat);
     // Gross is net + VAT: report it only when it is off although each part is within tolerance.
     if !net_off && !vat_off {
-        compare(
-            Code::TOTAL_MISMATCH,
-            "/total_price",
-            "order gross",
-            net + vat,
-            source.gross,
-        );
+        compare(Code::TOTAL_MISMATCH, "/total_price", "order gross", net + vat, source.gross);
     }
 }
 
@@ -110,13 +84,7 @@ mod tests {
 
     #[test]
     fn ten_lines_of_eleven_thirty_one_differ_by_mode() {
-        let lines = vec![
-            Taxable {
-                net: d("11.31"),
-                rate: d("0.2")
-            };
-            10
-        ];
+        let lines = vec![Taxable { net: d("11.31"), rate: d("0.2") }; 10];
         assert_eq!(vat(VatRounding::LineHalfUp, &lines), d("22.60"));
         assert_eq!(vat(VatRounding::InvoiceRoundDown, &lines), d("22.62"));
     }
@@ -124,22 +92,10 @@ mod tests {
     #[test]
     fn example_order_vat_is_the_same_both_ways() {
         let lines = [
-            Taxable {
-                net: d("44.40"),
-                rate: d("0.2"),
-            },
-            Taxable {
-                net: d("32.00"),
-                rate: d("0"),
-            },
-            Taxable {
-                net: d("26.96"),
-                rate: d("0.2"),
-            },
-            Taxable {
-                net: d("9.50"),
-                rate: d("0.2"),
-            },
+            Taxable { net: d("44.40"), rate: d("0.2") },
+            Taxable { net: d("32.00"), rate: d("0") },
+            Taxable { net: d("26.96"), rate: d("0.2") },
+            Taxable { net: d("9.50"), rate: d("0.2") },
         ];
         assert_eq!(vat(VatRounding::LineHalfUp, &lines), d("16.17"));
         assert_eq!(vat(VatRounding::InvoiceRoundDown, &lines), d("16.17"));

@@ -15,12 +15,7 @@ pub struct Resolved {
 }
 
 /// Resolves a line's SKU and optional pack selection. `at` is the line's pointer.
-pub fn resolve(
-    profile: &Profile,
-    sku: &str,
-    pack: Option<&str>,
-    at: &str,
-) -> Result<Resolved, Issue> {
+pub fn resolve(profile: &Profile, sku: &str, pack: Option<&str>, at: &str) -> Result<Resolved, Issue> {
     if sku.is_empty() {
         return Err(Issue::new(
             Code::SKU_UNKNOWN,
@@ -29,10 +24,7 @@ pub fn resolve(
         ));
     }
     if let Some(unit) = profile.unit(sku, pack) {
-        return Ok(Resolved {
-            variant_code: unit.variant_code.clone(),
-            multiplier: unit.multiplier,
-        });
+        return Ok(Resolved { variant_code: unit.variant_code.clone(), multiplier: unit.multiplier });
     }
     if let Some(pack) = pack {
         // A pack was chosen but nothing says how many eaches it holds: never guess 1.
@@ -45,10 +37,7 @@ pub fn resolve(
         ));
     }
     if profile.in_catalog(sku) {
-        return Ok(Resolved {
-            variant_code: sku.to_owned(),
-            multiplier: 1,
-        });
+        return Ok(Resolved { variant_code: sku.to_owned(), multiplier: 1 });
     }
     Err(Issue::new(
         Code::SKU_UNKNOWN,
@@ -70,7 +59,9 @@ pub fn check_quantity(profile: &Profile, sku: &str, quantity: u64, at: &str) -> 
         issues.push(Issue::new(
             Code::PACK_QUANTITY_INVALID,
             format!("{at}/quantity"),
-            format!("SKU {sku} quantity {quantity} {what}; correct the order in SparkLayer or the SKU's quantity rules"),
+            format!(
+                "SKU {sku} quantity {quantity} {what}; correct the order in SparkLayer or the SKU's quantity rules"
+            ),
         ))
     };
     if let Some(pack) = rule.pack_size {

@@ -11,12 +11,7 @@ fn doc() -> String {
 fn rows(doc: &str) -> Vec<Vec<String>> {
     doc.lines()
         .filter(|l| l.starts_with("| `"))
-        .map(|l| {
-            l.split('|')
-                .map(|c| c.trim().to_owned())
-                .filter(|c| !c.is_empty())
-                .collect()
-        })
+        .map(|l| l.split('|').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect())
         .collect()
 }
 
@@ -27,21 +22,13 @@ fn every_code_is_documented_once_with_its_severity_and_owner() {
     for code in Code::ALL {
         let name = format!("`{}`", code.as_str());
         let found: Vec<_> = rows.iter().filter(|r| r[0] == name).collect();
-        assert_eq!(
-            found.len(),
-            1,
-            "{name} should have exactly one row in docs/issue-codes.md"
-        );
+        assert_eq!(found.len(), 1, "{name} should have exactly one row in docs/issue-codes.md");
         let severity = match code.default_severity() {
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        assert!(
-            found[0][1].starts_with(severity),
-            "{name}: severity {severity} expected, doc says {}",
-            found[0][1]
-        );
+        assert!(found[0][1].starts_with(severity), "{name}: severity {severity} expected, doc says {}", found[0][1]);
         let owner = match code.owner() {
             Owner::Finance => "finance",
             Owner::Operations => "operations",
@@ -54,16 +41,9 @@ fn every_code_is_documented_once_with_its_severity_and_owner() {
 
 #[test]
 fn the_doc_lists_no_code_the_component_cannot_emit() {
-    let known: Vec<String> = Code::ALL
-        .iter()
-        .map(|c| format!("`{}`", c.as_str()))
-        .collect();
+    let known: Vec<String> = Code::ALL.iter().map(|c| format!("`{}`", c.as_str())).collect();
     for row in rows(&doc()) {
-        assert!(
-            known.contains(&row[0]),
-            "{} is documented but not in plugin/src/issues.rs",
-            row[0]
-        );
+        assert!(known.contains(&row[0]), "{} is documented but not in plugin/src/issues.rs", row[0]);
     }
 }
 
@@ -76,13 +56,7 @@ fn every_code_is_exercised_by_a_fixture_case() {
             goldens.push_str(&text);
         }
     }
-    let missing: Vec<&str> = Code::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .filter(|c| !goldens.contains(&format!("\"code\": \"{c}\"")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "codes no fixture case produces: {missing:?}"
-    );
+    let missing: Vec<&str> =
+        Code::ALL.iter().map(|c| c.as_str()).filter(|c| !goldens.contains(&format!("\"code\": \"{c}\""))).collect();
+    assert!(missing.is_empty(), "codes no fixture case produces: {missing:?}");
 }

@@ -25,43 +25,25 @@ const SKUS: &[(&str, Option<(&str, u64)>)] = &[
 const RATES: &[&str] = &["0.2", "0.05", "0", "0.175"];
 
 fn arb_line() -> impl Strategy<Value = Line> {
-    (
-        0..SKUS.len(),
-        1i64..60,
-        1i64..50_000,
-        0..RATES.len(),
-        0u32..100,
-    )
-        .prop_map(|(s, quantity, pence, r, discount_pct)| {
+    (0..SKUS.len(), 1i64..60, 1i64..50_000, 0..RATES.len(), 0u32..100).prop_map(
+        |(s, quantity, pence, r, discount_pct)| {
             let price = Decimal::new(pence, 2);
             // A discount of up to 99% of the line, in whole pence.
-            let discount =
-                (price * Decimal::from(quantity) * Decimal::new(i64::from(discount_pct), 2))
-                    .round_dp(2);
-            Line {
-                sku: SKUS[s].0.to_owned(),
-                quantity,
-                price,
-                discount,
-                rate: d(RATES[r]),
-                properties: vec![],
-            }
-        })
+            let discount = (price * Decimal::from(quantity) * Decimal::new(i64::from(discount_pct), 2)).round_dp(2);
+            Line { sku: SKUS[s].0.to_owned(), quantity, price, discount, rate: d(RATES[r]), properties: vec![] }
+        },
+    )
 }
 
 fn arb_order() -> impl Strategy<Value = (Vec<Line>, Option<String>)> {
-    (
-        proptest::collection::vec(arb_line(), 1..25),
-        proptest::option::of(0i64..5_000),
-    )
+    (proptest::collection::vec(arb_line(), 1..25), proptest::option::of(0i64..5_000))
         .prop_map(|(lines, ship)| (lines, ship.map(|p| Decimal::new(p, 2).to_string())))
 }
 
 fn has_error_at(outcome: &Outcome, index: usize) -> bool {
     let at = format!("/line_items/{index}");
     outcome.issues.iter().any(|i| {
-        i.severity == plugin::issues::Severity::Error
-            && (i.pointer == at || i.pointer.starts_with(&format!("{at}/")))
+        i.severity == plugin::issues::Severity::Error && (i.pointer == at || i.pointer.starts_with(&format!("{at}/")))
     })
 }
 

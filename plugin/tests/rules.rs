@@ -13,27 +13,15 @@ fn map(order: &serde_json::Value) -> plugin::Outcome {
 
 fn lines_of(outcome: &plugin::Outcome) -> Vec<(Option<String>, u64, String)> {
     let so = outcome.sales_order.as_ref().expect("a draft");
-    so.order_lines
-        .iter()
-        .map(|l| (l.variant_code.clone(), l.quantity, l.item_net.to_string()))
-        .collect()
+    so.order_lines.iter().map(|l| (l.variant_code.clone(), l.quantity, l.item_net.to_string())).collect()
 }
 
 #[test]
 fn a_consistent_on_account_order_is_ready_with_inherited_totals() {
-    let out = map(&order(
-        &[
-            line("CUP-12OZ-WHT", 24, "1.85", "0.2"),
-            line("TEA-EB-80", 5, "6.40", "0"),
-        ],
-        Some("9.50"),
-    ));
+    let out = map(&order(&[line("CUP-12OZ-WHT", 24, "1.85", "0.2"), line("TEA-EB-80", 5, "6.40", "0")], Some("9.50")));
     assert_eq!(out.status, Status::Ready, "{:?}", out.issues);
     let header = &out.sales_order.unwrap().order_header;
-    assert_eq!(
-        (header.order_net, header.order_tax, header.order_gross),
-        (d("85.90"), d("10.78"), d("96.68"))
-    );
+    assert_eq!((header.order_net, header.order_tax, header.order_gross), (d("85.90"), d("10.78"), d("96.68")));
     assert_eq!(header.system_order_type, 2);
     assert!(!header.on_hold);
 }
@@ -42,40 +30,24 @@ fn a_consistent_on_account_order_is_ready_with_inherited_totals() {
 fn case_of_twelve_becomes_twelve_eaches_of_the_each_sku() {
     let out = map(&order(&[line("CUP-12OZ-WHT-C12", 3, "22.20", "0.2")], None));
     assert_eq!(out.status, Status::Ready, "{:?}", out.issues);
-    assert_eq!(
-        lines_of(&out),
-        vec![(Some("CUP-12OZ-WHT".into()), 36, "1.85".into())]
-    );
+    assert_eq!(lines_of(&out), vec![(Some("CUP-12OZ-WHT".into()), 36, "1.85".into())]);
 }
 
 #[test]
 fn a_pack_selection_in_the_line_properties_multiplies_the_quantity() {
-    let out = map(&order(
-        &[line("LID-12OZ-WHT", 2, "4.50", "0.2").property("Pack", "Case of 50")],
-        None,
-    ));
+    let out = map(&order(&[line("LID-12OZ-WHT", 2, "4.50", "0.2").property("Pack", "Case of 50")], None));
     assert_eq!(out.status, Status::Ready, "{:?}", out.issues);
-    assert_eq!(
-        lines_of(&out),
-        vec![(Some("LID-12OZ-WHT".into()), 100, "0.09".into())]
-    );
+    assert_eq!(lines_of(&out), vec![(Some("LID-12OZ-WHT".into()), 100, "0.09".into())]);
 }
 
 #[test]
 fn an_unmapped_pack_holds_the_order_and_names_the_line() {
     let out = map(&order(
-        &[
-            line("TEA-EB-80", 1, "6.40", "0"),
-            line("LID-12OZ-WHT", 2, "8.00", "0.2").property("Pack", "Pallet"),
-        ],
+        &[line("TEA-EB-80", 1, "6.40", "0"), line("LID-12OZ-WHT", 2, "8.00", "0.2").property("Pack", "Pallet")],
         None,
     ));
     assert_eq!(out.status, Status::Review);
-    let issue = out
-        .issues
-        .iter()
-        .find(|i| i.code == "UOM_UNMAPPED")
-        .unwrap();
+    let issue = out.issues.iter().find(|i| i.code == "UOM_UNMAPPED").unwrap();
     assert_eq!(issue.pointer, "/line_items/1/properties");
     // The line is in the draft, unresolved, not dropped.
     assert_eq!(lines_of(&out)[1].0, None);
@@ -91,14 +63,8 @@ fn sku_matching_is_exact_and_case_sensitive() {
 #[test]
 fn quantity_must_respect_pack_size_min_and_max() {
     for (quantity, expected) in [(24, 0), (30, 1), (6, 2), (1212, 1)] {
-        let out = map(&order(
-            &[line("CUP-12OZ-WHT", quantity, "0.01", "0.2")],
-            None,
-        ));
-        let n = codes(&out)
-            .iter()
-            .filter(|c| **c == "PACK_QUANTITY_INVALID")
-            .count();
+        let out = map(&order(&[line("CUP-12OZ-WHT", quantity, "0.01", "0.2")], None));
+        let n = codes(&out).iter().filter(|c| **c == "PACK_QUANTITY_INVALID").count();
         assert_eq!(n, expected, "quantity {quantity}: {:?}", out.issues);
     }
 }
@@ -108,10 +74,7 @@ fn ten_pounds_for_a_case_of_twelve_is_split_to_keep_every_penny() {
     let out = map(&order(&[line("CUP-12OZ-WHT-C12", 1, "10.00", "0.2")], None));
     assert_eq!(
         lines_of(&out),
-        vec![
-            (Some("CUP-12OZ-WHT".into()), 8, "0.83".into()),
-            (Some("CUP-12OZ-WHT".into()), 4, "0.84".into())
-        ]
+        vec![(Some("CUP-12OZ-WHT".into()), 8, "0.83".into()), (Some("CUP-12OZ-WHT".into()), 4, "0.84".into())]
     );
     assert!(codes(&out).contains(&"UNIT_PRICE_SPLIT"));
     assert_eq!(out.status, Status::Ready, "{:?}", out.issues);
@@ -120,10 +83,7 @@ fn ten_pounds_for_a_case_of_twelve_is_split_to_keep_every_penny() {
 #[test]
 fn a_review_policy_holds_an_inexact_unit_price_instead_of_splitting() {
     let profile = profile_with("unitPriceRemainder", json!("review"));
-    let out = map_order(
-        &profile,
-        &order(&[line("CUP-12OZ-WHT-C12", 1, "10.00", "0.2")], None).to_string(),
-    );
+    let out = map_order(&profile, &order(&[line("CUP-12OZ-WHT-C12", 1, "10.00", "0.2")], None).to_string());
     assert_eq!(out.status, Status::Review);
     assert!(codes(&out).contains(&"UNIT_PRICE_INEXACT"));
 }
@@ -133,46 +93,25 @@ fn four_decimal_price_precision_holds_a_case_each_price_that_two_decimals_cannot
     // £20.00 for 24 eaches: 0.8333… a unit. At 2 decimals: 16 × 0.83 + 8 × 0.84.
     // At 4 decimals: 16 × 0.8333 + 8 × 0.8334, still exactly £20.00.
     let profile = profile_with("pricePrecision", json!(4));
-    let out = map_order(
-        &profile,
-        &order(&[line("CUP-12OZ-WHT-C12", 2, "10.00", "0")], None).to_string(),
-    );
+    let out = map_order(&profile, &order(&[line("CUP-12OZ-WHT-C12", 2, "10.00", "0")], None).to_string());
     let lines = lines_of(&out);
     assert_eq!(
         lines,
-        vec![
-            (Some("CUP-12OZ-WHT".into()), 16, "0.8333".into()),
-            (Some("CUP-12OZ-WHT".into()), 8, "0.8334".into())
-        ]
+        vec![(Some("CUP-12OZ-WHT".into()), 16, "0.8333".into()), (Some("CUP-12OZ-WHT".into()), 8, "0.8334".into())]
     );
 }
 
 #[test]
 fn ten_times_eleven_thirty_one_depends_on_the_vat_rounding_mode() {
-    let lines: Vec<Line> = (0..10)
-        .map(|_| line("TEA-EB-80", 1, "11.31", "0.2"))
-        .collect();
+    let lines: Vec<Line> = (0..10).map(|_| line("TEA-EB-80", 1, "11.31", "0.2")).collect();
     let mut invoice_level = order(&lines, None);
     invoice_level["total_tax"] = json!("22.62");
     invoice_level["total_price"] = json!("135.72");
     let per_line = map(&invoice_level);
-    let mismatch = per_line
-        .issues
-        .iter()
-        .find(|i| i.code == "VAT_MISMATCH")
-        .expect("per-line VAT is 22.60");
-    assert!(
-        mismatch
-            .message
-            .contains("SparkLayer 22.62 but OrderWise would compute 22.60"),
-        "{}",
-        mismatch.message
-    );
+    let mismatch = per_line.issues.iter().find(|i| i.code == "VAT_MISMATCH").expect("per-line VAT is 22.60");
+    assert!(mismatch.message.contains("SparkLayer 22.62 but OrderWise would compute 22.60"), "{}", mismatch.message);
     let profile = profile_with("vatRounding", json!("invoice-round-down"));
-    assert_eq!(
-        map_order(&profile, &invoice_level.to_string()).status,
-        Status::Ready
-    );
+    assert_eq!(map_order(&profile, &invoice_level.to_string()).status, Status::Ready);
 }
 
 #[test]
@@ -217,14 +156,7 @@ fn po_comes_from_the_first_configured_source_trimmed() {
     o["note_attributes"][1] = json!({"name": "po_number", "value": "  PO-2  "});
     o["note"] = json!("PO-3");
     let out = map(&o);
-    assert_eq!(
-        out.sales_order
-            .unwrap()
-            .order_header
-            .customer_order_ref
-            .as_deref(),
-        Some("PO-2")
-    );
+    assert_eq!(out.sales_order.unwrap().order_header.customer_order_ref.as_deref(), Some("PO-2"));
 }
 
 #[test]
@@ -246,14 +178,7 @@ fn an_over_long_po_is_held_and_never_truncated() {
     o["note_attributes"][1]["value"] = json!("PO-123456789012345678901");
     let out = map(&o);
     assert_eq!(codes(&out)[0], "PO_TOO_LONG");
-    assert_eq!(
-        out.sales_order
-            .unwrap()
-            .order_header
-            .customer_order_ref
-            .as_deref(),
-        Some("PO-123456789012345678901")
-    );
+    assert_eq!(out.sales_order.unwrap().order_header.customer_order_ref.as_deref(), Some("PO-123456789012345678901"));
 }
 
 #[test]
@@ -271,20 +196,11 @@ fn the_customer_is_found_by_email_when_the_id_is_unknown() {
 fn every_missing_address_field_is_named() {
     let mut o = order(&[line("TEA-EB-80", 1, "6.40", "0")], None);
     o["shipping_address"] = json!({"country_code": "GB"});
-    let pointers: Vec<String> = map(&o)
-        .issues
-        .into_iter()
-        .filter(|i| i.code == "ADDRESS_INCOMPLETE")
-        .map(|i| i.pointer)
-        .collect();
+    let pointers: Vec<String> =
+        map(&o).issues.into_iter().filter(|i| i.code == "ADDRESS_INCOMPLETE").map(|i| i.pointer).collect();
     assert_eq!(
         pointers,
-        [
-            "/shipping_address",
-            "/shipping_address/address1",
-            "/shipping_address/city",
-            "/shipping_address/zip"
-        ]
+        ["/shipping_address", "/shipping_address/address1", "/shipping_address/city", "/shipping_address/zip"]
     );
 }
 
@@ -294,16 +210,8 @@ fn unmapped_currency_delivery_and_tax_rate_are_coded_never_defaulted() {
     o["currency"] = json!("EUR");
     o["shipping_lines"][0]["code"] = json!("Drone");
     let out = map(&o);
-    for code in [
-        "CURRENCY_UNSUPPORTED",
-        "TAX_RATE_UNMAPPED",
-        "DELIVERY_METHOD_UNMAPPED",
-    ] {
-        assert!(
-            codes(&out).contains(&code),
-            "{code} missing from {:?}",
-            codes(&out)
-        );
+    for code in ["CURRENCY_UNSUPPORTED", "TAX_RATE_UNMAPPED", "DELIVERY_METHOD_UNMAPPED"] {
+        assert!(codes(&out).contains(&code), "{code} missing from {:?}", codes(&out));
     }
     let draft = out.sales_order.unwrap();
     assert_eq!(draft.order_header.delivery_method_id, None);
@@ -320,33 +228,18 @@ fn vat_inclusive_prices_are_converted_to_net() {
     o["total_price"] = json!("12.00");
     let out = map(&o);
     assert_eq!(out.status, Status::Ready, "{:?}", out.issues);
-    assert_eq!(
-        lines_of(&out),
-        vec![(Some("TEA-EB-80".into()), 2, "5.00".into())]
-    );
+    assert_eq!(lines_of(&out), vec![(Some("TEA-EB-80".into()), 2, "5.00".into())]);
     assert_eq!(out.sales_order.unwrap().order_header.order_net, d("10.00"));
 }
 
 #[test]
 fn a_review_lists_every_issue_not_just_the_first() {
-    let mut o = order(
-        &[
-            line("NOPE-1", 1, "1.00", "0.2"),
-            line("NOPE-2", 1, "1.00", "0.3"),
-        ],
-        Some("1.00"),
-    );
+    let mut o = order(&[line("NOPE-1", 1, "1.00", "0.2"), line("NOPE-2", 1, "1.00", "0.3")], Some("1.00"));
     o["currency"] = json!("USD");
     o["customer"] = json!({"id": 42});
     o["note_attributes"] = json!([]);
     let got = codes(&map(&o));
-    for code in [
-        "CURRENCY_UNSUPPORTED",
-        "CUSTOMER_UNMAPPED",
-        "PO_MISSING",
-        "SKU_UNKNOWN",
-        "TAX_RATE_UNMAPPED",
-    ] {
+    for code in ["CURRENCY_UNSUPPORTED", "CUSTOMER_UNMAPPED", "PO_MISSING", "SKU_UNKNOWN", "TAX_RATE_UNMAPPED"] {
         assert!(got.contains(&code), "{code} missing from {got:?}");
     }
     assert_eq!(got.iter().filter(|c| **c == "SKU_UNKNOWN").count(), 2);
@@ -360,17 +253,9 @@ fn profile_errors_name_the_field() {
         ("currencies", json!(["gbp"]), "/currencies/0"),
         ("tolerance", json!("-0.01"), "/tolerance"),
         ("vatRounding", json!("bankers"), "/vatRounding"),
-        (
-            "units",
-            json!([{"sku": "X", "variantCode": "NOT-IN-CATALOG", "multiplier": 2}]),
-            "/units/0/variantCode",
-        ),
+        ("units", json!([{"sku": "X", "variantCode": "NOT-IN-CATALOG", "multiplier": 2}]), "/units/0/variantCode"),
         ("catalog", json!(["A", "A"]), "/catalog/1"),
-        (
-            "paymentTypes",
-            json!({"onAccount": ["x"], "upfront": ["x"]}),
-            "/paymentTypes",
-        ),
+        ("paymentTypes", json!({"onAccount": ["x"], "upfront": ["x"]}), "/paymentTypes"),
     ];
     for (field, value, pointer) in cases {
         let mut doc: serde_json::Value = serde_json::from_str(&profile_json()).unwrap();

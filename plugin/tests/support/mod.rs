@@ -8,11 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 pub fn profile_json() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../fixtures/profile.json"
-    ))
-    .unwrap()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/profile.json")).unwrap()
 }
 
 pub fn profile() -> Profile {
@@ -41,14 +37,7 @@ pub struct Line {
 }
 
 pub fn line(sku: &str, quantity: i64, price: &str, rate: &str) -> Line {
-    Line {
-        sku: sku.into(),
-        quantity,
-        price: d(price),
-        discount: Decimal::ZERO,
-        rate: d(rate),
-        properties: vec![],
-    }
+    Line { sku: sku.into(), quantity, price: d(price), discount: Decimal::ZERO, rate: d(rate), properties: vec![] }
 }
 
 impl Line {
@@ -85,7 +74,8 @@ pub fn order(lines: &[Line], shipping: Option<&str>) -> Value {
             } else {
                 json!([{"title": "VAT", "rate": l.rate.to_string(), "price": l.vat().to_string()}])
             };
-            let allocations = if l.discount.is_zero() { json!([]) } else { json!([{"amount": l.discount.to_string()}]) };
+            let allocations =
+                if l.discount.is_zero() { json!([]) } else { json!([{"amount": l.discount.to_string()}]) };
             json!({
                 "id": 1000 + i, "sku": l.sku, "name": l.sku, "quantity": l.quantity, "price": l.price.to_string(),
                 "properties": properties, "tax_lines": tax_lines, "discount_allocations": allocations

@@ -24,12 +24,7 @@ impl GuestProfile for Profile {
 
     fn map_order(&self, _order: String) -> Outcome {
         let secret = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-        Outcome {
-            status: Status::Ready,
-            order_key: Some(secret),
-            sales_order: None,
-            issues: vec![],
-        }
+        Outcome { status: Status::Ready, order_key: Some(secret), sales_order: None, issues: vec![] }
     }
 }
 

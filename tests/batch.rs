@@ -1,0 +1,85 @@
+//! Batch replay of recorded traffic: JSONL in, JSONL out, past every failure.
+
+use crate::common::{component, fixtures, read, test_component, workspace};
+use host_harness::batch::{run, Options};
+use host_harness::{Bridge, Limits};
+use std::process::Command;
+
+/// Compact one-line JSON of a fixture payload, as a platform log would hold it.
+fn line_of(case: &str) -> String {
+    let text = read(fixtures().join("cases").join(case).join("order.json"));
+    let value: Box<serde_json::value::RawValue> = serde_json::from_str(&text).unwrap();
+    // Re-serialising a RawValue keeps the text; strip the pretty-printing newlines.
+    value.get().lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
+fn output_lines(bytes: &[u8]) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    String::from_utf8_lossy(bytes).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn batch_keeps_input_order_and_counts_by_status_and_code() {
+    let bridge = Bridge::load(component(), Limits::default(), None).unwrap();
+    let cases = ["example-on-account", "po-too-long", "uom-sku-unknown", "payment-upfront-paid"];
+    let mut input = String::new();
+    for i in 0..25 {
+        input.push_str(&line_of(cases[i % cases.len()]));
+        input.push('\n');
+        if i == 10 {
+            input.push_str("not json\n\n"); // a broken record and a blank line
+        }
+    }
+    let mut out = Vec::new();
+    let options = Options { workers: 2, reuse: false, progress: false };
+    let summary = run(&bridge, &read(fixtures().join("profile.json")), input.as_bytes(), &mut out, &options).unwrap();
+    assert_eq!(summary.orders, 26);
+    assert_eq!(summary.by_status["rejected"], 1);
+    assert_eq!(summary.by_issue_code["PO_TOO_LONG"], 6);
+    let lines = output_lines(&out);
+    let numbers: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().unwrap()).collect();
+    let mut expected: Vec<u64> = (1..=11).collect();
+    expected.push(12); // "not json"
+    expected.extend(14..=27); // after the blank line 13
+    assert_eq!(numbers, expected);
+    assert_eq!(lines[11]["outcome"]["status"], "rejected");
+    assert_eq!(lines[0]["outcome"]["orderKey"], "B2B1042");
+    assert!(lines[0]["metrics"]["fuel"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn batch_carries_on_past_components_that_misbehave_in_reused_instances() {
+    let bridge = Bridge::load(&test_component("hostile"), Limits::default(), None).unwrap();
+    let input = "fine\nloop\nfine\npanic\nfine\nalloc\nfine\n";
+    let mut out = Vec::new();
+    let options = Options { workers: 1, reuse: true, progress: false };
+    let summary = run(&bridge, "{}", input.as_bytes(), &mut out, &options).unwrap();
+    assert_eq!(summary.orders, 7);
+    assert_eq!(summary.by_status["ready"], 4);
+    assert_eq!(summary.by_status["stopped"], 3);
+    let kinds: Vec<String> =
+        output_lines(&out).iter().map(|l| l["failure"]["kind"].as_str().unwrap_or("-").to_owned()).collect();
+    assert_eq!(kinds, ["-", "fuel-exhausted", "-", "trap", "-", "memory-limit", "-"]);
+}
+
+#[test]
+fn batch_cli_writes_jsonl_and_a_summary() {
+    let dir = workspace().join("target/tmp-batch");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, format!("{}\n{}\n", line_of("example-on-account"), line_of("customer-unmapped"))).unwrap();
+    let output = dir.join("out.jsonl");
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .arg("batch")
+        .arg("--component")
+        .arg(component())
+        .args(["--profile", "fixtures/profile.json", "--output"])
+        .args([&output, &input])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.starts_with("2 orders in "), "{summary}");
+    assert!(summary.contains("CUSTOMER_UNMAPPED"), "{summary}");
+    assert_eq!(output_lines(&std::fs::read(&output).unwrap()).len(), 2);
+}

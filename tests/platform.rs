@@ -1,0 +1,170 @@
+//! The platform's contract: limits contain misbehaving components, the upload
+//! gate refuses what the platform cannot run, compiled components are cached.
+
+use crate::common::{component, fixtures, read, test_component, workspace};
+use host_harness::check::{check, Options};
+use host_harness::{Bridge, Failure, Limits};
+use std::process::Command;
+
+fn hostile(limits: Limits) -> Bridge {
+    Bridge::load(&test_component("hostile"), limits, None).expect("the hostile component loads")
+}
+
+fn profile() -> String {
+    read(fixtures().join("profile.json"))
+}
+
+fn failure_of(bridge: &Bridge, order: &str) -> Failure {
+    let report = bridge.run(&profile(), order.as_bytes());
+    report.failure.unwrap_or_else(|| panic!("{order:?} should have been stopped, got {:?}", report.outcome))
+}
+
+#[test]
+fn an_endless_loop_is_stopped_by_the_fuel_budget() {
+    let failure = failure_of(&hostile(Limits::default()), "loop");
+    assert_eq!(failure, Failure::FuelExhausted("used all 11000000 units of fuel".into()));
+}
+
+#[test]
+fn an_endless_loop_with_fuel_to_spare_is_stopped_by_the_wall_clock_cap() {
+    let limits = Limits { fuel: u64::MAX / 2, wall_millis: 50, ..Limits::default() };
+    let report = hostile(limits).run(&profile(), b"loop");
+    assert_eq!(report.failure, Some(Failure::Timeout("ran past the 50 ms wall-clock cap".into())));
+    assert!(report.metrics.map_micros >= 50_000, "stopped after {} µs", report.metrics.map_micros);
+}
+
+#[test]
+fn unbounded_allocation_is_stopped_at_the_memory_cap() {
+    let report = hostile(Limits::default()).run(&profile(), b"alloc");
+    assert!(matches!(report.failure, Some(Failure::MemoryLimit(_))), "{:?}", report.failure);
+    assert!(report.metrics.peak_memory_bytes <= Limits::default().memory_bytes);
+}
+
+#[test]
+fn a_panic_is_a_trap_with_the_panic_message_in_the_logs() {
+    let report = hostile(Limits::default()).run(&profile(), b"panic");
+    match &report.failure {
+        Some(Failure::Trap(detail)) => assert_eq!(detail, "wasm trap: wasm `unreachable` instruction executed"),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert!(report.logs.contains("hostile component: panicking on purpose"), "{}", report.logs);
+}
+
+#[test]
+fn traps_and_stack_overflow_are_reported_as_traps() {
+    let bridge = hostile(Limits::default());
+    assert_eq!(failure_of(&bridge, "trap"), Failure::Trap("wasm trap: wasm `unreachable` instruction executed".into()));
+    assert_eq!(failure_of(&bridge, "stack"), Failure::Trap("wasm trap: call stack exhausted".into()));
+    // Where it happened is kept for the developer.
+    let report = bridge.run(&profile(), b"trap");
+    assert!(report.backtrace.as_deref().unwrap_or("").contains("hostile.wasm!"), "{:?}", report.backtrace);
+}
+
+#[test]
+fn an_over_size_outcome_and_a_non_json_sales_order_are_refused() {
+    let bridge = hostile(Limits::default());
+    assert!(matches!(failure_of(&bridge, "big-output"), Failure::OutputTooLarge(_)));
+    assert!(matches!(failure_of(&bridge, "not-json"), Failure::InvalidOutput(_)));
+}
+
+#[test]
+fn the_next_order_runs_normally_after_a_stopped_one() {
+    let bridge = hostile(Limits::default());
+    for order in ["loop", "alloc", "panic", "stack"] {
+        assert!(bridge.run(&profile(), order.as_bytes()).failure.is_some());
+        let next = bridge.run(&profile(), b"fine");
+        assert_eq!(next.failure, None, "after {order}");
+        assert_eq!(next.outcome.unwrap().status, "ready");
+    }
+}
+
+#[test]
+fn a_reused_session_is_poisoned_by_a_trap_and_refuses_further_orders() {
+    let bridge = hostile(Limits::default());
+    let mut session = bridge.session(&profile()).map_err(|r| r.failure).unwrap();
+    assert!(session.map(b"fine").failure.is_none());
+    assert!(session.map(b"trap").failure.is_some());
+    assert!(session.poisoned);
+    assert_eq!(
+        session.map(b"fine").failure,
+        Some(Failure::Trap("this instance was stopped by an earlier order".into()))
+    );
+}
+
+fn gate(path: &std::path::Path, size_cap: u64) -> host_harness::check::CheckReport {
+    let profile = profile();
+    let smoke = fixtures().join("cases");
+    check(path, &Options { limits: Limits::default(), size_cap, profile_json: &profile, smoke: &smoke })
+}
+
+fn verdict(report: &host_harness::check::CheckReport, name: &str) -> (bool, String) {
+    let c = report.checks.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no {name} check"));
+    (c.passed, c.detail.clone())
+}
+
+#[test]
+fn the_upload_gate_passes_the_real_component() {
+    let report = gate(component(), host_harness::check::DEFAULT_SIZE_CAP);
+    assert!(report.passed(), "{report}");
+    assert!(verdict(&report, "smoke").1.ends_with("recorded cases replay to their expected outcomes"));
+}
+
+#[test]
+fn the_upload_gate_refuses_a_component_that_imports_the_filesystem() {
+    let report = gate(&test_component("forbidden-import"), host_harness::check::DEFAULT_SIZE_CAP);
+    assert!(!report.passed());
+    let (passed, detail) = verdict(&report, "imports");
+    assert!(!passed);
+    assert!(detail.contains("wasi:filesystem/preopens@0.2."), "{detail}");
+    assert!(verdict(&report, "exports").0, "the export itself is fine");
+}
+
+#[test]
+fn the_upload_gate_refuses_an_incompatible_contract_version() {
+    let report = gate(&test_component("future-major"), host_harness::check::DEFAULT_SIZE_CAP);
+    let (passed, detail) = verdict(&report, "exports");
+    assert!(!passed);
+    assert_eq!(detail, "sparklayer-orderwise:bridge/mapper@0.2.0 is not semver-compatible with the host's sparklayer-orderwise:bridge/mapper@0.1.0");
+}
+
+#[test]
+fn the_upload_gate_enforces_the_size_cap() {
+    let report = gate(component(), 100_000);
+    let (passed, detail) = verdict(&report, "size");
+    assert!(!passed);
+    assert!(detail.ends_with("bytes (cap 100000)"), "{detail}");
+}
+
+#[test]
+fn check_exits_non_zero_with_a_readable_report() {
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .arg("check")
+        .arg(test_component("forbidden-import"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL imports      forbidden:"), "{text}");
+    assert!(text.trim_end().ends_with("check(s) failed"), "{text}");
+}
+
+#[test]
+fn a_compiled_component_is_cached_by_content_hash() {
+    let dir = workspace().join("target/tmp-compile-cache");
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = Bridge::load(component(), Limits::default(), Some(&dir)).unwrap();
+    assert!(!first.from_cache());
+    let second = Bridge::load(component(), Limits::default(), Some(&dir)).unwrap();
+    assert!(second.from_cache());
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    // The cached artefact behaves like a fresh compile.
+    let order = std::fs::read(fixtures().join("cases/example-on-account/order.json")).unwrap();
+    let a = first.run(&profile(), &order).outcome.unwrap().to_pretty_json();
+    let b = second.run(&profile(), &order).outcome.unwrap().to_pretty_json();
+    assert_eq!(a, b);
+    // A different component (or engine setting) gets its own entry.
+    Bridge::load(&test_component("hostile"), Limits::default(), Some(&dir)).unwrap();
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+}
