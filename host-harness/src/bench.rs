@@ -20,18 +20,19 @@ pub struct OrderBench {
     pub lines: usize,
     pub input_bytes: usize,
     pub fuel: u64,
-    /// Median µs, fresh instance: instantiate + parse profile + map.
-    pub fresh_micros: f64,
+    /// µs, fresh instance: instantiate + parse profile + map.
+    pub fresh: Stat,
+    /// µs, instantiate + map-order: the profile parse excluded (a platform
+    /// keeping the parsed profile pays it once per instance, not per order).
+    pub instantiate_and_map: Stat,
+    /// µs of map-order in a reused instance.
+    pub reused: Stat,
+    /// µs of the same core compiled natively.
+    pub native: Stat,
+    /// Orders per second on one thread, from the medians.
     pub fresh_orders_per_second: f64,
-    /// Median µs, instantiate + map with the profile parse excluded
-    /// (the setup cost a platform pays once per instance is subtracted).
-    pub instantiate_and_map_micros: f64,
-    /// Median µs of map-order in a reused instance.
-    pub reused_micros: f64,
     pub reused_orders_per_second: f64,
-    /// Median µs of the same core compiled natively.
-    pub native_micros: f64,
-    /// reused / native.
+    /// reused / native, from the minimums (the least disturbed figures).
     pub component_to_native: f64,
 }
 
@@ -41,33 +42,50 @@ pub struct BenchReport {
     pub component_bytes: u64,
     pub compile_millis: f64,
     pub cache_load_millis: f64,
-    /// Median µs to instantiate in a fresh store (pooling allocator).
-    pub instantiate_micros: f64,
-    /// Median µs to instantiate and parse the profile.
-    pub setup_micros: f64,
+    /// µs to instantiate in a fresh store (pooling allocator).
+    pub instantiate: Stat,
+    /// µs to instantiate and parse the profile.
+    pub setup: Stat,
     pub setup_fuel: u64,
     pub iterations: usize,
     pub orders: Vec<OrderBench>,
 }
 
-fn median(mut samples: Vec<Duration>) -> f64 {
-    samples.sort_unstable();
-    samples.get(samples.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1e6)
+/// Median and minimum of a set of timings, in µs. On a shared machine the
+/// minimum is the least disturbed figure; the median is the typical one.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Stat {
+    pub median: f64,
+    pub min: f64,
 }
 
-fn time<T>(iterations: usize, mut f: impl FnMut() -> T) -> f64 {
+fn stat(mut samples: Vec<Duration>) -> Stat {
+    samples.sort_unstable();
+    let us = |d: Option<&Duration>| d.map_or(0.0, |d| d.as_secs_f64() * 1e6);
+    Stat { median: us(samples.get(samples.len() / 2)), min: us(samples.first()) }
+}
+
+fn timed<T>(f: &mut impl FnMut() -> T) -> Duration {
+    let start = Instant::now();
+    std::hint::black_box(f());
+    start.elapsed()
+}
+
+/// Times several closures interleaved (a, b, c, a, b, c, …) so that noise from
+/// the rest of the machine falls on all of them alike.
+fn interleaved<const N: usize>(iterations: usize, fs: &mut [&mut dyn FnMut() -> bool; N]) -> [Stat; N] {
     for _ in 0..iterations.div_ceil(10) {
-        std::hint::black_box(f());
+        for f in fs.iter_mut() {
+            std::hint::black_box(f());
+        }
     }
-    median(
-        (0..iterations)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
+    let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(iterations));
+    for _ in 0..iterations {
+        for (f, s) in fs.iter_mut().zip(samples.iter_mut()) {
+            s.push(timed(f));
+        }
+    }
+    samples.map(stat)
 }
 
 pub fn bench(
@@ -89,8 +107,10 @@ pub fn bench(
     let _loaded = unsafe { wasmtime::component::Component::deserialize(bridge.engine(), &serialized)? };
     let cache_load_millis = start.elapsed().as_secs_f64() * 1e3;
 
-    let instantiate_micros = time(iterations, || bridge.instantiate_only().is_ok());
-    let setup_micros = time(iterations, || bridge.session(profile_json).is_ok());
+    let [instantiate, setup] = interleaved(
+        iterations,
+        &mut [&mut || bridge.instantiate_only().is_ok(), &mut || bridge.session(profile_json).is_ok()],
+    );
     let setup_fuel = bridge.session(profile_json).map(|s| s.setup_fuel).unwrap_or(0);
     let native_profile = plugin::Profile::parse(profile_json).map_err(|e| anyhow::anyhow!("{e}"))?;
 
@@ -99,34 +119,39 @@ pub fn bench(
         let payload = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let text = String::from_utf8_lossy(&payload).into_owned();
         let fuel = bridge.run(profile_json, &payload).metrics.fuel;
-        let fresh_micros = time(iterations, || bridge.run(profile_json, &payload).outcome.is_some());
         let mut session = bridge.session(profile_json).map_err(|r| anyhow::anyhow!("{:?}", r.failure))?;
-        let reused_micros = time(iterations, || session.map(&payload).outcome.is_some());
-        let native_micros = time(iterations, || {
-            let outcome = plugin::map_order(&native_profile, &text);
-            serde_json::to_string(&outcome.sales_order).map(|s| s.len())
-        });
+        let [fresh, reused, native] = interleaved(
+            iterations,
+            &mut [
+                &mut || bridge.run(profile_json, &payload).outcome.is_some(),
+                &mut || session.map(&payload).outcome.is_some(),
+                &mut || {
+                    let outcome = plugin::map_order(&native_profile, &text);
+                    serde_json::to_string(&outcome.sales_order).is_ok()
+                },
+            ],
+        );
         let lines = plugin::shopify::parse(&text).ok().and_then(|o| o.line_items).map_or(0, |l| l.len());
         results.push(OrderBench {
             name: path.parent().and_then(|p| p.file_name()).unwrap_or(path.as_os_str()).to_string_lossy().into_owned(),
             lines,
             input_bytes: payload.len(),
             fuel,
-            fresh_micros,
-            fresh_orders_per_second: 1e6 / fresh_micros,
-            instantiate_and_map_micros: instantiate_micros + reused_micros,
-            reused_micros,
-            reused_orders_per_second: 1e6 / reused_micros,
-            native_micros,
-            component_to_native: reused_micros / native_micros,
+            fresh,
+            instantiate_and_map: Stat { median: instantiate.median + reused.median, min: instantiate.min + reused.min },
+            reused,
+            native,
+            fresh_orders_per_second: 1e6 / fresh.median,
+            reused_orders_per_second: 1e6 / reused.median,
+            component_to_native: reused.min / native.min,
         });
     }
     Ok(BenchReport {
         component_bytes: bytes.len() as u64,
         compile_millis,
         cache_load_millis,
-        instantiate_micros,
-        setup_micros,
+        instantiate,
+        setup,
         setup_fuel,
         iterations,
         orders: results,
@@ -135,40 +160,37 @@ pub fn bench(
 
 impl fmt::Display for BenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = |x: Stat| format!("{:.1} / {:.1}", x.median, x.min);
         writeln!(f, "component:   {} bytes", self.component_bytes)?;
         writeln!(
             f,
             "compile:     {:.1} ms fresh, {:.2} ms from the on-disk cache",
             self.compile_millis, self.cache_load_millis
         )?;
-        writeln!(f, "instantiate: {:.1} µs (pooling allocator, fresh store)", self.instantiate_micros)?;
+        writeln!(f, "µs below are median / minimum of {} interleaved iterations, one thread", self.iterations)?;
+        writeln!(f, "instantiate: {} µs (pooling allocator, fresh store)", s(self.instantiate))?;
+        writeln!(f, "setup:       {} µs, {} fuel (instantiate + parse profile)", s(self.setup), self.setup_fuel)?;
         writeln!(
             f,
-            "setup:       {:.1} µs, {} fuel (instantiate + parse profile)",
-            self.setup_micros, self.setup_fuel
-        )?;
-        writeln!(f, "medians of {} iterations, single thread:", self.iterations)?;
-        writeln!(
-            f,
-            "{:<20} {:>5} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8}",
-            "order", "lines", "bytes", "fuel", "fresh µs", "inst+map", "reused µs", "native µs", "ratio"
+            "{:<20} {:>5} {:>7} {:>9} {:>16} {:>16} {:>16} {:>16} {:>6}",
+            "order", "lines", "bytes", "fuel", "fresh", "instantiate+map", "reused map", "native", "ratio"
         )?;
         for o in &self.orders {
             writeln!(
                 f,
-                "{:<20} {:>5} {:>8} {:>10} {:>10.1} {:>10.1} {:>10.1} {:>10.1} {:>7.2}x",
+                "{:<20} {:>5} {:>7} {:>9} {:>16} {:>16} {:>16} {:>16} {:>5.2}x",
                 o.name,
                 o.lines,
                 o.input_bytes,
                 o.fuel,
-                o.fresh_micros,
-                o.instantiate_and_map_micros,
-                o.reused_micros,
-                o.native_micros,
+                s(o.fresh),
+                s(o.instantiate_and_map),
+                s(o.reused),
+                s(o.native),
                 o.component_to_native
             )?;
         }
-        writeln!(f, "orders/s:")?;
+        writeln!(f, "orders/s (one thread, medians):")?;
         for o in &self.orders {
             writeln!(
                 f,

@@ -42,7 +42,7 @@ pub fn build(limits: &Limits) -> Result<Engine> {
     pool.max_memory_size(memory_cap.max(64 * 1024));
     // Keep the first 1 MiB of each freed slot's memory resident: re-instantiation
     // then resets it with memset instead of page faults (costs RSS per idle slot).
-    pool.linear_memory_keep_resident(1024 * 1024);
+    pool.linear_memory_keep_resident(64 * 1024);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     // Copy-on-write memory images: data segments are mapped, not copied, at instantiation.
     config.memory_init_cow(true);

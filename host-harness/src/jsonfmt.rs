@@ -58,9 +58,40 @@ pub fn pretty(json: &str) -> String {
     out
 }
 
+/// Removes whitespace between tokens: one line per document, for JSONL.
+/// Strings and numbers are copied byte for byte.
+pub fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut chars = json.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for s in chars.by_ref() {
+                    out.push(s);
+                    match (escaped, s) {
+                        (false, '\\') => escaped = true,
+                        (false, '"') => break,
+                        _ => escaped = false,
+                    }
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::pretty;
+    use super::{compact, pretty};
+
+    #[test]
+    fn compact_is_one_line_and_keeps_strings() {
+        assert_eq!(compact("{\n  \"a b\": [1.50, \"x \\\" y\"]\n}\n"), r#"{"a b":[1.50,"x \" y"]}"#);
+    }
 
     #[test]
     fn keeps_number_digits_and_string_contents() {

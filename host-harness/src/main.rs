@@ -102,6 +102,14 @@ enum Command {
         #[arg(long)]
         reuse: bool,
     },
+    /// Write the recorded payloads of a case directory as JSONL (one per line),
+    /// cycling through them up to --count lines: a load corpus for `batch`.
+    Jsonl {
+        dir: PathBuf,
+        /// Lines to write [default: one per case].
+        #[arg(long)]
+        count: Option<usize>,
+    },
     /// Measure per-order cost, instantiation, native ratio, fuel and size.
     Bench {
         #[command(flatten)]
@@ -274,6 +282,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             drop(out);
             eprint!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jsonl { dir, count } => {
+            let mut lines = Vec::new();
+            for case in discover(&dir, None)? {
+                let text = read_text(&case.payload)?;
+                let line = host_harness::jsonfmt::compact(&text);
+                // A JSONL line cannot hold an empty body; a one-line non-JSON body it can.
+                if !line.is_empty() && !line.contains('\n') {
+                    lines.push(line);
+                }
+            }
+            let count = count.unwrap_or(lines.len());
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for line in lines.iter().cycle().take(count) {
+                use std::io::Write;
+                writeln!(out, "{line}")?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { component, profile, orders, iterations, json } => {
