@@ -9,7 +9,7 @@ use crate::profile::{CustomerMap, Profile};
 use crate::shopify::{Address, Order};
 
 /// The order's customer email: the customer record's, else the order's.
-pub fn email(order: &Order) -> Option<&str> {
+pub fn email<'o>(order: &'o Order<'_>) -> Option<&'o str> {
     order
         .customer
         .as_ref()
@@ -38,7 +38,7 @@ pub fn customer<'p>(profile: &'p Profile, order: &Order, issues: &mut Vec<Issue>
     found
 }
 
-fn text(v: &Option<String>) -> String {
+fn text(v: &Option<std::borrow::Cow<'_, str>>) -> String {
     v.as_deref().unwrap_or("").trim().to_owned()
 }
 

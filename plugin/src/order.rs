@@ -158,8 +158,8 @@ fn source_totals(order: &Order, issues: &mut Vec<Issue>) -> SourceTotals {
 /// OWAPI takes the local wall-clock time without an offset (`2025-03-14T10:22:29`).
 fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
     let (at, value) = match (&order.processed_at, &order.created_at) {
-        (Some(p), _) => ("/processed_at", p.as_str()),
-        (None, Some(c)) => ("/created_at", c.as_str()),
+        (Some(p), _) => ("/processed_at", p.as_ref()),
+        (None, Some(c)) => ("/created_at", c.as_ref()),
         (None, None) => ("/processed_at", ""),
     };
     let stamp = value.get(..19).unwrap_or("");

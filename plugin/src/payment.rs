@@ -36,8 +36,8 @@ pub fn assess(
     let terms_name = terms.and_then(|t| t.payment_terms_name.clone());
 
     let on_account = match found {
-        Some((_, a)) if types.on_account.contains(&a.value) => true,
-        Some((_, a)) if types.upfront.contains(&a.value) => false,
+        Some((_, a)) if types.on_account.iter().any(|t| *t == a.value) => true,
+        Some((_, a)) if types.upfront.iter().any(|t| *t == a.value) => false,
         Some((i, a)) => {
             issues.push(Issue::new(
                 Code::PAYMENT_TYPE_UNKNOWN,

@@ -7,103 +7,136 @@
 //! type is a `PAYLOAD_INVALID` with the path serde reports.
 
 use crate::money::Dec;
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
-/// Shopify ids are JSON numbers today; some platforms record them as strings.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum Id {
-    Num(u64),
-    Text(String),
-}
+// Text fields borrow from the payload (`Cow`): a 200-line order would
+// otherwise allocate thousands of small strings only to read them once.
+
+/// A Shopify id: a JSON number today, a string on some platforms; kept as its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Id(pub String);
 
 impl Id {
     pub fn text(&self) -> String {
-        match self {
-            Id::Num(n) => n.to_string(),
-            Id::Text(s) => s.clone(),
+        self.0.clone()
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw: &RawValue = Deserialize::deserialize(d)?;
+        let text = raw.get();
+        if text.starts_with('"') {
+            return serde_json::from_str(text).map(Id).map_err(D::Error::custom);
         }
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Id(text.to_owned()));
+        }
+        Err(D::Error::custom(format!("expected an id (a whole number or a string), found {text}")))
     }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Order {
+pub struct Order<'a> {
     pub id: Option<Id>,
-    pub name: Option<String>,
+    #[serde(borrow)]
+    pub name: Option<Cow<'a, str>>,
     pub order_number: Option<u64>,
-    pub created_at: Option<String>,
-    pub processed_at: Option<String>,
-    pub currency: Option<String>,
+    #[serde(borrow)]
+    pub created_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub processed_at: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub currency: Option<Cow<'a, str>>,
     #[serde(default)]
     pub taxes_included: bool,
-    pub financial_status: Option<String>,
-    pub note: Option<String>,
-    #[serde(default)]
-    pub note_attributes: Vec<NameValue>,
-    pub email: Option<String>,
-    pub customer: Option<Customer>,
-    pub shipping_address: Option<Address>,
-    pub line_items: Option<Vec<LineItem>>,
-    #[serde(default)]
-    pub shipping_lines: Vec<ShippingLine>,
+    #[serde(borrow)]
+    pub financial_status: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub note: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub note_attributes: Vec<NameValue<'a>>,
+    #[serde(borrow)]
+    pub email: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub customer: Option<Customer<'a>>,
+    #[serde(borrow)]
+    pub shipping_address: Option<Address<'a>>,
+    #[serde(borrow)]
+    pub line_items: Option<Vec<LineItem<'a>>>,
+    #[serde(default, borrow)]
+    pub shipping_lines: Vec<ShippingLine<'a>>,
     pub total_tax: Option<Dec>,
     pub total_price: Option<Dec>,
-    pub payment_terms: Option<PaymentTerms>,
+    #[serde(borrow)]
+    pub payment_terms: Option<PaymentTerms<'a>>,
 }
 
 /// `note_attributes[]` and `line_items[].properties[]`.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct NameValue {
-    pub name: String,
+pub struct NameValue<'a> {
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
     /// Shopify stores these as strings; a number or null is read as its text.
-    #[serde(default, deserialize_with = "text_value")]
-    pub value: String,
+    #[serde(default, borrow, deserialize_with = "text_value")]
+    pub value: Cow<'a, str>,
 }
 
-fn text_value<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let raw: &serde_json::value::RawValue = Deserialize::deserialize(d)?;
+fn text_value<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
+    let raw: &'de RawValue = Deserialize::deserialize(d)?;
     let text = raw.get();
-    if text.starts_with('"') {
-        serde_json::from_str(text).map_err(serde::de::Error::custom)
-    } else if text == "null" {
-        Ok(String::new())
-    } else {
-        Ok(text.to_owned())
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(plain) if !plain.contains('\\') => Ok(Cow::Borrowed(plain)),
+        Some(_) => serde_json::from_str::<String>(text).map(Cow::Owned).map_err(D::Error::custom),
+        None if text == "null" => Ok(Cow::Borrowed("")),
+        None => Ok(Cow::Borrowed(text)),
     }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Customer {
+pub struct Customer<'a> {
     pub id: Option<Id>,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
+    #[serde(borrow)]
+    pub email: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Address {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub company: Option<String>,
-    pub address1: Option<String>,
-    pub address2: Option<String>,
-    pub city: Option<String>,
-    pub province: Option<String>,
-    pub zip: Option<String>,
-    pub country: Option<String>,
-    pub country_code: Option<String>,
-    pub phone: Option<String>,
+pub struct Address<'a> {
+    #[serde(borrow)]
+    pub first_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub last_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub company: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub address1: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub address2: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub city: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub province: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub zip: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub country: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub country_code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub phone: Option<Cow<'a, str>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct LineItem {
-    pub id: Option<Id>,
-    pub sku: Option<String>,
-    pub name: Option<String>,
+pub struct LineItem<'a> {
+    #[serde(borrow)]
+    pub sku: Option<Cow<'a, str>>,
     pub quantity: Option<i64>,
     pub price: Option<Dec>,
-    #[serde(default)]
-    pub properties: Vec<NameValue>,
+    #[serde(default, borrow)]
+    pub properties: Vec<NameValue<'a>>,
     #[serde(default)]
     pub tax_lines: Vec<TaxLine>,
     #[serde(default)]
@@ -112,7 +145,6 @@ pub struct LineItem {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct TaxLine {
-    pub title: Option<String>,
     pub rate: Option<Dec>,
     pub price: Option<Dec>,
 }
@@ -123,9 +155,11 @@ pub struct DiscountAllocation {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ShippingLine {
-    pub code: Option<String>,
-    pub title: Option<String>,
+pub struct ShippingLine<'a> {
+    #[serde(borrow)]
+    pub code: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub title: Option<Cow<'a, str>>,
     pub price: Option<Dec>,
     pub discounted_price: Option<Dec>,
     #[serde(default)]
@@ -133,13 +167,13 @@ pub struct ShippingLine {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct PaymentTerms {
-    pub payment_terms_name: Option<String>,
-    pub due_in_days: Option<i64>,
+pub struct PaymentTerms<'a> {
+    #[serde(borrow)]
+    pub payment_terms_name: Option<Cow<'a, str>>,
 }
 
 /// Reads the payload, reporting a type error with the JSON pointer of the field.
-pub fn parse(json: &str) -> Result<Order, (String, String)> {
+pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
     // serde would read a struct from a JSON array too; an order is an object.
     let body = json.trim_start();
     if !body.starts_with('{') {
