@@ -117,3 +117,11 @@ fn bench_prints_every_figure_for_each_order() {
     }
     assert!(big["componentToNative"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_single_case_directory_replays_with_the_shared_profile_above_it() {
+    let out = harness(&["replay", "fixtures/cases/po-too-long"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.ends_with("1 passed, 0 failed\n"), "{text}");
+}

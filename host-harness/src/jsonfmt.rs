@@ -13,18 +13,7 @@ pub fn pretty(json: &str) -> String {
     };
     while let Some(c) = chars.next() {
         match c {
-            '"' => {
-                out.push('"');
-                let mut escaped = false;
-                for s in chars.by_ref() {
-                    out.push(s);
-                    match (escaped, s) {
-                        (false, '\\') => escaped = true,
-                        (false, '"') => break,
-                        _ => escaped = false,
-                    }
-                }
-            }
+            '"' => copy_string(&mut chars, &mut out),
             '{' | '[' => {
                 let close = if c == '{' { '}' } else { ']' };
                 while chars.peek().is_some_and(|n| n.is_whitespace()) {
@@ -58,6 +47,21 @@ pub fn pretty(json: &str) -> String {
     out
 }
 
+/// Copies the rest of a string literal whose opening quote was just read,
+/// up to and including its closing quote.
+fn copy_string(chars: &mut impl Iterator<Item = char>, out: &mut String) {
+    out.push('"');
+    let mut escaped = false;
+    for c in chars {
+        out.push(c);
+        match (escaped, c) {
+            (false, '\\') => escaped = true,
+            (false, '"') => break,
+            _ => escaped = false,
+        }
+    }
+}
+
 /// Removes whitespace between tokens: one line per document, for JSONL.
 /// Strings and numbers are copied byte for byte.
 pub fn compact(json: &str) -> String {
@@ -65,18 +69,7 @@ pub fn compact(json: &str) -> String {
     let mut chars = json.chars();
     while let Some(c) = chars.next() {
         match c {
-            '"' => {
-                out.push('"');
-                let mut escaped = false;
-                for s in chars.by_ref() {
-                    out.push(s);
-                    match (escaped, s) {
-                        (false, '\\') => escaped = true,
-                        (false, '"') => break,
-                        _ => escaped = false,
-                    }
-                }
-            }
+            '"' => copy_string(&mut chars, &mut out),
             c if c.is_whitespace() => {}
             c => out.push(c),
         }

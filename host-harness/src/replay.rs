@@ -36,11 +36,20 @@ pub fn discover(root: &Path, profile_override: Option<&Path>) -> Result<Vec<Case
         let profile = match (dir.join(PROFILE), profile_override) {
             (own, _) if own.is_file() => own,
             (_, Some(p)) => p.to_path_buf(),
-            (_, None) => nearest_profile(&dir, root)
+            (_, None) => nearest_profile(&dir)
                 .with_context(|| format!("no {PROFILE} for case {} (none in it or above it)", dir.display()))?,
         };
         let name = dir.strip_prefix(root).unwrap_or(&dir).display().to_string();
-        cases.push(Case { name: if name.is_empty() { ".".into() } else { name }, dir, payload, profile });
+        let name = match name.is_empty() {
+            // Replaying one case directory: name it after itself.
+            true => dir
+                .canonicalize()
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or(name),
+            false => name,
+        };
+        cases.push(Case { name, dir, payload, profile });
     }
     if cases.is_empty() {
         bail!("no cases under {}: a case is a directory with an order.json (or order.txt)", root.display());
@@ -59,19 +68,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-fn nearest_profile(dir: &Path, root: &Path) -> Option<PathBuf> {
-    let stop = root.parent();
-    let mut at = Some(dir);
-    while let Some(d) = at {
-        if d.join(PROFILE).is_file() {
-            return Some(d.join(PROFILE));
-        }
-        if Some(d) == stop {
-            break;
-        }
-        at = d.parent();
-    }
-    None
+/// The nearest `profile.json` in the case directory or any directory above it,
+/// so one case can be replayed on its own and still find the shared profile.
+fn nearest_profile(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().map(|d| d.join(PROFILE)).find(|p| p.is_file())
 }
 
 /// What a run produced, as the text compared with `expected.json`.

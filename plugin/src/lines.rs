@@ -15,6 +15,10 @@ use rust_decimal::Decimal;
 /// place in `properties[]` is inferred].
 pub const CHARGED_PRICE_PROPERTY: &str = "Charged Price";
 
+/// The largest quantity accepted on one line. Far above any real B2B line, it
+/// keeps quantity × price × multiplier inside `Decimal`'s range (see `money::MAX_MAGNITUDE`).
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
 /// One source line after mapping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MappedLine {
@@ -53,6 +57,15 @@ pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
                 "tax line has no price",
             ));
         };
+        // A VAT rate is a fraction; anything else cannot be one (and would
+        // scale amounts beyond what the totals check can multiply).
+        if r < Decimal::ZERO || r >= Decimal::ONE {
+            return Err(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/tax_lines/{t}/rate"),
+                format!("tax rate {r} is not a fraction from 0 up to 1"),
+            ));
+        }
         match rate {
             Some(existing) if existing.normalize() != r.normalize() => {
                 return Err(Issue::new(
@@ -93,13 +106,13 @@ pub fn map_line(
     let tolerance = profile.doc.tolerance.0;
     let sku = item.sku.as_deref().unwrap_or("").trim();
     let quantity = match item.quantity {
-        Some(q) if q > 0 => q as u64,
+        Some(q) if q > 0 && q <= MAX_QUANTITY => q as u64,
         other => {
             let found = other.map_or("none".to_owned(), |q| q.to_string());
             issues.push(Issue::new(
                 Code::PAYLOAD_INVALID,
                 format!("{at}/quantity"),
-                format!("line {sku} needs a positive whole quantity, found {found}"),
+                format!("line {sku} needs a whole quantity from 1 to {MAX_QUANTITY}, found {found}"),
             ));
             0
         }
@@ -117,8 +130,8 @@ pub fn map_line(
     // SparkLayer's own figure for the unit price must agree with Shopify's line:
     // it may be the line's unit price rounded half-up at its own decimals.
     if let Some(prop) = item.properties.iter().find(|p| p.name == CHARGED_PRICE_PROPERTY) {
-        match crate::money::parse_decimal(prop.value.trim()) {
-            Some(unit) if quantity > 0 => {
+        match crate::money::parse_amount(prop.value.trim()) {
+            Ok(unit) if quantity > 0 => {
                 let exact_unit = charged / Decimal::from(quantity);
                 let rounded = round_half_up(exact_unit, unit.scale().max(crate::money::MONEY_DP));
                 let sparklayer = unit * Decimal::from(quantity);
@@ -133,11 +146,11 @@ pub fn map_line(
                     ));
                 }
             }
-            Some(_) => {}
-            None => issues.push(Issue::new(
+            Ok(_) => {}
+            Err(why) => issues.push(Issue::new(
                 Code::PAYLOAD_INVALID,
                 format!("{at}/properties"),
-                format!("line {sku}: Charged Price {:?} is not an amount", prop.value),
+                format!("line {sku}: Charged Price: {why}"),
             )),
         }
     }

@@ -13,6 +13,12 @@ use std::str::FromStr;
 /// Pennies: every currency the bridge handles today has two minor-unit digits.
 pub const MONEY_DP: u32 = 2;
 
+/// The largest magnitude accepted for any amount or rate: a trillion. Real
+/// orders are far below it, and every product and sum the mapping forms from
+/// bounded inputs then stays far inside `Decimal`'s range (±7.9 × 10^28), so
+/// no arithmetic on payload values can overflow (which would panic).
+pub const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
+
 /// A decimal read exactly from either a JSON string (`"1.85"`) or a JSON number (`0.2`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Dec(pub Decimal);
@@ -27,10 +33,17 @@ impl<'de> Deserialize<'de> for Dec {
             Some(_) => serde_json::from_str::<String>(text).map_err(D::Error::custom)?.into(),
             None => text.into(),
         };
-        parse_decimal(inner.trim())
-            .map(Dec)
-            .ok_or_else(|| D::Error::custom(format!("expected a decimal amount, found {text}")))
+        parse_amount(inner.trim()).map(Dec).map_err(D::Error::custom)
     }
+}
+
+/// Parses an amount from payload or profile text: exact, and within `MAX_MAGNITUDE`.
+pub fn parse_amount(text: &str) -> Result<Decimal, String> {
+    let value = parse_decimal(text).ok_or_else(|| format!("expected a decimal amount, found {text:?}"))?;
+    if value.abs() > Decimal::from(MAX_MAGNITUDE) {
+        return Err(format!("amount {text} is beyond the largest accepted ({MAX_MAGNITUDE})"));
+    }
+    Ok(value)
 }
 
 /// Parses plain (`12.50`, `-3`) or scientific (`1e-2`) decimal text exactly.
@@ -98,6 +111,8 @@ mod tests {
     fn non_numeric_text_is_an_error_not_zero() {
         let err = serde_json::from_str::<Dec>(r#""1,85""#).unwrap_err();
         assert!(err.to_string().contains("expected a decimal amount"), "{err}");
+        let err = serde_json::from_str::<Dec>("1e20").unwrap_err();
+        assert!(err.to_string().contains("beyond the largest accepted"), "{err}");
         assert!(serde_json::from_str::<Dec>("true").is_err());
         assert!(serde_json::from_str::<Dec>(r#""""#).is_err());
     }

@@ -26,7 +26,8 @@ pub struct Outcome {
 
 impl Outcome {
     /// The status rule (docs/operating-model.md):
-    /// - any `PAYLOAD_INVALID` error: `rejected`, no draft (the source must resend);
+    /// - any `PAYLOAD_INVALID` error: `rejected`, no draft, only the payload issues
+    ///   (the source must resend; everything else is judged on the resent payload);
     /// - otherwise any error: `review`, with the draft and every issue;
     /// - otherwise (warnings and info only): `ready`.
     pub fn decide(order_key: Option<String>, draft: Option<SalesOrder>, issues: Vec<Issue>) -> Self {
@@ -39,6 +40,13 @@ impl Outcome {
             Status::Review
         } else {
             Status::Ready
+        };
+        // A rejected payload is re-read in full when the source resends it: the
+        // findings built on a broken read (totals, say) would only mislead.
+        let issues = if status == Status::Rejected {
+            issues.into_iter().filter(|i| i.code == Code::PAYLOAD_INVALID.as_str()).collect()
+        } else {
+            issues
         };
         Outcome { status, order_key, sales_order: if status == Status::Rejected { None } else { draft }, issues }
     }

@@ -112,6 +112,44 @@ proptest! {
     }
 
     #[test]
+    fn extreme_numbers_never_panic(
+        quantity in prop_oneof![Just(i64::MAX), Just(i64::MIN), Just(0i64), 1i64..2_000_000],
+        multiplier in prop_oneof![Just(u32::MAX), 1u32..1000],
+        amounts in proptest::collection::vec(
+            prop_oneof![
+                Just("79228162514264337593543950335".to_owned()),
+                Just("1e28".to_owned()),
+                Just("-999999999999.99".to_owned()),
+                Just("0.0000000000000000000000000001".to_owned()),
+                (0u64..u64::MAX).prop_map(|n| format!("{n}.{}", n % 100)),
+                (0u64..1_000_000_000_000).prop_map(|n| format!("{}.{:02}", n / 100, n % 100)),
+            ],
+            6,
+        ),
+        rate in prop_oneof![Just("0.2"), Just("5"), Just("-0.2"), Just("1e12"), Just("0.999999999999")],
+    ) {
+        let mut doc: serde_json::Value = serde_json::from_str(&support::profile_json()).unwrap();
+        doc["units"][0]["multiplier"] = serde_json::json!(multiplier);
+        let profile = plugin::Profile::parse(&doc.to_string()).unwrap();
+        let mut o = order(&[line("CUP-12OZ-WHT-C12", 1, "1.00", "0.2")], Some("1.00"));
+        let item = &mut o["line_items"][0];
+        item["quantity"] = serde_json::json!(quantity);
+        item["price"] = serde_json::json!(amounts[0]);
+        item["discount_allocations"] = serde_json::json!([{"amount": amounts[1]}]);
+        item["tax_lines"] = serde_json::json!([{"rate": rate, "price": amounts[2]}]);
+        item["properties"] = serde_json::json!([{"name": "Charged Price", "value": amounts[3]}]);
+        o["total_price"] = serde_json::json!(amounts[4]);
+        o["total_tax"] = serde_json::json!(amounts[5]);
+        let outcome = map_order(&profile, &o.to_string());
+        // Whatever the figures, an answer and never a panic: out-of-range ones
+        // reject the payload (with a pointer), in-range ones are mapped.
+        let too_big = |a: &String| plugin::money::parse_amount(a).is_err();
+        let bad_rate = !matches!(rate, "0.2" | "0.999999999999");
+        let out_of_range = amounts.iter().any(too_big) || bad_rate || !(1..=plugin::lines::MAX_QUANTITY).contains(&quantity);
+        prop_assert_eq!(outcome.status == Status::Rejected, out_of_range, "{:?}", outcome.issues);
+    }
+
+    #[test]
     fn damaged_orders_never_panic((lines, shipping) in arb_order(), cut in 0usize..4000, junk in "[\\[\\]{}\",:0-9a-z.-]{0,8}") {
         let text = order(&lines, shipping.as_deref()).to_string();
         let cut = cut.min(text.len());
