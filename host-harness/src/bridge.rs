@@ -199,7 +199,7 @@ impl Bridge {
     }
 
     fn deadline_ticks(&self) -> u64 {
-        (self.limits.wall_millis * 1000 / EPOCH_TICK.as_micros() as u64).max(1)
+        (self.limits.wall_millis.saturating_mul(1000) / EPOCH_TICK.as_micros() as u64).max(1)
     }
 }
 

@@ -155,7 +155,7 @@ impl fmt::Display for RunReport {
             f,
             "  wall time:           {:>12} / {} µs per call (setup {} µs, map {} µs)",
             m.wall_micros,
-            l.wall_millis * 1000,
+            l.wall_millis.saturating_mul(1000),
             m.setup_micros,
             m.map_micros
         )?;
