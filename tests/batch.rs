@@ -30,7 +30,7 @@ fn batch_keeps_input_order_and_counts_by_status_and_code() {
         }
     }
     let mut out = Vec::new();
-    let options = Options { workers: 2, reuse: false, progress: false };
+    let options = Options { workers: 2, reuse: false, progress: false, input_bytes: None };
     let summary = run(&bridge, &read(fixtures().join("profile.json")), input.as_bytes(), &mut out, &options).unwrap();
     assert_eq!(summary.orders, 26);
     assert_eq!(summary.by_status["rejected"], 1);
@@ -51,7 +51,7 @@ fn batch_carries_on_past_components_that_misbehave_in_reused_instances() {
     let bridge = Bridge::load(&test_component("hostile"), Limits::default(), None).unwrap();
     let input = "fine\nloop\nfine\npanic\nfine\nalloc\nfine\n";
     let mut out = Vec::new();
-    let options = Options { workers: 1, reuse: true, progress: false };
+    let options = Options { workers: 1, reuse: true, progress: false, input_bytes: None };
     let summary = run(&bridge, "{}", input.as_bytes(), &mut out, &options).unwrap();
     assert_eq!(summary.orders, 7);
     assert_eq!(summary.by_status["ready"], 4);

@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,8 +19,11 @@ pub struct Options {
     pub workers: usize,
     /// Keep one instance per worker (profile parsed once) instead of a fresh one per order.
     pub reuse: bool,
-    /// Show a progress line on stderr (only when it is a terminal).
+    /// Show a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Size of the input in bytes, when known (a file): the bar shows how much
+    /// is read; without it, only the count and the rate.
+    pub input_bytes: Option<u64>,
 }
 
 /// One output line.
@@ -84,12 +88,14 @@ pub fn run(
     let (done_tx, done_rx) = mpsc::channel::<(u64, u64, RunReport)>();
     let mut summary = Summary::default();
     let mut fuels: Vec<u64> = Vec::new();
+    let bytes_read = &AtomicU64::new(0);
 
     std::thread::scope(|scope| -> Result<()> {
         let reader = scope.spawn(move || -> Result<()> {
             let mut seq = 0;
             for (n, line) in input.split(b'\n').enumerate() {
                 let line = line.with_context(|| format!("reading input line {}", n + 1))?;
+                bytes_read.fetch_add(line.len() as u64 + 1, Ordering::Relaxed);
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
@@ -138,7 +144,9 @@ pub fn run(
             if show_progress && last_progress.elapsed() > Duration::from_millis(200) {
                 last_progress = Instant::now();
                 let rate = summary.orders as f64 / started.elapsed().as_secs_f64();
-                eprint!("\r{} orders, {:.0}/s ", summary.orders, rate);
+                let bar =
+                    options.input_bytes.map_or(String::new(), |total| bar(bytes_read.load(Ordering::Relaxed), total));
+                eprint!("\r{bar}{} orders, {rate:.0}/s ", summary.orders);
             }
         }
         if show_progress {
@@ -155,6 +163,14 @@ pub fn run(
     let pct = |p: usize| fuels.get((fuels.len().saturating_sub(1)) * p / 100).copied().unwrap_or(0);
     (summary.fuel_p50, summary.fuel_p99, summary.fuel_max) = (pct(50), pct(99), fuels.last().copied().unwrap_or(0));
     Ok(summary)
+}
+
+/// `[########............]  40% ` for `done` of `total` bytes read.
+fn bar(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let filled = (done.min(total) * WIDTH).checked_div(total).unwrap_or(WIDTH);
+    let percent = (done.min(total) * 100).checked_div(total).unwrap_or(100);
+    format!("[{}{}] {percent:>3}% ", "#".repeat(filled as usize), ".".repeat((WIDTH - filled) as usize))
 }
 
 fn map_reusing<'b>(bridge: &'b Bridge, profile: &str, session: &mut Option<Session<'b>>, payload: &[u8]) -> RunReport {

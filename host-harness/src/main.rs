@@ -260,7 +260,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let bridge = component.load()?;
             let profile = read_text(&profile)?;
             let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-            let options = host_harness::batch::Options { workers, reuse, progress: true };
+            let input_bytes = input.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
+            let options = host_harness::batch::Options { workers, reuse, progress: true, input_bytes };
             let mut out: Box<dyn std::io::Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
