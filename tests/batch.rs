@@ -83,3 +83,40 @@ fn batch_cli_writes_jsonl_and_a_summary() {
     assert!(summary.contains("CUSTOMER_UNMAPPED"), "{summary}");
     assert_eq!(output_lines(&std::fs::read(&output).unwrap()).len(), 2);
 }
+
+/// A writer that fails once `limit` bytes are written, like a closed pipe.
+struct FailingWriter {
+    written: usize,
+    limit: usize,
+}
+
+impl std::io::Write for FailingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written + buf.len() > self.limit {
+            return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "reader went away"));
+        }
+        self.written += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn batch_stops_with_an_error_when_the_output_fails_instead_of_hanging() {
+    let bridge = Bridge::load(&test_component("hostile"), Limits::default(), None).unwrap();
+    let input = "fine\n".repeat(5_000);
+    let mut out = FailingWriter { written: 0, limit: 2_000 };
+    let options = Options { workers: 2, reuse: true, progress: false, input_bytes: None };
+    let error = run(&bridge, "{}", input.as_bytes(), &mut out, &options).expect_err("the write error is returned");
+    assert!(format!("{error:#}").contains("reader went away"), "{error:#}");
+}
+
+#[test]
+fn batch_refuses_more_workers_than_the_instance_pool_holds() {
+    let bridge = Bridge::load(&test_component("hostile"), Limits { instances: 4, ..Limits::default() }, None).unwrap();
+    let options = Options { workers: 3, reuse: false, progress: false, input_bytes: None };
+    let error = run(&bridge, "{}", "fine\n".as_bytes(), &mut Vec::new(), &options).err().unwrap();
+    assert!(format!("{error:#}").contains("3 workers need 6 instance slots"), "{error:#}");
+}

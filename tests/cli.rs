@@ -125,3 +125,17 @@ fn a_single_case_directory_replays_with_the_shared_profile_above_it() {
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.ends_with("1 passed, 0 failed\n"), "{text}");
 }
+
+#[test]
+fn jsonl_keeps_json_values_and_non_json_bodies_byte_for_byte() {
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .args(["jsonl", "fixtures/cases"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = stdout(&out);
+    assert!(text.lines().any(|l| l == "<html><body>502 Bad Gateway</body></html>"), "non-JSON body changed");
+    let example = text.lines().find(|l| l.contains("\"#B2B1042\"")).unwrap();
+    assert!(example.contains(r#""total_price":"129.03""#) && example.contains(r#""rate":0.2"#), "{example}");
+}

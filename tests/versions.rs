@@ -25,9 +25,16 @@ fn diff_shows_a_deliberate_rule_change_grouped_by_kind() {
     let order = "po-missing-optional-customer (B2B1081)".to_owned();
     assert_eq!(report.changed(), 1, "{report}");
     assert_eq!(report.groups["status: ready → review"], vec![order.clone()]);
-    assert_eq!(report.groups["issue added: PO_MISSING (error)"], vec![order.clone()]);
-    assert_eq!(report.groups["issue removed: PO_MISSING (warning)"], vec![order.clone()]);
-    assert_eq!(report.details[&order], ["status ready → review", "+PO_MISSING (error)", "-PO_MISSING (warning)"]);
+    assert_eq!(report.groups["issue added: PO_MISSING (error, finance) at /note_attributes"], vec![order.clone()]);
+    assert_eq!(report.groups["issue removed: PO_MISSING (warning, finance) at /note_attributes"], vec![order.clone()]);
+    assert_eq!(
+        report.details[&order],
+        [
+            "status ready → review",
+            "+PO_MISSING (error, finance) at /note_attributes",
+            "-PO_MISSING (warning, finance) at /note_attributes"
+        ]
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct Options {
@@ -80,11 +80,20 @@ pub fn run(
 ) -> Result<Summary> {
     let started = Instant::now();
     let workers = options.workers.max(1);
+    let slots = bridge.limits().instances as usize;
+    if workers.saturating_mul(2) > slots {
+        anyhow::bail!(
+            "{workers} workers need {} instance slots; the bridge was loaded with {slots} (Limits::instances)",
+            workers * 2
+        );
+    }
     // Work items: (sequence number, input line number, payload). Sequence
     // numbers have no gaps (blank lines are skipped), so the writer can put
     // results back in input order.
     let (work_tx, work_rx) = mpsc::sync_channel::<(u64, u64, Vec<u8>)>(workers * 4);
-    let work_rx = Mutex::new(work_rx);
+    // Shared by the workers only: when they stop (say, because writing the
+    // output failed), the receiver drops and the reader's `send` fails too.
+    let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::channel::<(u64, u64, RunReport)>();
     let mut summary = Summary::default();
     let mut fuels: Vec<u64> = Vec::new();
@@ -107,7 +116,7 @@ pub fn run(
             Ok(())
         });
         for _ in 0..workers {
-            let (work_rx, done_tx) = (&work_rx, done_tx.clone());
+            let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
             scope.spawn(move || {
                 let mut session: Option<Session> = None;
                 loop {
@@ -126,7 +135,7 @@ pub fn run(
                 }
             });
         }
-        drop(done_tx);
+        drop((done_tx, work_rx));
 
         // Write in input order: hold results that arrive early.
         let mut pending: BTreeMap<u64, (u64, RunReport)> = BTreeMap::new();

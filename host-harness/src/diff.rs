@@ -58,21 +58,30 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
     if sa != sb {
         out.push((format!("status: {sa} → {sb}"), format!("status {sa} → {sb}")));
     }
-    let issues = |r: &RunReport| -> BTreeMap<(String, String), usize> {
-        let mut m = BTreeMap::new();
+    // Issues are compared by everything the platform routes on: code, severity,
+    // owner and where they point; a changed message is reported on its own.
+    type Key = (String, String, String, String);
+    let issues = |r: &RunReport| -> BTreeMap<Key, Vec<String>> {
+        let mut m: BTreeMap<Key, Vec<String>> = BTreeMap::new();
         for i in r.outcome.iter().flat_map(|o| &o.issues) {
-            *m.entry((i.code.clone(), i.severity.clone())).or_insert(0) += 1;
+            let key = (i.code.clone(), i.severity.clone(), i.owner.clone(), i.pointer.clone());
+            m.entry(key).or_default().push(i.message.clone());
         }
         m
     };
     let (ia, ib) = (issues(a), issues(b));
-    for (code, severity) in ia.keys().chain(ib.keys()).collect::<std::collections::BTreeSet<_>>() {
-        let k = (code.clone(), severity.clone());
-        let (na, nb) = (ia.get(&k).copied().unwrap_or(0), ib.get(&k).copied().unwrap_or(0));
-        if nb > na {
-            out.push((format!("issue added: {code} ({severity})"), format!("+{code} ({severity})")));
-        } else if na > nb {
-            out.push((format!("issue removed: {code} ({severity})"), format!("-{code} ({severity})")));
+    for key in ia.keys().chain(ib.keys()).collect::<std::collections::BTreeSet<_>>() {
+        let (code, severity, owner, pointer) = key;
+        let none = Vec::new();
+        let (ma, mb) = (ia.get(key).unwrap_or(&none), ib.get(key).unwrap_or(&none));
+        let what = format!("{code} ({severity}, {owner})");
+        if mb.len() > ma.len() {
+            out.push((format!("issue added: {what} at {}", generic(pointer)), format!("+{what} at {pointer}")));
+        } else if ma.len() > mb.len() {
+            out.push((format!("issue removed: {what} at {}", generic(pointer)), format!("-{what} at {pointer}")));
+        } else if ma != mb {
+            let detail = format!("{code} at {pointer}: {:?} → {:?}", ma.join(" | "), mb.join(" | "));
+            out.push((format!("issue message changed: {code}"), detail));
         }
     }
     let fields = |r: &RunReport| {

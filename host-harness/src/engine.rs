@@ -13,13 +13,6 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 /// to within one tick (1 ms) of the limit.
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
-/// How many instances may be alive at once: one per worker thread plus the
-/// spare a worker creates while replacing a poisoned instance.
-pub fn instance_slots() -> u32 {
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
-    (workers * 2).max(4)
-}
-
 pub fn build(limits: &Limits) -> Result<Engine> {
     let mut config = Config::new();
     // Fuel: ≈ one unit per wasm instruction; deterministic, so budgets replay exactly.
@@ -29,13 +22,15 @@ pub fn build(limits: &Limits) -> Result<Engine> {
     config.epoch_interruption(true);
 
     let mut pool = PoolingAllocationConfig::new();
-    // Each slot is reserved up front: keep the count to what the workers use.
-    pool.total_component_instances(instance_slots());
+    // Each slot is reserved up front: keep the count to what the workers use
+    // (`Limits::instances`, two per worker).
+    let slots = limits.instances.max(1);
+    pool.total_component_instances(slots);
     // A wit-bindgen component holds a few core instances (the program, shims,
     // fix-ups); 16 leaves room without reserving much.
-    pool.total_core_instances(instance_slots() * 16);
-    pool.total_memories(instance_slots() * 2);
-    pool.total_tables(instance_slots() * 4);
+    pool.total_core_instances(slots.saturating_mul(16));
+    pool.total_memories(slots.saturating_mul(2));
+    pool.total_tables(slots.saturating_mul(4));
     // No linear memory may exceed the platform's cap: instantiation itself fails
     // for a component that declares more than the cap as its minimum.
     let memory_cap = usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX);

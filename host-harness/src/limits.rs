@@ -20,6 +20,9 @@ pub struct Limits {
     pub input_bytes: u64,
     /// Outcome size (its JSON text), bytes.
     pub output_bytes: u64,
+    /// Instances alive at once (the pooling allocator's slots): two per worker
+    /// thread, so a worker can build a replacement while its old instance drops.
+    pub instances: u32,
 }
 
 impl Default for Limits {
@@ -32,7 +35,15 @@ impl Default for Limits {
             memory_bytes: 10 * 1024 * 1024,
             input_bytes: 1024 * 1024,
             output_bytes: 1024 * 1024,
+            instances: Limits::instances_for(std::thread::available_parallelism().map_or(2, |n| n.get())),
         }
+    }
+}
+
+impl Limits {
+    /// Pool slots for `workers` threads (at least 4).
+    pub fn instances_for(workers: usize) -> u32 {
+        u32::try_from(workers.saturating_mul(2)).unwrap_or(u32::MAX).max(4)
     }
 }
 

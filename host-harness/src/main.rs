@@ -144,6 +144,9 @@ struct LimitArgs {
     /// Outcome cap in bytes.
     #[arg(long, default_value_t = Limits::default().output_bytes)]
     output_bytes: u64,
+    /// Set by `batch` from its worker count.
+    #[arg(skip)]
+    instances: Option<u32>,
 }
 
 impl LimitArgs {
@@ -154,6 +157,7 @@ impl LimitArgs {
             memory_bytes: self.memory_bytes,
             input_bytes: self.input_bytes,
             output_bytes: self.output_bytes,
+            instances: self.instances.unwrap_or(Limits::default().instances),
             ..Limits::default()
         }
     }
@@ -256,10 +260,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{report}");
             Ok(if exit_code && report.changed() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Batch { component, profile, input, output, workers, reuse } => {
+        Command::Batch { mut component, profile, input, output, workers, reuse } => {
+            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            component.limits.instances = Some(Limits::instances_for(workers));
             let bridge = component.load()?;
             let profile = read_text(&profile)?;
-            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             let input_bytes = input.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
             let options = host_harness::batch::Options { workers, reuse, progress: true, input_bytes };
             let mut out: Box<dyn std::io::Write> = match &output {
@@ -289,8 +294,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut lines = Vec::new();
             for case in discover(&dir, None)? {
                 let text = read_text(&case.payload)?;
-                let line = host_harness::jsonfmt::compact(&text);
-                // A JSONL line cannot hold an empty body; a one-line non-JSON body it can.
+                // JSON is made one line without changing a value; any other body is
+                // kept byte for byte, and only when it already is one line (an
+                // empty body cannot be a JSONL line at all).
+                let line = match serde_json::from_str::<&serde_json::value::RawValue>(&text) {
+                    Ok(_) => host_harness::jsonfmt::compact(&text),
+                    Err(_) => text.strip_suffix('\n').unwrap_or(&text).to_owned(),
+                };
                 if !line.is_empty() && !line.contains('\n') {
                     lines.push(line);
                 }

@@ -5,7 +5,7 @@
 
 use crate::issues::{Code, Issue};
 use crate::lines::{tax_rate_id, vat_of, Vat};
-use crate::money::Dec;
+use crate::money::required_amount;
 use crate::profile::Profile;
 use crate::shopify::Order;
 use rust_decimal::Decimal;
@@ -52,10 +52,11 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
                 format!("shipping method {code:?} has no OrderWise deliveryMethodId; add it to the profile's deliveryMethods"),
             )),
         }
-        let Some(Dec(charged)) = line.discounted_price.or(line.price) else {
-            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), "shipping line has no price"));
-            continue;
+        let (field, amount) = match line.discounted_price {
+            Some(d) => (format!("{at}/discounted_price"), Some(d)),
+            None => (format!("{at}/price"), line.price),
         };
+        let charged = required_amount(amount, &field, "shipping price", issues);
         match vat_of(&line.tax_lines, &at) {
             Ok(vat) => {
                 delivery.vat += vat.amount;

@@ -4,7 +4,7 @@
 //! error issue that names it: a line is never dropped.
 
 use crate::issues::{Code, Issue};
-use crate::money::{round_half_up, show, Dec};
+use crate::money::{required_amount, round_half_up, show, Dec};
 use crate::pricing::{split, Part, Split};
 use crate::profile::{Profile, RemainderPolicy};
 use crate::shopify::{LineItem, TaxLine};
@@ -50,12 +50,19 @@ pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
         let Some(Dec(r)) = tax.rate else {
             return Err(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/tax_lines/{t}/rate"), "tax line has no rate"));
         };
-        let Some(Dec(p)) = tax.price else {
-            return Err(Issue::new(
-                Code::PAYLOAD_INVALID,
-                format!("{at}/tax_lines/{t}/price"),
-                "tax line has no price",
-            ));
+        let p = match tax.price {
+            Some(Dec(p)) if p >= Decimal::ZERO => p,
+            Some(Dec(p)) => {
+                let why = format!("tax amount {p} is negative; a new order carries none");
+                return Err(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/tax_lines/{t}/price"), why));
+            }
+            None => {
+                return Err(Issue::new(
+                    Code::PAYLOAD_INVALID,
+                    format!("{at}/tax_lines/{t}/price"),
+                    "tax line has no price",
+                ))
+            }
         };
         // A VAT rate is a fraction; anything else cannot be one (and would
         // scale amounts beyond what the totals check can multiply).
@@ -117,14 +124,16 @@ pub fn map_line(
             0
         }
     };
-    let price = match item.price {
-        Some(Dec(p)) => p,
-        None => {
-            issues.push(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/price"), format!("line {sku} has no price")));
-            Decimal::ZERO
-        }
-    };
-    let discount: Decimal = item.discount_allocations.iter().filter_map(|d| d.amount).map(|d| d.0).sum();
+    let price = required_amount(item.price, &format!("{at}/price"), &format!("price of line {sku}"), issues);
+    let discount: Decimal = item
+        .discount_allocations
+        .iter()
+        .enumerate()
+        .map(|(j, d)| {
+            let field = format!("{at}/discount_allocations/{j}/amount");
+            required_amount(d.amount, &field, &format!("discount amount of line {sku}"), issues)
+        })
+        .sum();
     let charged = price * Decimal::from(quantity) - discount;
 
     // SparkLayer's own figure for the unit price must agree with Shopify's line:
@@ -186,7 +195,7 @@ pub fn map_line(
         .filter(|v| !v.is_empty());
     let resolved = uom::resolve(profile, sku, pack, &at).map_err(|i| issues.push(i)).ok();
     if quantity > 0 {
-        issues.extend(uom::check_quantity(profile, sku, quantity, &at));
+        issues.extend(uom::check_quantity(profile, sku, pack, quantity, &at));
     }
     let multiplier = resolved.as_ref().map_or(1, |r| u64::from(r.multiplier));
     let ow_quantity = quantity.saturating_mul(multiplier);

@@ -4,6 +4,7 @@
 //! OWAPI takes numbers. Both directions go through the raw JSON text so that no
 //! value ever passes through `f64`.
 
+use crate::issues::{Code, Issue};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -47,14 +48,61 @@ pub fn parse_amount(text: &str) -> Result<Decimal, String> {
 }
 
 /// Parses plain (`12.50`, `-3`) or scientific (`1e-2`) decimal text exactly.
+/// Anything else (`1_000`, `1,00`, `£5`) is refused rather than guessed at.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
-    if text.is_empty() {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E')) {
         return None;
     }
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
+    match text.split_once(['e', 'E']) {
+        Some((base, exponent)) => Decimal::from_str_exact(&shift_point(base, exponent.parse().ok()?)?).ok(),
+        None => Decimal::from_str_exact(text).ok(),
+    }
+}
+
+/// `1.25`, 2 -> `125`; `1.25`, -3 -> `0.00125`: the exponent applied to the text,
+/// so scientific notation is as exact as plain (rust_decimal's would round).
+fn shift_point(base: &str, exponent: i32) -> Option<String> {
+    if exponent.unsigned_abs() > 40 {
+        return None;
+    }
+    let (sign, digits) = match base.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", base.strip_prefix('+').unwrap_or(base)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty() || !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let all = format!("{int}{frac}");
+    let point = int.len() as i64 + i64::from(exponent);
+    let text = if point <= 0 {
+        format!("0.{}{all}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= all.len() {
+        format!("{all}{}", "0".repeat(point as usize - all.len()))
     } else {
-        Decimal::from_str_exact(text).ok()
+        format!("{}.{}", &all[..point as usize], &all[point as usize..])
+    };
+    Some(format!("{sign}{text}"))
+}
+
+/// An amount an order must carry and that cannot be negative (prices, discounts,
+/// VAT, totals): missing or negative is a `PAYLOAD_INVALID` at `at`, and the
+/// mapping goes on with zero so every other issue is still found.
+pub fn required_amount(value: Option<Dec>, at: &str, what: &str, issues: &mut Vec<Issue>) -> Decimal {
+    match value {
+        Some(Dec(v)) if v >= Decimal::ZERO => v,
+        Some(Dec(v)) => {
+            issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                at,
+                format!("{what} {v} is negative; a new order carries none"),
+            ));
+            Decimal::ZERO
+        }
+        None => {
+            issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("the order has no {what}")));
+            Decimal::ZERO
+        }
     }
 }
 
@@ -105,6 +153,17 @@ mod tests {
         let v: Vec<Dec> = serde_json::from_str(r#"["1.85", 0.2, "0.00", 1e-2, 11.31]"#).unwrap();
         let got: Vec<Decimal> = v.into_iter().map(|x| x.0).collect();
         assert_eq!(got, vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]);
+    }
+
+    #[test]
+    fn scientific_notation_is_exact_and_odd_text_is_refused() {
+        assert_eq!(parse_decimal("1.25e2"), Some(d("125")));
+        assert_eq!(parse_decimal("-1.25E-3"), Some(d("-0.00125")));
+        assert_eq!(parse_decimal("2e-1"), Some(d("0.2")));
+        assert_eq!(parse_decimal("1.00000000000000000000000000001e0"), None);
+        for odd in ["1_85", "1_000.00", "1,00", "£5", "0x10", "e5", "1e", "1e999", " 1"] {
+            assert_eq!(parse_decimal(odd), None, "{odd}");
+        }
     }
 
     #[test]

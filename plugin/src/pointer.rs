@@ -6,18 +6,48 @@
 //! component), the pointer is recovered by scanning the text up to the
 //! error's position and keeping the stack of keys and indexes.
 
+/// Frames kept while scanning: deeper nesting (only possible inside fields the
+/// bridge ignores) is counted, not stored, so a hostile payload cannot make the
+/// scan allocate without bound.
+const MAX_FRAMES: usize = 64;
+
+/// The pointer of the field a serde_json error is about.
+///
+/// serde_json positions an error raised inside a field's own deserialiser
+/// (a bad amount, a bad id) only once its containing object or array has been
+/// closed, so for those the position is moved back before the closing bracket;
+/// a missing field is rightly reported at the closing bracket of its object.
+pub fn pointer_of(json: &str, error: &serde_json::Error) -> String {
+    let mut offset = offset_of(json, error.line(), error.column());
+    if !error.to_string().starts_with("missing field") {
+        let before = json.get(..offset).unwrap_or(json).trim_end();
+        if before.ends_with(['}', ']']) {
+            offset = before.len() - 1;
+        }
+    }
+    pointer_at_offset(json, offset)
+}
+
 /// The RFC 6901 pointer of the value being read at `line`:`column` (1-based,
 /// as serde_json reports them) in `json`.
 pub fn pointer_at(json: &str, line: usize, column: usize) -> String {
-    let offset = offset_of(json, line, column);
+    pointer_at_offset(json, offset_of(json, line, column))
+}
+
+fn pointer_at_offset(json: &str, offset: usize) -> String {
     let bytes = json.as_bytes();
     // One frame per open container: `Some(key)` in an object, `None` + index in an array.
     let mut stack: Vec<Frame> = Vec::new();
+    let mut untracked = 0usize;
     let mut i = 0;
     while i < offset.min(bytes.len()) {
         match bytes[i] {
             b'"' => {
                 let (end, closed) = string_end(bytes, i);
+                if untracked > 0 {
+                    i = end;
+                    continue;
+                }
                 if let Some(Frame::Object { key, expecting_key: expecting @ true }) = stack.last_mut() {
                     let content_end = if closed { end - 1 } else { end };
                     *key = unescape(&json[i + 1..content_end]);
@@ -26,11 +56,14 @@ pub fn pointer_at(json: &str, line: usize, column: usize) -> String {
                 i = end;
                 continue;
             }
+            b'{' | b'[' if untracked > 0 || stack.len() >= MAX_FRAMES => untracked += 1,
             b'{' => stack.push(Frame::Object { key: String::new(), expecting_key: true }),
             b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' if untracked > 0 => untracked -= 1,
             b'}' | b']' => {
                 stack.pop();
             }
+            b',' if untracked > 0 => {}
             b',' => match stack.last_mut() {
                 Some(Frame::Object { expecting_key, .. }) => *expecting_key = true,
                 Some(Frame::Array { index }) => *index += 1,
@@ -100,12 +133,13 @@ fn unescape(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::pointer_at;
+    use crate::money::Dec;
     use serde::Deserialize;
 
     /// The pointer serde_json's error position leads to, for a real parse error.
     fn pointer_of_error<T: for<'de> Deserialize<'de>>(json: &str) -> String {
         let err = serde_json::from_str::<T>(json).err().expect("the JSON must not parse");
-        pointer_at(json, err.line(), err.column())
+        super::pointer_of(json, &err)
     }
 
     #[derive(Deserialize, Debug)]
@@ -152,6 +186,30 @@ mod tests {
     fn keys_with_slashes_and_escapes_are_escaped() {
         let json = r#"{"a/b": {"q\"x": [1, {"c": true}]}}"#;
         assert_eq!(pointer_at(json, 1, 30), "/a~1b/q\"x/1/c");
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Priced {
+        name: String,
+        total: Dec,
+        taxes: Vec<Dec>,
+    }
+
+    #[test]
+    fn a_bad_amount_last_in_its_object_points_at_itself() {
+        assert_eq!(pointer_of_error::<Priced>(r#"{"name": "A", "taxes": [], "total": "1,00"}"#), "/total");
+        assert_eq!(
+            pointer_of_error::<Priced>("{\n \"name\": \"A\",\n \"total\": \"1\",\n \"taxes\": [\"1\", \"x\"]\n}"),
+            "/taxes/1"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_counted_not_stored() {
+        let deep = format!("{{\"a\": {}1{}, \"b\": true}}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(pointer_at(&deep, 1, deep.len() - 2), "/b");
+        assert_eq!(pointer_at(&deep, 1, 70), format!("/a{}", "/0".repeat(63)));
     }
 
     #[test]

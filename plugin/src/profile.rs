@@ -120,6 +120,9 @@ pub struct UnitMap {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuantityRule {
     pub sku: String,
+    /// The pack selection the rule is for; none: the SKU sold without one.
+    #[serde(default)]
+    pub pack: Option<String>,
     #[serde(default)]
     pub pack_size: Option<u32>,
     #[serde(default)]
@@ -198,7 +201,7 @@ pub struct Profile {
     customers_by_email: BTreeMap<String, usize>,
     catalog: BTreeSet<String>,
     units: BTreeMap<(String, Option<String>), usize>,
-    quantity_rules: BTreeMap<String, usize>,
+    quantity_rules: BTreeMap<(String, Option<String>), usize>,
     tax_rates: BTreeMap<Decimal, usize>,
     delivery: BTreeMap<String, u32>,
     untaxed: usize,
@@ -207,7 +210,7 @@ pub struct Profile {
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {
         let doc: ProfileDoc = serde_json::from_str(json)
-            .map_err(|e| ProfileError::at(crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))?;
+            .map_err(|e| ProfileError::at(crate::pointer::pointer_of(json, &e), e.to_string()))?;
         Profile::new(doc)
     }
 
@@ -281,8 +284,8 @@ impl Profile {
                     return Err(ProfileError::at(format!("{at}/min"), format!("min {min} is above max {max}")));
                 }
             }
-            if quantity_rules.insert(q.sku.clone(), i).is_some() {
-                return Err(ProfileError::at(at, format!("sku {} has two rules", q.sku)));
+            if quantity_rules.insert((q.sku.clone(), q.pack.clone()), i).is_some() {
+                return Err(ProfileError::at(at, format!("sku {} with this pack has two rules", q.sku)));
             }
         }
         let mut tax_rates = BTreeMap::new();
@@ -342,8 +345,9 @@ impl Profile {
         self.units.get(&(sku.to_owned(), pack.map(str::to_owned))).map(|&i| &self.doc.units[i])
     }
 
-    pub fn quantity_rule(&self, sku: &str) -> Option<&QuantityRule> {
-        self.quantity_rules.get(sku).map(|&i| &self.doc.quantity_rules[i])
+    /// The quantity rule for the SKU as sold in this pack (or without one).
+    pub fn quantity_rule(&self, sku: &str, pack: Option<&str>) -> Option<&QuantityRule> {
+        self.quantity_rules.get(&(sku.to_owned(), pack.map(str::to_owned))).map(|&i| &self.doc.quantity_rules[i])
     }
 
     pub fn tax_rate(&self, rate: Decimal) -> Option<&TaxRateMap> {

@@ -185,5 +185,5 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
         };
         return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    serde_json::from_str(json).map_err(|e| (crate::pointer::pointer_at(json, e.line(), e.column()), e.to_string()))
+    serde_json::from_str(json).map_err(|e| (crate::pointer::pointer_of(json, &e), e.to_string()))
 }

@@ -48,10 +48,11 @@ pub fn resolve(profile: &Profile, sku: &str, pack: Option<&str>, at: &str) -> Re
     ))
 }
 
-/// SparkLayer's quantity rules for the SKU as sold: pack-size multiples, min and max.
+/// SparkLayer's quantity rules for the SKU as sold (in its pack, if one was
+/// chosen): pack-size multiples, min and max, in units sold.
 /// Prevents: quantities SparkLayer should have refused reaching the warehouse.
-pub fn check_quantity(profile: &Profile, sku: &str, quantity: u64, at: &str) -> Vec<Issue> {
-    let Some(rule) = profile.quantity_rule(sku) else {
+pub fn check_quantity(profile: &Profile, sku: &str, pack: Option<&str>, quantity: u64, at: &str) -> Vec<Issue> {
+    let Some(rule) = profile.quantity_rule(sku, pack) else {
         return Vec::new();
     };
     let mut issues = Vec::new();

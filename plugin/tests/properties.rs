@@ -145,7 +145,10 @@ proptest! {
         // reject the payload (with a pointer), in-range ones are mapped.
         let too_big = |a: &String| plugin::money::parse_amount(a).is_err();
         let bad_rate = !matches!(rate, "0.2" | "0.999999999999");
-        let out_of_range = amounts.iter().any(too_big) || bad_rate || !(1..=plugin::lines::MAX_QUANTITY).contains(&quantity);
+        // Every figure but the Charged Price (a cross-check) must also be non-negative.
+        let negative = amounts.iter().enumerate().any(|(k, a)| k != 3 && plugin::money::parse_amount(a).is_ok_and(|v| v.is_sign_negative() && !v.is_zero()));
+        let out_of_range =
+            amounts.iter().any(too_big) || negative || bad_rate || !(1..=plugin::lines::MAX_QUANTITY).contains(&quantity);
         prop_assert_eq!(outcome.status == Status::Rejected, out_of_range, "{:?}", outcome.issues);
     }
 

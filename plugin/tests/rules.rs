@@ -264,3 +264,44 @@ fn profile_errors_name_the_field() {
         assert_eq!(err.field, pointer, "{field}: {}", err.message);
     }
 }
+
+#[test]
+fn negative_or_missing_amounts_reject_the_payload_at_their_field() {
+    let mut o = order(&[line("TEA-EB-80", 2, "6.40", "0").discount("1.00")], Some("9.50"));
+    o["shipping_lines"][0]["discounted_price"] = json!("-10.00");
+    o["line_items"][0]["discount_allocations"] = json!([{"amount": "-5.00"}, {"amount": null}]);
+    let out = map(&o);
+    assert_eq!(out.status, Status::Rejected);
+    let pointers: Vec<&str> = out.issues.iter().map(|i| i.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/line_items/0/discount_allocations/0/amount",
+            "/line_items/0/discount_allocations/1/amount",
+            "/shipping_lines/0/discounted_price"
+        ]
+    );
+}
+
+#[test]
+fn an_order_beyond_the_line_limit_is_rejected_with_a_reason_not_stopped_for_fuel() {
+    let lines: Vec<Line> = (0..=plugin::order::MAX_LINES).map(|_| line("TEA-EB-80", 1, "1.00", "0")).collect();
+    let out = map(&order(&lines, None));
+    assert_eq!(out.status, Status::Rejected);
+    assert_eq!(out.issues[0].pointer, "/line_items");
+    assert!(out.issues[0].message.contains("split the order"), "{}", out.issues[0].message);
+}
+
+#[test]
+fn quantity_rules_apply_to_the_pack_that_was_sold() {
+    let rules =
+        json!([{"sku": "LID-12OZ-WHT", "packSize": 50}, {"sku": "LID-12OZ-WHT", "pack": "Case of 50", "max": 10}]);
+    let profile = profile_with("quantityRules", rules);
+    let cases = |n: i64| line("LID-12OZ-WHT", n, "4.50", "0.2").property("Pack", "Case of 50");
+    let two_cases = map_order(&profile, &order(&[cases(2)], None).to_string());
+    assert!(!codes(&two_cases).contains(&"PACK_QUANTITY_INVALID"), "{:?}", two_cases.issues);
+    let eleven = map_order(&profile, &order(&[cases(11)], None).to_string());
+    assert!(codes(&eleven).contains(&"PACK_QUANTITY_INVALID"));
+    let loose = map_order(&profile, &order(&[line("LID-12OZ-WHT", 30, "0.09", "0.2")], None).to_string());
+    assert!(codes(&loose).contains(&"PACK_QUANTITY_INVALID"), "30 eaches is not a multiple of 50");
+}
