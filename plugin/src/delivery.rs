@@ -53,10 +53,10 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
             )),
         }
         let (field, amount) = match line.discounted_price {
-            Some(d) => (format!("{at}/discounted_price"), Some(d)),
-            None => (format!("{at}/price"), line.price),
+            Some(d) => ("discounted_price", Some(d)),
+            None => ("price", line.price),
         };
-        let charged = required_amount(amount, &field, "shipping price", issues);
+        let charged = required_amount(amount, issues, || (format!("{at}/{field}"), "shipping price".into()));
         match vat_of(&line.tax_lines, &at) {
             Ok(vat) => {
                 delivery.vat += vat.amount;

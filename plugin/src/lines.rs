@@ -124,14 +124,14 @@ pub fn map_line(
             0
         }
     };
-    let price = required_amount(item.price, &format!("{at}/price"), &format!("price of line {sku}"), issues);
+    let price = required_amount(item.price, issues, || (format!("{at}/price"), format!("price of line {sku}")));
     let discount: Decimal = item
         .discount_allocations
         .iter()
         .enumerate()
         .map(|(j, d)| {
-            let field = format!("{at}/discount_allocations/{j}/amount");
-            required_amount(d.amount, &field, &format!("discount amount of line {sku}"), issues)
+            let field = || (format!("{at}/discount_allocations/{j}/amount"), format!("discount amount of line {sku}"));
+            required_amount(d.amount, issues, field)
         })
         .sum();
     let charged = price * Decimal::from(quantity) - discount;

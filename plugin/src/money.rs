@@ -86,24 +86,23 @@ fn shift_point(base: &str, exponent: i32) -> Option<String> {
 }
 
 /// An amount an order must carry and that cannot be negative (prices, discounts,
-/// VAT, totals): missing or negative is a `PAYLOAD_INVALID` at `at`, and the
-/// mapping goes on with zero so every other issue is still found.
-pub fn required_amount(value: Option<Dec>, at: &str, what: &str, issues: &mut Vec<Issue>) -> Decimal {
-    match value {
-        Some(Dec(v)) if v >= Decimal::ZERO => v,
-        Some(Dec(v)) => {
-            issues.push(Issue::new(
-                Code::PAYLOAD_INVALID,
-                at,
-                format!("{what} {v} is negative; a new order carries none"),
-            ));
-            Decimal::ZERO
-        }
-        None => {
-            issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("the order has no {what}")));
-            Decimal::ZERO
-        }
-    }
+/// VAT, totals): missing or negative is a `PAYLOAD_INVALID`, and the mapping
+/// goes on with zero so every other issue is still found. `field` gives the
+/// pointer and a name for the message; it is only called on that path, so the
+/// hot path formats nothing.
+pub fn required_amount(
+    value: Option<Dec>,
+    issues: &mut Vec<Issue>,
+    field: impl FnOnce() -> (String, String),
+) -> Decimal {
+    let why = match value {
+        Some(Dec(v)) if v >= Decimal::ZERO => return v,
+        Some(Dec(v)) => format!("{v} is negative; a new order carries none"),
+        None => "is missing".to_owned(),
+    };
+    let (at, what) = field();
+    issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("{what} {why}")));
+    Decimal::ZERO
 }
 
 /// Writes a decimal as a JSON number with its exact digits (`129.03`, `0.8333`).

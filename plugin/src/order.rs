@@ -158,8 +158,8 @@ pub fn order_key(order: &Order) -> Option<String> {
 }
 
 fn source_totals(order: &Order, issues: &mut Vec<Issue>) -> SourceTotals {
-    let gross = required_amount(order.total_price, "/total_price", "total_price", issues);
-    let vat = required_amount(order.total_tax, "/total_tax", "total_tax", issues);
+    let gross = required_amount(order.total_price, issues, || ("/total_price".into(), "total_price".into()));
+    let vat = required_amount(order.total_tax, issues, || ("/total_tax".into(), "total_tax".into()));
     SourceTotals { net: gross - vat, vat, gross }
 }
 

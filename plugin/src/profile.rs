@@ -193,6 +193,23 @@ pub struct DeliveryMap {
     pub delivery_method_id: u32,
 }
 
+/// Index by SKU, then by pack selection (a SKU has few packs): looked up per
+/// order line with borrowed text, so the lookup allocates nothing.
+type BySkuAndPack = BTreeMap<String, Vec<(Option<String>, usize)>>;
+
+fn insert_unique(map: &mut BySkuAndPack, sku: &str, pack: &Option<String>, index: usize) -> bool {
+    let packs = map.entry(sku.to_owned()).or_default();
+    if packs.iter().any(|(p, _)| p == pack) {
+        return false;
+    }
+    packs.push((pack.clone(), index));
+    true
+}
+
+fn lookup(map: &BySkuAndPack, sku: &str, pack: Option<&str>) -> Option<usize> {
+    map.get(sku)?.iter().find(|(p, _)| p.as_deref() == pack).map(|&(_, i)| i)
+}
+
 /// A validated profile with its lookup tables built.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -200,8 +217,8 @@ pub struct Profile {
     customers_by_id: BTreeMap<String, usize>,
     customers_by_email: BTreeMap<String, usize>,
     catalog: BTreeSet<String>,
-    units: BTreeMap<(String, Option<String>), usize>,
-    quantity_rules: BTreeMap<(String, Option<String>), usize>,
+    units: BySkuAndPack,
+    quantity_rules: BySkuAndPack,
     tax_rates: BTreeMap<Decimal, usize>,
     delivery: BTreeMap<String, u32>,
     untaxed: usize,
@@ -257,7 +274,7 @@ impl Profile {
                 return Err(ProfileError::at(format!("/catalog/{i}"), format!("{code} is listed twice")));
             }
         }
-        let mut units = BTreeMap::new();
+        let mut units = BySkuAndPack::new();
         for (i, u) in doc.units.iter().enumerate() {
             let at = format!("/units/{i}");
             if u.multiplier == 0 {
@@ -269,11 +286,11 @@ impl Profile {
                     format!("{} is not in the catalog", u.variant_code),
                 ));
             }
-            if units.insert((u.sku.clone(), u.pack.clone()), i).is_some() {
+            if !insert_unique(&mut units, &u.sku, &u.pack, i) {
                 return Err(ProfileError::at(at, format!("sku {} with this pack is mapped twice", u.sku)));
             }
         }
-        let mut quantity_rules = BTreeMap::new();
+        let mut quantity_rules = BySkuAndPack::new();
         for (i, q) in doc.quantity_rules.iter().enumerate() {
             let at = format!("/quantityRules/{i}");
             if q.pack_size == Some(0) {
@@ -284,7 +301,7 @@ impl Profile {
                     return Err(ProfileError::at(format!("{at}/min"), format!("min {min} is above max {max}")));
                 }
             }
-            if quantity_rules.insert((q.sku.clone(), q.pack.clone()), i).is_some() {
+            if !insert_unique(&mut quantity_rules, &q.sku, &q.pack, i) {
                 return Err(ProfileError::at(at, format!("sku {} with this pack has two rules", q.sku)));
             }
         }
@@ -342,12 +359,12 @@ impl Profile {
     }
 
     pub fn unit(&self, sku: &str, pack: Option<&str>) -> Option<&UnitMap> {
-        self.units.get(&(sku.to_owned(), pack.map(str::to_owned))).map(|&i| &self.doc.units[i])
+        lookup(&self.units, sku, pack).map(|i| &self.doc.units[i])
     }
 
     /// The quantity rule for the SKU as sold in this pack (or without one).
     pub fn quantity_rule(&self, sku: &str, pack: Option<&str>) -> Option<&QuantityRule> {
-        self.quantity_rules.get(&(sku.to_owned(), pack.map(str::to_owned))).map(|&i| &self.doc.quantity_rules[i])
+        lookup(&self.quantity_rules, sku, pack).map(|i| &self.doc.quantity_rules[i])
     }
 
     pub fn tax_rate(&self, rate: Decimal) -> Option<&TaxRateMap> {
