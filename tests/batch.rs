@@ -105,12 +105,21 @@ impl std::io::Write for FailingWriter {
 
 #[test]
 fn batch_stops_with_an_error_when_the_output_fails_instead_of_hanging() {
-    let bridge = Bridge::load(&test_component("hostile"), Limits::default(), None).unwrap();
-    let input = "fine\n".repeat(5_000);
-    let mut out = FailingWriter { written: 0, limit: 2_000 };
-    let options = Options { workers: 2, reuse: true, progress: false, input_bytes: None };
-    let error = run(&bridge, "{}", input.as_bytes(), &mut out, &options).expect_err("the write error is returned");
-    assert!(format!("{error:#}").contains("reader went away"), "{error:#}");
+    // Run on its own thread with a deadline, so a regression fails this test
+    // instead of hanging the whole suite.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let component = test_component("hostile");
+    std::thread::spawn(move || {
+        let bridge = Bridge::load(&component, Limits::default(), None).unwrap();
+        let input = "fine\n".repeat(5_000);
+        let mut out = FailingWriter { written: 0, limit: 2_000 };
+        let options = Options { workers: 2, reuse: true, progress: false, input_bytes: None };
+        let result = run(&bridge, "{}", input.as_bytes(), &mut out, &options).map(|_| ()).map_err(|e| format!("{e:#}"));
+        let _ = tx.send(result);
+    });
+    let result = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("batch hung after its output failed");
+    let error = result.expect_err("the write error is returned");
+    assert!(error.contains("reader went away"), "{error}");
 }
 
 #[test]
