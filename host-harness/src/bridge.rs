@@ -19,7 +19,7 @@ use crate::report::{Failure, Issue, Metrics, Outcome, RunReport};
 use crate::sandbox::OrderState;
 use std::path::Path;
 use std::time::Instant;
-use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::component::{Linker, ResourceAny};
 use wasmtime::error::Context as _;
 use wasmtime::{Engine, Result, Store, Trap};
 
@@ -36,11 +36,8 @@ use bindings::BridgePre;
 /// A compiled, pre-linked bridge component ready to run orders.
 pub struct Bridge {
     engine: Engine,
-    component: Component,
     pre: BridgePre<OrderState>,
     limits: Limits,
-    component_bytes: u64,
-    digest: String,
     source: Source,
     // Dropped last: stops the epoch thread.
     _ticker: EpochTicker,
@@ -65,37 +62,15 @@ impl Bridge {
             .context("the component imports something the platform does not provide")?;
         let pre = BridgePre::new(pre).context("the component does not export the bridge world")?;
         let _ticker = EpochTicker::start(&engine);
-        Ok(Bridge {
-            engine,
-            component,
-            pre,
-            limits,
-            component_bytes: bytes.len() as u64,
-            digest: cache::digest(bytes),
-            source,
-            _ticker,
-        })
+        Ok(Bridge { engine, pre, limits, source, _ticker })
     }
 
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
-    pub fn component(&self) -> &Component {
-        &self.component
-    }
-
     pub fn limits(&self) -> Limits {
         self.limits
-    }
-
-    pub fn component_bytes(&self) -> u64 {
-        self.component_bytes
-    }
-
-    /// SHA-256 of the component bytes.
-    pub fn digest(&self) -> &str {
-        &self.digest
     }
 
     pub fn from_cache(&self) -> bool {

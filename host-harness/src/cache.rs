@@ -33,11 +33,6 @@ pub fn key(engine: &Engine, bytes: &[u8]) -> String {
     hex(&hasher.0.finalize())
 }
 
-/// The SHA-256 of the component bytes, for reports.
-pub fn digest(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
