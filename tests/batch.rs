@@ -1,16 +1,23 @@
 //! Batch replay of recorded traffic: JSONL in, JSONL out, past every failure.
 
-use crate::common::{component, fixtures, read, test_component, workspace};
+use crate::common::{component, fixtures, profile, read, test_component, workspace};
 use host_harness::batch::{run, Options};
-use host_harness::{Bridge, Limits};
+use host_harness::bridge::{ProfileSource, ProfileText};
+use host_harness::{Bridge, Flow, Limits};
 use std::process::Command;
 
 /// Compact one-line JSON of a fixture payload, as a platform log would hold it.
 fn line_of(case: &str) -> String {
-    let text = read(fixtures().join("cases").join(case).join("order.json"));
+    let text = read(fixtures().join("orders").join(case).join("order.json"));
     let value: Box<serde_json::value::RawValue> = serde_json::from_str(&text).unwrap();
     // Re-serialising a RawValue keeps the text; strip the pretty-printing newlines.
     value.get().lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
+/// The hostile component takes any profile text.
+fn any_profile() -> ProfileSource<'static> {
+    static EMPTY: std::sync::OnceLock<ProfileText> = std::sync::OnceLock::new();
+    ProfileSource::Text(EMPTY.get_or_init(|| ProfileText::new("{}".into())))
 }
 
 fn output_lines(bytes: &[u8]) -> Vec<serde_json::Map<String, serde_json::Value>> {
@@ -31,7 +38,9 @@ fn batch_keeps_input_order_and_counts_by_status_and_code() {
     }
     let mut out = Vec::new();
     let options = Options { workers: 2, reuse: false, progress: false, input_bytes: None };
-    let summary = run(&bridge, &read(fixtures().join("profile.json")), input.as_bytes(), &mut out, &options).unwrap();
+    let profile = profile();
+    let summary =
+        run(&bridge, Flow::Orders, ProfileSource::Text(&profile), input.as_bytes(), &mut out, &options).unwrap();
     assert_eq!(summary.orders, 26);
     assert_eq!(summary.by_status["rejected"], 1);
     assert_eq!(summary.by_issue_code["PO_TOO_LONG"], 6);
@@ -52,7 +61,7 @@ fn batch_carries_on_past_components_that_misbehave_in_reused_instances() {
     let input = "fine\nloop\nfine\npanic\nfine\nalloc\nfine\n";
     let mut out = Vec::new();
     let options = Options { workers: 1, reuse: true, progress: false, input_bytes: None };
-    let summary = run(&bridge, "{}", input.as_bytes(), &mut out, &options).unwrap();
+    let summary = run(&bridge, Flow::Orders, any_profile(), input.as_bytes(), &mut out, &options).unwrap();
     assert_eq!(summary.orders, 7);
     assert_eq!(summary.by_status["ready"], 4);
     assert_eq!(summary.by_status["stopped"], 3);
@@ -114,7 +123,9 @@ fn batch_stops_with_an_error_when_the_output_fails_instead_of_hanging() {
         let input = "fine\n".repeat(5_000);
         let mut out = FailingWriter { written: 0, limit: 2_000 };
         let options = Options { workers: 2, reuse: true, progress: false, input_bytes: None };
-        let result = run(&bridge, "{}", input.as_bytes(), &mut out, &options).map(|_| ()).map_err(|e| format!("{e:#}"));
+        let result = run(&bridge, Flow::Orders, any_profile(), input.as_bytes(), &mut out, &options)
+            .map(|_| ())
+            .map_err(|e| format!("{e:#}"));
         let _ = tx.send(result);
     });
     let result = rx.recv_timeout(std::time::Duration::from_secs(120)).expect("batch hung after its output failed");
@@ -126,6 +137,7 @@ fn batch_stops_with_an_error_when_the_output_fails_instead_of_hanging() {
 fn batch_refuses_more_workers_than_the_instance_pool_holds() {
     let bridge = Bridge::load(&test_component("hostile"), Limits { instances: 4, ..Limits::default() }, None).unwrap();
     let options = Options { workers: 3, reuse: false, progress: false, input_bytes: None };
-    let error = run(&bridge, "{}", "fine\n".as_bytes(), &mut Vec::new(), &options).err().unwrap();
+    let error =
+        run(&bridge, Flow::Orders, any_profile(), "fine\n".as_bytes(), &mut Vec::new(), &options).err().unwrap();
     assert!(format!("{error:#}").contains("3 workers need 6 instance slots"), "{error:#}");
 }

@@ -17,7 +17,7 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn run_prints_the_outcome_as_json() {
-    let out = harness(&["run", "--profile", "fixtures/profile.json", "fixtures/cases/example-on-account/order.json"]);
+    let out = harness(&["run", "--profile", "fixtures/profile.json", "fixtures/orders/example-on-account/order.json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
     assert!(text.starts_with("{\n  \"status\": \"ready\",\n  \"orderKey\": \"B2B1042\","), "{text}");
@@ -27,7 +27,7 @@ fn run_prints_the_outcome_as_json() {
 #[test]
 fn run_reads_the_order_from_stdin_when_no_file_is_given() {
     let component = component().to_str().unwrap().to_owned();
-    let order = std::fs::File::open(fixtures().join("cases/example-on-account/order.json")).unwrap();
+    let order = std::fs::File::open(fixtures().join("orders/example-on-account/order.json")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
         .current_dir(workspace())
         .args(["run", "--component", &component, "--profile", "fixtures/profile.json"])
@@ -41,11 +41,11 @@ fn run_reads_the_order_from_stdin_when_no_file_is_given() {
 #[test]
 fn run_human_shows_status_issues_and_resources() {
     let out =
-        harness(&["run", "--profile", "fixtures/profile.json", "--human", "fixtures/cases/po-too-long/order.json"]);
+        harness(&["run", "--profile", "fixtures/profile.json", "--human", "fixtures/orders/po-too-long/order.json"]);
     let text = stdout(&out);
     assert!(text.contains("status:    review"), "{text}");
     assert!(text.contains("- PO_TOO_LONG [error / finance]"), "{text}");
-    for label in ["fuel, map-order:", "peak linear memory:", "input size:", "output size:", "wall time:"] {
+    for label in ["fuel, call:", "fuel, setup:", "peak linear memory:", "input size:", "output size:", "wall time:"] {
         assert!(text.contains(label), "missing {label}: {text}");
     }
 }
@@ -59,7 +59,7 @@ fn replay_of_the_bundled_fixtures_passes() {
 }
 
 fn copy_case(name: &str, to: &Path) {
-    let from = fixtures().join("cases").join(name);
+    let from = fixtures().join("orders").join(name);
     std::fs::create_dir_all(to).unwrap();
     for f in ["order.json", "expected.json"] {
         std::fs::copy(from.join(f), to.join(f)).unwrap();
@@ -102,7 +102,18 @@ fn a_missing_component_is_a_clear_error() {
 
 #[test]
 fn bench_prints_every_figure_for_each_order() {
-    let out = harness(&["bench", "--iterations", "3", "--json"]);
+    let out = harness(&[
+        "bench",
+        "--iterations",
+        "3",
+        "--variants",
+        "2000",
+        "--units",
+        "400",
+        "--customers",
+        "200",
+        "--json",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["iterations"], 3);
@@ -111,16 +122,26 @@ fn bench_prints_every_figure_for_each_order() {
     let big = &report["orders"][2];
     assert_eq!(big["lines"], 200);
     assert!(big["fuel"].as_u64().unwrap() > report["orders"][1]["fuel"].as_u64().unwrap());
-    for field in ["fresh", "reused", "native", "instantiateAndMap"] {
+    for field in ["fresh", "reused", "native"] {
         assert!(big[field]["min"].as_f64().unwrap() > 0.0, "{field}");
         assert!(big[field]["median"].as_f64().unwrap() >= big[field]["min"].as_f64().unwrap(), "{field}");
     }
     assert!(big["componentToNative"].as_f64().unwrap() > 0.0);
+    // The two tenants side by side: the generated one holds the bundled one's
+    // entries plus the requested ones, costs more to parse, and nothing more per order.
+    let [small, large] = [&report["tenants"][0], &report["tenants"][1]];
+    assert_eq!(large["variants"].as_u64().unwrap(), small["variants"].as_u64().unwrap() + 2000);
+    assert_eq!(large["order"], "volume-10-lines");
+    assert!(large["parseFuel"].as_u64().unwrap() > small["parseFuel"].as_u64().unwrap());
+    assert!(large["setupFuel"].as_u64().unwrap() < 10_000, "a baked profile is handed out, not parsed");
+    for t in [small, large] {
+        assert!(t["fresh"]["min"].as_f64().unwrap() > 0.0);
+    }
 }
 
 #[test]
 fn a_single_case_directory_replays_with_the_shared_profile_above_it() {
-    let out = harness(&["replay", "fixtures/cases/po-too-long"]);
+    let out = harness(&["replay", "fixtures/orders/po-too-long"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.ends_with("1 passed, 0 failed\n"), "{text}");
@@ -130,7 +151,7 @@ fn a_single_case_directory_replays_with_the_shared_profile_above_it() {
 fn jsonl_keeps_json_values_and_non_json_bodies_byte_for_byte() {
     let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
         .current_dir(workspace())
-        .args(["jsonl", "fixtures/cases"])
+        .args(["jsonl", "fixtures/orders"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -1,6 +1,8 @@
 //! Shared set-up for the integration tests: build the components once per test
 //! binary, then hand out paths to them and to the bundled fixtures.
 
+use host_harness::bridge::{ProfileSource, ProfileText};
+use host_harness::{Bridge, Flow, RunReport};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -72,7 +74,7 @@ pub fn rule_changed_component() -> &'static Path {
         let text = std::fs::read_to_string(&plugin_manifest).unwrap();
         std::fs::write(&plugin_manifest, text.replacen(r#"name = "plugin""#, r#"name = "plugin-rule-change""#, 1))
             .unwrap();
-        let po = copy.join("plugin/src/po.rs");
+        let po = copy.join("plugin/src/orders/po.rs");
         let source = std::fs::read_to_string(&po).unwrap();
         let (from, to) = ("PoPolicy::Optional => Severity::Warning,", "PoPolicy::Optional => Severity::Error,");
         assert!(source.contains(from), "po.rs no longer contains the line this test changes: {from}");
@@ -97,6 +99,21 @@ fn copy_dir(from: &Path, to: &Path) {
 
 pub fn fixtures() -> PathBuf {
     workspace().join("fixtures")
+}
+
+/// The bundled tenant profile.
+pub fn profile() -> ProfileText {
+    ProfileText::read(&fixtures().join("profile.json")).expect("the bundled profile is readable")
+}
+
+/// A recorded order of the bundled fixtures, by case name.
+pub fn order(case: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join("orders").join(case).join("order.json")).unwrap()
+}
+
+/// Maps one order in a fresh instance with the profile parsed there.
+pub fn run_order(bridge: &Bridge, profile: &ProfileText, order: &[u8]) -> RunReport {
+    bridge.run(Flow::Orders, ProfileSource::Text(profile), order)
 }
 
 pub fn read(path: impl AsRef<Path>) -> String {

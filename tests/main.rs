@@ -7,4 +7,5 @@ mod cli;
 mod common;
 mod library;
 mod platform;
+mod tenant;
 mod versions;

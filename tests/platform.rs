@@ -1,48 +1,48 @@
 //! The platform's contract: limits contain misbehaving components, the upload
 //! gate refuses what the platform cannot run, compiled components are cached.
 
-use crate::common::{component, fixtures, read, test_component, workspace};
+use crate::common::{component, fixtures, order, profile, run_order, test_component, workspace};
 use host_harness::check::{check, Options};
-use host_harness::{Bridge, Failure, Limits};
+use host_harness::report::Status;
+use host_harness::{Bridge, Failure, Flow, Limits};
 use std::process::Command;
 
 fn hostile(limits: Limits) -> Bridge {
     Bridge::load(&test_component("hostile"), limits, None).expect("the hostile component loads")
 }
 
-fn profile() -> String {
-    read(fixtures().join("profile.json"))
-}
-
 fn failure_of(bridge: &Bridge, order: &str) -> Failure {
-    let report = bridge.run(&profile(), order.as_bytes());
+    let report = run_order(bridge, &profile(), order.as_bytes());
     report.failure.unwrap_or_else(|| panic!("{order:?} should have been stopped, got {:?}", report.outcome))
 }
 
 #[test]
 fn an_endless_loop_is_stopped_by_the_fuel_budget() {
     let failure = failure_of(&hostile(Limits::default()), "loop");
-    assert_eq!(failure, Failure::FuelExhausted("used all 11000000 units of fuel".into()));
+    assert_eq!(failure, Failure::FuelExhausted("map-order used all 11000000 units of its fuel budget (--fuel)".into()));
 }
 
 #[test]
 fn an_endless_loop_with_fuel_to_spare_is_stopped_by_the_wall_clock_cap() {
     let limits = Limits { fuel: u64::MAX / 2, wall_millis: 50, ..Limits::default() };
-    let report = hostile(limits).run(&profile(), b"loop");
-    assert_eq!(report.failure, Some(Failure::Timeout("ran past the 50 ms wall-clock cap".into())));
+    let report = run_order(&hostile(limits), &profile(), b"loop");
+    assert_eq!(
+        report.failure,
+        Some(Failure::Timeout("map-order ran past the 50 ms wall-clock cap (--wall-ms)".into()))
+    );
     assert!(report.metrics.map_micros >= 50_000, "stopped after {} µs", report.metrics.map_micros);
 }
 
 #[test]
 fn unbounded_allocation_is_stopped_at_the_memory_cap() {
-    let report = hostile(Limits::default()).run(&profile(), b"alloc");
+    let report = run_order(&hostile(Limits::default()), &profile(), b"alloc");
     assert!(matches!(report.failure, Some(Failure::MemoryLimit(_))), "{:?}", report.failure);
     assert!(report.metrics.peak_memory_bytes <= Limits::default().memory_bytes);
 }
 
 #[test]
 fn a_panic_is_a_trap_with_the_panic_message_in_the_logs() {
-    let report = hostile(Limits::default()).run(&profile(), b"panic");
+    let report = run_order(&hostile(Limits::default()), &profile(), b"panic");
     match &report.failure {
         Some(Failure::Trap(detail)) => assert_eq!(detail, "wasm trap: wasm `unreachable` instruction executed"),
         other => panic!("expected a trap, got {other:?}"),
@@ -56,7 +56,7 @@ fn traps_and_stack_overflow_are_reported_as_traps() {
     assert_eq!(failure_of(&bridge, "trap"), Failure::Trap("wasm trap: wasm `unreachable` instruction executed".into()));
     assert_eq!(failure_of(&bridge, "stack"), Failure::Trap("wasm trap: call stack exhausted".into()));
     // Where it happened is kept for the developer.
-    let report = bridge.run(&profile(), b"trap");
+    let report = run_order(&bridge, &profile(), b"trap");
     assert!(report.backtrace.as_deref().unwrap_or("").contains("hostile.wasm!"), "{:?}", report.backtrace);
 }
 
@@ -71,30 +71,32 @@ fn an_over_size_outcome_and_a_non_json_sales_order_are_refused() {
 fn the_next_order_runs_normally_after_a_stopped_one() {
     let bridge = hostile(Limits::default());
     for order in ["loop", "alloc", "panic", "stack"] {
-        assert!(bridge.run(&profile(), order.as_bytes()).failure.is_some());
-        let next = bridge.run(&profile(), b"fine");
+        assert!(run_order(&bridge, &profile(), order.as_bytes()).failure.is_some());
+        let next = run_order(&bridge, &profile(), b"fine");
         assert_eq!(next.failure, None, "after {order}");
-        assert_eq!(next.outcome.unwrap().status, "ready");
+        assert_eq!(next.outcome.unwrap().status, Status::Ready);
     }
 }
 
 #[test]
 fn a_reused_session_is_poisoned_by_a_trap_and_refuses_further_orders() {
     let bridge = hostile(Limits::default());
-    let mut session = bridge.session(&profile()).map_err(|r| r.failure).unwrap();
-    assert!(session.map(b"fine").failure.is_none());
-    assert!(session.map(b"trap").failure.is_some());
+    let profile = profile();
+    let mut session =
+        bridge.session(host_harness::bridge::ProfileSource::Text(&profile)).map_err(|r| r.failure).unwrap();
+    assert!(session.call(Flow::Orders, b"fine").failure.is_none());
+    assert!(session.call(Flow::Orders, b"trap").failure.is_some());
     assert!(session.poisoned);
     assert_eq!(
-        session.map(b"fine").failure,
-        Some(Failure::Trap("this instance was stopped by an earlier order".into()))
+        session.call(Flow::Orders, b"fine").failure,
+        Some(Failure::Trap("this instance was stopped by an earlier call".into()))
     );
 }
 
 fn gate(path: &std::path::Path, size_cap: u64) -> host_harness::check::CheckReport {
     let profile = profile();
-    let smoke = fixtures().join("cases");
-    check(path, &Options { limits: Limits::default(), size_cap, profile_json: &profile, smoke: &smoke })
+    let smoke = fixtures().join("orders");
+    check(path, &Options { limits: Limits::default(), size_cap, profile: &profile, smoke: &smoke })
 }
 
 fn verdict(report: &host_harness::check::CheckReport, name: &str) -> (bool, String) {
@@ -124,7 +126,7 @@ fn the_upload_gate_refuses_an_incompatible_contract_version() {
     let report = gate(&test_component("future-major"), host_harness::check::DEFAULT_SIZE_CAP);
     let (passed, detail) = verdict(&report, "exports");
     assert!(!passed);
-    assert_eq!(detail, "sparklayer-orderwise:bridge/mapper@0.2.0 is not semver-compatible with the host's sparklayer-orderwise:bridge/mapper@0.1.0");
+    assert_eq!(detail, "sparklayer-orderwise:bridge/tenant@0.3.0 is not semver-compatible with the host's sparklayer-orderwise:bridge/tenant@0.2.0");
 }
 
 #[test]
@@ -132,7 +134,7 @@ fn the_upload_gate_enforces_the_size_cap() {
     let report = gate(component(), 100_000);
     let (passed, detail) = verdict(&report, "size");
     assert!(!passed);
-    assert!(detail.ends_with("bytes (cap 100000)"), "{detail}");
+    assert!(detail.contains("bytes of code (cap 100000)"), "{detail}");
 }
 
 #[test]
@@ -160,9 +162,9 @@ fn a_compiled_component_is_cached_by_content_hash() {
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(files.len(), 1);
     // The cached artefact behaves like a fresh compile.
-    let order = std::fs::read(fixtures().join("cases/example-on-account/order.json")).unwrap();
-    let a = first.run(&profile(), &order).outcome.unwrap().to_pretty_json();
-    let b = second.run(&profile(), &order).outcome.unwrap().to_pretty_json();
+    let order = order("example-on-account");
+    let a = run_order(&first, &profile(), &order).outcome.unwrap().to_pretty_json();
+    let b = run_order(&second, &profile(), &order).outcome.unwrap().to_pretty_json();
     assert_eq!(a, b);
     // A different component (or engine setting) gets its own entry.
     Bridge::load(&test_component("hostile"), Limits::default(), Some(&dir)).unwrap();

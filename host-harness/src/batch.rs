@@ -1,10 +1,11 @@
 //! `host-harness batch`: replay recorded production traffic. JSONL in (one
-//! recorded payload per line), JSONL out (outcome and metrics per line, in
-//! input order), carrying on past every failure, then a summary by status and
-//! issue code. The engine and component are built once for the whole run;
-//! worker threads each map orders in their own stores.
+//! recorded payload of one flow per line), JSONL out (outcome and metrics per
+//! line, in input order), carrying on past every failure, then a summary by
+//! status and issue code. The engine and component are built once for the
+//! whole run; worker threads each make calls in their own stores.
 
-use crate::bridge::{Bridge, Session};
+use crate::bridge::{Bridge, ProfileSource, Session};
+use crate::flow::Flow;
 use crate::report::RunReport;
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -70,10 +71,17 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// Streams `input` through the component, writing one JSON line per order to `output`.
+/// A payload to map: (sequence number, input line number, bytes). Sequence
+/// numbers have no gaps (blank lines are skipped), so the writer can put
+/// results back in input order.
+type Work = (u64, u64, Vec<u8>);
+type Done = (u64, u64, RunReport);
+
+/// Streams `input` through the component, writing one JSON line per payload to `output`.
 pub fn run(
     bridge: &Bridge,
-    profile: &str,
+    flow: Flow,
+    profile: ProfileSource,
     input: impl BufRead + Send,
     output: &mut dyn Write,
     options: &Options,
@@ -87,80 +95,29 @@ pub fn run(
             workers * 2
         );
     }
-    // Work items: (sequence number, input line number, payload). Sequence
-    // numbers have no gaps (blank lines are skipped), so the writer can put
-    // results back in input order.
-    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, u64, Vec<u8>)>(workers * 4);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(workers * 4);
     // Shared by the workers only: when they stop (say, because writing the
     // output failed), the receiver drops and the reader's `send` fails too.
     let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = mpsc::channel::<(u64, u64, RunReport)>();
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
     let mut summary = Summary::default();
     let mut fuels: Vec<u64> = Vec::new();
     let bytes_read = &AtomicU64::new(0);
 
     std::thread::scope(|scope| -> Result<()> {
-        let reader = scope.spawn(move || -> Result<()> {
-            let mut seq = 0;
-            for (n, line) in input.split(b'\n').enumerate() {
-                let line = line.with_context(|| format!("reading input line {}", n + 1))?;
-                bytes_read.fetch_add(line.len() as u64 + 1, Ordering::Relaxed);
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                if work_tx.send((seq, n as u64 + 1, line)).is_err() {
-                    break;
-                }
-                seq += 1;
-            }
-            Ok(())
-        });
+        let reader = scope.spawn(move || read_lines(input, &work_tx, bytes_read));
         for _ in 0..workers {
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
-            scope.spawn(move || {
-                let mut session: Option<Session> = None;
-                loop {
-                    let next = work_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok((seq, n, payload))) = next else {
-                        break;
-                    };
-                    let report = if options.reuse {
-                        map_reusing(bridge, profile, &mut session, &payload)
-                    } else {
-                        bridge.run(profile, &payload)
-                    };
-                    if done_tx.send((seq, n, report)).is_err() {
-                        break;
-                    }
-                }
-            });
+            scope.spawn(move || work(bridge, flow, profile, options.reuse, &work_rx, &done_tx));
         }
         drop((done_tx, work_rx));
-
-        // Write in input order: hold results that arrive early.
-        let mut pending: BTreeMap<u64, (u64, RunReport)> = BTreeMap::new();
-        let mut next_seq = 0;
-        let mut last_progress = Instant::now();
-        let show_progress = options.progress && std::io::stderr().is_terminal();
-        for (seq, n, report) in done_rx {
-            pending.insert(seq, (n, report));
-            while let Some((n, report)) = pending.remove(&next_seq) {
-                record(&mut summary, &mut fuels, &report);
-                serde_json::to_writer(&mut *output, &Line { line: n, report: &report })?;
-                output.write_all(b"\n")?;
-                next_seq += 1;
-            }
-            if show_progress && last_progress.elapsed() > Duration::from_millis(200) {
-                last_progress = Instant::now();
-                let rate = summary.orders as f64 / started.elapsed().as_secs_f64();
-                let bar =
-                    options.input_bytes.map_or(String::new(), |total| bar(bytes_read.load(Ordering::Relaxed), total));
-                eprint!("\r{bar}{} orders, {rate:.0}/s ", summary.orders);
-            }
-        }
-        if show_progress {
-            eprintln!();
-        }
+        let mut progress = Progress::new(options, started, bytes_read);
+        let written = write_in_order(done_rx, output, |report| {
+            record(&mut summary, &mut fuels, report);
+            progress.show(summary.orders);
+        });
+        progress.finish();
+        written?;
         reader.join().map_err(|_| anyhow::anyhow!("the input reader panicked"))??;
         Ok(())
     })?;
@@ -174,6 +131,102 @@ pub fn run(
     Ok(summary)
 }
 
+/// Splits the input into payloads, one per non-blank line.
+fn read_lines(input: impl BufRead, work: &mpsc::SyncSender<Work>, bytes_read: &AtomicU64) -> Result<()> {
+    let mut seq = 0;
+    for (n, line) in input.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("reading input line {}", n + 1))?;
+        bytes_read.fetch_add(line.len() as u64 + 1, Ordering::Relaxed);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if work.send((seq, n as u64 + 1, line)).is_err() {
+            break;
+        }
+        seq += 1;
+    }
+    Ok(())
+}
+
+/// One worker: maps payloads until the input ends or the writer goes away.
+fn work(
+    bridge: &Bridge,
+    flow: Flow,
+    profile: ProfileSource,
+    reuse: bool,
+    work: &Mutex<mpsc::Receiver<Work>>,
+    done: &mpsc::Sender<Done>,
+) {
+    let mut session: Option<Session> = None;
+    loop {
+        let next = work.lock().map(|rx| rx.recv());
+        let Ok(Ok((seq, n, payload))) = next else {
+            break;
+        };
+        let report = if reuse {
+            call_reusing(bridge, flow, profile, &mut session, &payload)
+        } else {
+            bridge.run(flow, profile, &payload)
+        };
+        if done.send((seq, n, report)).is_err() {
+            break;
+        }
+    }
+}
+
+/// Writes results in input order, holding those that arrive early.
+fn write_in_order(
+    done: mpsc::Receiver<Done>,
+    output: &mut dyn Write,
+    mut written: impl FnMut(&RunReport),
+) -> Result<()> {
+    let mut pending: BTreeMap<u64, (u64, RunReport)> = BTreeMap::new();
+    let mut next_seq = 0;
+    for (seq, n, report) in done {
+        pending.insert(seq, (n, report));
+        while let Some((n, report)) = pending.remove(&next_seq) {
+            serde_json::to_writer(&mut *output, &Line { line: n, report: &report })?;
+            output.write_all(b"\n")?;
+            written(&report);
+            next_seq += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The progress line on a terminal: payloads done, rate, and how much of the
+/// input is read when its size is known.
+struct Progress<'a> {
+    on: bool,
+    total: Option<u64>,
+    started: Instant,
+    last: Instant,
+    bytes_read: &'a AtomicU64,
+}
+
+impl<'a> Progress<'a> {
+    fn new(options: &Options, started: Instant, bytes_read: &'a AtomicU64) -> Self {
+        let on = options.progress && std::io::stderr().is_terminal();
+        Progress { on, total: options.input_bytes, started, last: started, bytes_read }
+    }
+
+    fn show(&mut self, done: u64) {
+        if !self.on || self.last.elapsed() < Duration::from_millis(200) {
+            return;
+        }
+        self.last = Instant::now();
+        let rate = done as f64 / self.started.elapsed().as_secs_f64();
+        let bar = self.total.map_or(String::new(), |total| bar(self.bytes_read.load(Ordering::Relaxed), total));
+        eprint!("\r{bar}{done} orders, {rate:.0}/s ");
+    }
+
+    fn finish(&self) {
+        if self.on {
+            eprintln!();
+        }
+    }
+}
+
 /// `[########............]  40% ` for `done` of `total` bytes read.
 fn bar(done: u64, total: u64) -> String {
     const WIDTH: u64 = 30;
@@ -182,17 +235,24 @@ fn bar(done: u64, total: u64) -> String {
     format!("[{}{}] {percent:>3}% ", "#".repeat(filled as usize), ".".repeat((WIDTH - filled) as usize))
 }
 
-fn map_reusing<'b>(bridge: &'b Bridge, profile: &str, session: &mut Option<Session<'b>>, payload: &[u8]) -> RunReport {
+fn call_reusing<'b>(
+    bridge: &'b Bridge,
+    flow: Flow,
+    profile: ProfileSource,
+    session: &mut Option<Session<'b>>,
+    payload: &[u8],
+) -> RunReport {
     if session.as_ref().is_none_or(|s| s.poisoned) {
-        match bridge.session(profile) {
-            Ok(s) => *session = Some(s),
+        *session = None;
+    }
+    let live = match session {
+        Some(live) => live,
+        None => match bridge.session(profile) {
+            Ok(new) => session.insert(new),
             Err(report) => return *report,
-        }
-    }
-    match session {
-        Some(s) => s.map(payload),
-        None => unreachable!("a session was just created"),
-    }
+        },
+    };
+    live.call(flow, payload)
 }
 
 fn record(summary: &mut Summary, fuels: &mut Vec<u64>, report: &RunReport) {
@@ -200,7 +260,7 @@ fn record(summary: &mut Summary, fuels: &mut Vec<u64>, report: &RunReport) {
     fuels.push(report.metrics.fuel);
     match (&report.outcome, &report.failure) {
         (Some(o), _) => {
-            *summary.by_status.entry(o.status.clone()).or_default() += 1;
+            *summary.by_status.entry(o.status.to_string()).or_default() += 1;
             for i in &o.issues {
                 *summary.by_issue_code.entry(i.code.clone()).or_default() += 1;
             }

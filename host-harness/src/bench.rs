@@ -1,16 +1,22 @@
 //! `host-harness bench`: the platform-facing performance figures, measured on
 //! this machine (method and results in docs/benchmarks.md).
 //!
-//! For each order: the fresh-instance path the harness uses by default
-//! (instantiate + parse profile + map), the map-only path of a reused instance,
-//! and the same core compiled natively (`plugin::map_order` plus the JSON
+//! Two tenants side by side: the bundled profile and a generated large one
+//! (50,000 variants by default): what parsing each costs unbaked, what baking
+//! costs, and what a fresh-instance order costs with each baked in. Then, per
+//! order with the bundled profile baked: the fresh-instance path (instantiate +
+//! `profile.baked()` + map), the map-only path of a reused instance, and the
+//! same core compiled natively (`plugin::map_order` plus the JSON
 //! serialisation the WIT glue does), so the in-component overhead is a ratio.
 
-use crate::bridge::Bridge;
+use crate::bridge::{Bridge, ProfileSource, ProfileText};
+use crate::flow::Flow;
+use crate::limits::Limits;
+use crate::tenant::Size;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Serialize)]
@@ -20,11 +26,8 @@ pub struct OrderBench {
     pub lines: usize,
     pub input_bytes: usize,
     pub fuel: u64,
-    /// µs, fresh instance: instantiate + parse profile + map.
+    /// µs, fresh instance of the baked component: instantiate + `profile.baked()` + map.
     pub fresh: Stat,
-    /// µs, instantiate + map-order: the profile parse excluded (a platform
-    /// keeping the parsed profile pays it once per instance, not per order).
-    pub instantiate_and_map: Stat,
     /// µs of map-order in a reused instance.
     pub reused: Stat,
     /// µs of the same core compiled natively.
@@ -36,19 +39,63 @@ pub struct OrderBench {
     pub component_to_native: f64,
 }
 
+/// One tenant's profile: what parsing it costs unbaked, what baking it
+/// costs, and what a fresh-instance order costs with it baked.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantBench {
+    pub name: String,
+    pub profile_bytes: u64,
+    pub variants: u32,
+    pub units: u32,
+    pub customers: u32,
+    /// Fuel to instantiate the unbaked component and parse the profile.
+    pub parse_fuel: u64,
+    /// µs for the same (fewer iterations: it is the slow path).
+    pub parse: Stat,
+    pub bake_millis: f64,
+    pub baked_bytes: u64,
+    /// Linear memory every instance of the baked component starts with.
+    pub initial_memory_bytes: u64,
+    /// The order measured with the profile baked in.
+    pub order: String,
+    /// Fuel to instantiate the baked component and take its profile.
+    pub setup_fuel: u64,
+    /// Fuel of map-order.
+    pub map_fuel: u64,
+    /// µs to instantiate the baked component.
+    pub instantiate: Stat,
+    /// µs, fresh instance: instantiate + `profile.baked()` + map-order.
+    pub fresh: Stat,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BenchReport {
     pub component_bytes: u64,
     pub compile_millis: f64,
     pub cache_load_millis: f64,
-    /// µs to instantiate in a fresh store (pooling allocator).
+    /// µs to instantiate the unbaked component in a fresh store (pooling allocator).
     pub instantiate: Stat,
-    /// µs to instantiate and parse the profile.
-    pub setup: Stat,
-    pub setup_fuel: u64,
     pub iterations: usize,
+    /// The bundled (small) tenant and the generated large one, side by side.
+    pub tenants: Vec<TenantBench>,
+    /// Marginal fuel per added reference entry (variant, unit or customer)
+    /// between the two tenants' unbaked parses.
+    pub parse_fuel_per_entry: f64,
+    /// Per order, with the bundled profile baked in.
     pub orders: Vec<OrderBench>,
+}
+
+pub struct Options<'a> {
+    pub component: &'a Path,
+    pub profile: &'a ProfileText,
+    pub orders: &'a [PathBuf],
+    /// The order the tenants are compared on.
+    pub tenant_order: &'a Path,
+    /// The generated tenant's size.
+    pub large: Size,
+    pub iterations: usize,
 }
 
 /// Median and minimum of a set of timings, in µs. On a shared machine the
@@ -88,14 +135,11 @@ fn interleaved<const N: usize>(iterations: usize, fs: &mut [&mut dyn FnMut() -> 
     samples.map(stat)
 }
 
-pub fn bench(
-    component: &std::path::Path,
-    profile_json: &str,
-    orders: &[PathBuf],
-    iterations: usize,
-) -> Result<BenchReport> {
-    let limits = crate::limits::Limits { fuel: 100_000_000, ..Default::default() };
-    let bytes = std::fs::read(component).with_context(|| format!("reading {}", component.display()))?;
+pub fn bench(options: &Options) -> Result<BenchReport> {
+    let iterations = options.iterations;
+    // A generous call budget: the figures are the point, not the cap.
+    let limits = Limits { fuel: 100_000_000, ..Default::default() };
+    let bytes = std::fs::read(options.component).with_context(|| format!("reading {}", options.component.display()))?;
     let bridge = Bridge::from_bytes(&bytes, limits, None)?;
 
     let start = Instant::now();
@@ -106,55 +150,125 @@ pub fn bench(
     // SAFETY: the bytes were produced by `serialize` on this engine just above.
     let _loaded = unsafe { wasmtime::component::Component::deserialize(bridge.engine(), &serialized)? };
     let cache_load_millis = start.elapsed().as_secs_f64() * 1e3;
+    let [instantiate] = interleaved(iterations, &mut [&mut || bridge.instantiate_only().is_ok()]);
 
-    let [instantiate, setup] = interleaved(
-        iterations,
-        &mut [&mut || bridge.instantiate_only().is_ok(), &mut || bridge.session(profile_json).is_ok()],
-    );
-    let setup_fuel = bridge.session(profile_json).map(|s| s.setup_fuel).unwrap_or(0);
-    let native_profile = plugin::Profile::parse(profile_json).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let large = ProfileText::new(crate::tenant::generate(&options.profile.text, options.large)?);
+    let tenant_order =
+        std::fs::read(options.tenant_order).with_context(|| format!("reading {}", options.tenant_order.display()))?;
+    let order_name = case_name(options.tenant_order);
+    let mut tenants = Vec::new();
+    let mut small_baked = None;
+    for (name, profile) in [("bundled".to_owned(), options.profile), (large_name(options.large), &large)] {
+        let (tenant, baked) = bench_tenant(&bridge, &bytes, name, profile, &tenant_order, &order_name, iterations)?;
+        tenants.push(tenant);
+        small_baked.get_or_insert(baked);
+    }
+    let entries = |t: &TenantBench| f64::from(t.variants + t.units + t.customers);
+    let parse_fuel_per_entry = (tenants[1].parse_fuel as f64 - tenants[0].parse_fuel as f64)
+        / (entries(&tenants[1]) - entries(&tenants[0])).max(1.0);
 
-    let mut results = Vec::new();
-    for path in orders {
-        let payload = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let text = String::from_utf8_lossy(&payload).into_owned();
-        let fuel = bridge.run(profile_json, &payload).metrics.fuel;
-        let mut session = bridge.session(profile_json).map_err(|r| anyhow::anyhow!("{:?}", r.failure))?;
-        let [fresh, reused, native] = interleaved(
-            iterations,
-            &mut [
-                &mut || bridge.run(profile_json, &payload).outcome.is_some(),
-                &mut || session.map(&payload).outcome.is_some(),
-                &mut || {
-                    let outcome = plugin::map_order(&native_profile, &text);
-                    serde_json::to_string(&outcome.sales_order).is_ok()
-                },
-            ],
-        );
-        let lines = plugin::shopify::parse(&text).ok().and_then(|o| o.line_items).map_or(0, |l| l.len());
-        results.push(OrderBench {
-            name: path.parent().and_then(|p| p.file_name()).unwrap_or(path.as_os_str()).to_string_lossy().into_owned(),
-            lines,
-            input_bytes: payload.len(),
-            fuel,
-            fresh,
-            instantiate_and_map: Stat { median: instantiate.median + reused.median, min: instantiate.min + reused.min },
-            reused,
-            native,
-            fresh_orders_per_second: 1e6 / fresh.median,
-            reused_orders_per_second: 1e6 / reused.median,
-            component_to_native: reused.min / native.min,
-        });
+    let baked = small_baked.context("the bundled tenant was baked")?;
+    let native_profile = plugin::Profile::parse(&options.profile.text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut orders = Vec::new();
+    for path in options.orders {
+        orders.push(bench_order(&baked, &native_profile, path, iterations)?);
     }
     Ok(BenchReport {
         component_bytes: bytes.len() as u64,
         compile_millis,
         cache_load_millis,
         instantiate,
-        setup,
-        setup_fuel,
         iterations,
-        orders: results,
+        tenants,
+        parse_fuel_per_entry,
+        orders,
+    })
+}
+
+fn large_name(size: Size) -> String {
+    format!("+{} variants, {} units, {} customers", size.variants, size.units, size.customers)
+}
+
+fn case_name(path: &Path) -> String {
+    path.parent().and_then(|p| p.file_name()).unwrap_or(path.as_os_str()).to_string_lossy().into_owned()
+}
+
+fn bench_tenant(
+    bridge: &Bridge,
+    component: &[u8],
+    name: String,
+    profile: &ProfileText,
+    order: &[u8],
+    order_name: &str,
+    iterations: usize,
+) -> Result<(TenantBench, Bridge)> {
+    let parse_fuel = match bridge.session(ProfileSource::Text(profile)) {
+        Ok(session) => session.setup_fuel,
+        Err(report) => anyhow::bail!("{name}: the unbaked component could not parse the profile: {:?}", report.failure),
+    };
+    let [parse] = interleaved(
+        iterations.div_ceil(10).max(3),
+        &mut [&mut || bridge.session(ProfileSource::Text(profile)).is_ok()],
+    );
+    let (baked, report) = crate::bake::bake_and_load(component, profile, bridge.limits())?;
+    let run = baked.run(Flow::Orders, ProfileSource::Baked, order);
+    if run.failure.is_some() {
+        anyhow::bail!("{name}: {order_name} was stopped: {:?}", run.failure);
+    }
+    let [instantiate, fresh] = interleaved(
+        iterations,
+        &mut [&mut || baked.instantiate_only().is_ok(), &mut || {
+            baked.run(Flow::Orders, ProfileSource::Baked, order).outcome.is_some()
+        }],
+    );
+    let tenant = TenantBench {
+        name,
+        profile_bytes: profile.text.len() as u64,
+        variants: report.summary.variants,
+        units: report.summary.units,
+        customers: report.summary.customers,
+        parse_fuel,
+        parse,
+        bake_millis: report.millis,
+        baked_bytes: report.baked_bytes,
+        initial_memory_bytes: report.initial_memory_bytes,
+        order: order_name.to_owned(),
+        setup_fuel: run.metrics.setup_fuel,
+        map_fuel: run.metrics.fuel,
+        instantiate,
+        fresh,
+    };
+    Ok((tenant, baked))
+}
+
+fn bench_order(baked: &Bridge, native_profile: &plugin::Profile, path: &Path, iterations: usize) -> Result<OrderBench> {
+    let payload = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = String::from_utf8_lossy(&payload).into_owned();
+    let fuel = baked.run(Flow::Orders, ProfileSource::Baked, &payload).metrics.fuel;
+    let mut session = baked.session(ProfileSource::Baked).map_err(|r| anyhow::anyhow!("{:?}", r.failure))?;
+    let [fresh, reused, native] = interleaved(
+        iterations,
+        &mut [
+            &mut || baked.run(Flow::Orders, ProfileSource::Baked, &payload).outcome.is_some(),
+            &mut || session.call(Flow::Orders, &payload).outcome.is_some(),
+            &mut || {
+                let outcome = plugin::map_order(native_profile, &text);
+                serde_json::to_string(&outcome.sales_order).is_ok()
+            },
+        ],
+    );
+    let lines = plugin::orders::shopify::parse(&text).ok().and_then(|o| o.line_items).map_or(0, |l| l.len());
+    Ok(OrderBench {
+        name: case_name(path),
+        lines,
+        input_bytes: payload.len(),
+        fuel,
+        fresh,
+        reused,
+        native,
+        fresh_orders_per_second: 1e6 / fresh.median,
+        reused_orders_per_second: 1e6 / reused.median,
+        component_to_native: reused.min / native.min,
     })
 }
 
@@ -168,23 +282,46 @@ impl fmt::Display for BenchReport {
             self.compile_millis, self.cache_load_millis
         )?;
         writeln!(f, "µs below are median / minimum of {} interleaved iterations, one thread", self.iterations)?;
-        writeln!(f, "instantiate: {} µs (pooling allocator, fresh store)", s(self.instantiate))?;
-        writeln!(f, "setup:       {} µs, {} fuel (instantiate + parse profile)", s(self.setup), self.setup_fuel)?;
+        writeln!(f, "instantiate: {} µs (unbaked component, pooling allocator, fresh store)", s(self.instantiate))?;
+        writeln!(f)?;
+        writeln!(f, "tenants side by side (fresh instance per order, profile baked in):")?;
+        let row = |f: &mut fmt::Formatter<'_>, label: &str, cell: &dyn Fn(&TenantBench) -> String| {
+            write!(f, "  {label:<34}")?;
+            for t in &self.tenants {
+                write!(f, " {:>28}", cell(t))?;
+            }
+            writeln!(f)
+        };
+        row(f, "tenant", &|t| t.name.chars().take(28).collect())?;
+        row(f, "profile bytes", &|t| t.profile_bytes.to_string())?;
+        row(f, "variants / units / customers", &|t| format!("{} / {} / {}", t.variants, t.units, t.customers))?;
+        row(f, "unbaked: instantiate + parse fuel", &|t| t.parse_fuel.to_string())?;
+        row(f, "unbaked: instantiate + parse µs", &|t| s(t.parse))?;
+        row(f, "bake ms", &|t| format!("{:.0}", t.bake_millis))?;
+        row(f, "baked component bytes", &|t| t.baked_bytes.to_string())?;
+        row(f, "initial linear memory bytes", &|t| t.initial_memory_bytes.to_string())?;
+        row(f, "order", &|t| t.order.clone())?;
+        row(f, "setup fuel (instantiate + baked)", &|t| t.setup_fuel.to_string())?;
+        row(f, "map-order fuel", &|t| t.map_fuel.to_string())?;
+        row(f, "instantiate µs", &|t| s(t.instantiate))?;
+        row(f, "instantiate + map µs", &|t| s(t.fresh))?;
+        writeln!(f, "  parse fuel per added entry: {:.0}", self.parse_fuel_per_entry)?;
+        writeln!(f)?;
+        writeln!(f, "orders (bundled profile baked in):")?;
         writeln!(
             f,
-            "{:<20} {:>5} {:>7} {:>9} {:>16} {:>16} {:>16} {:>16} {:>6}",
-            "order", "lines", "bytes", "fuel", "fresh", "instantiate+map", "reused map", "native", "ratio"
+            "{:<20} {:>5} {:>7} {:>9} {:>16} {:>16} {:>16} {:>6}",
+            "order", "lines", "bytes", "fuel", "instantiate+map", "reused map", "native", "ratio"
         )?;
         for o in &self.orders {
             writeln!(
                 f,
-                "{:<20} {:>5} {:>7} {:>9} {:>16} {:>16} {:>16} {:>16} {:>5.2}x",
+                "{:<20} {:>5} {:>7} {:>9} {:>16} {:>16} {:>16} {:>5.2}x",
                 o.name,
                 o.lines,
                 o.input_bytes,
                 o.fuel,
                 s(o.fresh),
-                s(o.instantiate_and_map),
                 s(o.reused),
                 s(o.native),
                 o.component_to_native

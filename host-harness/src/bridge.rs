@@ -1,29 +1,32 @@
-//! Loading a bridge component and running orders through it, as the platform
+//! Loading a bridge component and running calls through it, as the platform
 //! would: one `Engine`, the component compiled once (and cached on disk) and
-//! pre-linked (`InstancePre`), and per order a `Store` with its own budget.
+//! pre-linked (`InstancePre`), and per call a `Store` with its own budgets.
 //!
-//! Store policy. `Bridge::run` gives every order a fresh instance: it
-//! instantiates, parses the profile, maps the order and throws the instance
-//! away, so no order can observe another's memory or inherit a poisoned
-//! instance (the default, and what `run`, `replay`, `check` and `diff` use).
-//! A `Session` keeps one instance with the profile parsed once and maps many
-//! orders in it (what the WIT `profile` resource is shaped for, and what
-//! `batch --reuse` uses): faster, but orders share one linear memory (the
-//! memory high-water mark carries over, and a bug that kept state would leak
-//! between orders), so a session is discarded after any trap or limit.
+//! Store policy. `Bridge::run` gives every call a fresh instance: it
+//! instantiates, gets the profile (hands out the baked one, or parses the
+//! text), makes the flow's call and throws the instance away, so no call can
+//! observe another's memory or inherit a poisoned instance (the default, and
+//! what `run`, `replay`, `check` and `diff` use). A `Session` keeps one
+//! instance with the profile and makes many calls in it (what the WIT
+//! `profile` resource is shaped for, and what `batch --reuse` uses): faster,
+//! but calls share one linear memory (the memory high-water mark carries over,
+//! and a bug that kept state would leak between orders), so a session is
+//! discarded after any trap or limit.
 
 use crate::cache::{self, Source};
 use crate::engine::{self, EpochTicker, EPOCH_TICK};
+use crate::flow::Flow;
 use crate::limits::Limits;
-use crate::report::{Failure, Issue, Metrics, Outcome, RunReport};
+use crate::report::{Failure, Metrics, Outcome, ProfileUse, RunReport, Stage};
 use crate::sandbox::OrderState;
+use serde::Serialize;
 use std::path::Path;
 use std::time::Instant;
 use wasmtime::component::{Linker, ResourceAny};
 use wasmtime::error::Context as _;
 use wasmtime::{Engine, Result, Store, Trap};
 
-mod bindings {
+pub(crate) mod bindings {
     wasmtime::component::bindgen!({
         world: "bridge",
         path: "../wit",
@@ -33,12 +36,72 @@ mod bindings {
 use bindings::sparklayer_orderwise::bridge::types as wit;
 use bindings::BridgePre;
 
-/// A compiled, pre-linked bridge component ready to run orders.
+/// A tenant profile as the harness holds it: the exact text and its SHA-256,
+/// which is how a baked component is matched to the profile it holds.
+#[derive(Debug, Clone)]
+pub struct ProfileText {
+    pub text: String,
+    pub digest: String,
+}
+
+impl ProfileText {
+    pub fn new(text: String) -> Self {
+        let digest = cache::sha256_hex(text.as_bytes());
+        ProfileText { text, digest }
+    }
+
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading profile {}: {e}", path.display()))?;
+        Ok(ProfileText::new(text))
+    }
+}
+
+/// Where a call gets its profile.
+#[derive(Debug, Clone, Copy)]
+pub enum ProfileSource<'a> {
+    /// The profile baked into the component.
+    Baked,
+    /// This profile, parsed in the instance.
+    Text(&'a ProfileText),
+}
+
+/// What a component says of a profile (the WIT `profile-summary`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileSummary {
+    pub name: String,
+    pub baked_digest: Option<String>,
+    pub variants: u32,
+    pub units: u32,
+    pub customers: u32,
+    pub tax_rates: u32,
+    pub delivery_methods: u32,
+    pub stock_locations: u32,
+}
+
+impl From<wit::ProfileSummary> for ProfileSummary {
+    fn from(s: wit::ProfileSummary) -> Self {
+        ProfileSummary {
+            name: s.name,
+            baked_digest: s.baked_digest,
+            variants: s.variants,
+            units: s.units,
+            customers: s.customers,
+            tax_rates: s.tax_rates,
+            delivery_methods: s.delivery_methods,
+            stock_locations: s.stock_locations,
+        }
+    }
+}
+
+/// A compiled, pre-linked bridge component ready to run calls.
 pub struct Bridge {
     engine: Engine,
     pre: BridgePre<OrderState>,
     limits: Limits,
     source: Source,
+    baked: Option<ProfileSummary>,
     // Dropped last: stops the epoch thread.
     _ticker: EpochTicker,
 }
@@ -55,14 +118,11 @@ impl Bridge {
         let engine = engine::build(&limits)?;
         let (component, source) =
             cache::load_or_compile(&engine, bytes, cache_dir).context("compiling the component")?;
-        let mut linker: Linker<OrderState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).context("linking WASI")?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .context("the component imports something the platform does not provide")?;
-        let pre = BridgePre::new(pre).context("the component does not export the bridge world")?;
-        let _ticker = EpochTicker::start(&engine);
-        Ok(Bridge { engine, pre, limits, source, _ticker })
+        let pre = link(&engine, &component)?;
+        let _ticker = EpochTicker::start(&engine)?;
+        let mut bridge = Bridge { engine, pre, limits, source, baked: None, _ticker };
+        bridge.baked = bridge.probe_baked().context("asking the component for its baked profile")?;
+        Ok(bridge)
     }
 
     pub fn engine(&self) -> &Engine {
@@ -77,21 +137,40 @@ impl Bridge {
         self.source == Source::Cache
     }
 
-    /// Runs one order in a fresh instance: parse the profile, then map the order.
-    /// Never fails as a Rust error for anything the component does: traps,
-    /// exhausted fuel or time and over-size data are reported in the `RunReport`.
-    pub fn run(&self, profile_json: &str, order: &[u8]) -> RunReport {
+    /// The profile baked into the component, if any.
+    pub fn baked(&self) -> Option<&ProfileSummary> {
+        self.baked.as_ref()
+    }
+
+    /// The profile a call should use: the baked one when the component holds
+    /// one and `text` is absent or is that very profile (same SHA-256), else
+    /// `text` parsed in the instance.
+    pub fn profile_for<'a>(&self, text: Option<&'a ProfileText>) -> anyhow::Result<ProfileSource<'a>> {
+        let baked_digest = self.baked.as_ref().and_then(|b| b.baked_digest.as_deref());
+        match (baked_digest, text) {
+            (Some(_), None) => Ok(ProfileSource::Baked),
+            (Some(digest), Some(t)) if t.digest == digest => Ok(ProfileSource::Baked),
+            (_, Some(t)) => Ok(ProfileSource::Text(t)),
+            (None, None) => anyhow::bail!("the component has no profile baked in: pass --profile"),
+        }
+    }
+
+    /// One call in a fresh instance: set up (instantiate, get the profile),
+    /// then the flow's call. Never fails as a Rust error for anything the
+    /// component does: traps, exhausted fuel or time and over-size data are
+    /// reported in the `RunReport`.
+    pub fn run(&self, flow: Flow, profile: ProfileSource, input: &[u8]) -> RunReport {
         let started = Instant::now();
-        match self.session(profile_json) {
+        match self.session(profile) {
             Ok(mut session) => {
-                let mut report = session.map(order);
+                let mut report = session.call(flow, input);
                 report.metrics.setup_fuel = session.setup_fuel;
                 report.metrics.setup_micros = session.setup_micros;
                 report.metrics.wall_micros = started.elapsed().as_micros() as u64;
                 report
             }
             Err(mut report) => {
-                report.metrics.input_bytes = order.len() as u64;
+                report.metrics.input_bytes = input.len() as u64;
                 report.metrics.wall_micros = started.elapsed().as_micros() as u64;
                 *report
             }
@@ -100,25 +179,44 @@ impl Bridge {
 
     /// Instantiates in a fresh store and throws the instance away (benchmarks).
     pub fn instantiate_only(&self) -> Result<()> {
-        let mut store = Store::new(&self.engine, OrderState::new(self.limits.memory_bytes));
-        store.limiter(|state| &mut state.limiter);
-        store.set_fuel(self.limits.setup_fuel)?;
-        store.set_epoch_deadline(self.deadline_ticks());
+        let mut store = self.store();
         self.pre.instantiate(&mut store)?;
         Ok(())
     }
 
-    /// A new instance with the profile parsed, ready to map orders.
-    pub fn session(&self, profile_json: &str) -> Result<Session<'_>, Box<RunReport>> {
-        let started = Instant::now();
+    fn store(&self) -> Store<OrderState> {
         let mut store = Store::new(&self.engine, OrderState::new(self.limits.memory_bytes));
         store.limiter(|state| &mut state.limiter);
-        // Instantiation (data segments, start functions) and profile parsing
-        // share the setup budget; each order then gets its own.
-        let mut budget = || -> Result<()> {
-            store.set_fuel(self.limits.setup_fuel)?;
-            store.set_epoch_deadline(self.deadline_ticks());
-            Ok(())
+        // Instantiation (data segments, start functions) and getting the
+        // profile share the setup budget; each call then gets its own.
+        // Setting fuel only fails on an engine without fuel, which `engine::build` never makes.
+        store.set_fuel(self.limits.setup_fuel).expect("the engine meters fuel");
+        store.set_epoch_deadline(self.deadline_ticks());
+        store
+    }
+
+    /// The baked profile's summary, from a throw-away instance.
+    fn probe_baked(&self) -> Result<Option<ProfileSummary>> {
+        let mut store = self.store();
+        let instance = self.pre.instantiate(&mut store)?;
+        let tenant = instance.sparklayer_orderwise_bridge_tenant();
+        let Some(profile) = tenant.profile().call_baked(&mut store)? else {
+            return Ok(None);
+        };
+        let summary = tenant.profile().call_summary(&mut store, profile)?;
+        profile.resource_drop(&mut store)?;
+        Ok(Some(summary.into()))
+    }
+
+    /// A new instance holding the profile, ready for calls.
+    pub fn session(&self, profile: ProfileSource) -> Result<Session<'_>, Box<RunReport>> {
+        let started = Instant::now();
+        let mut store = self.store();
+        let profile_use = match profile {
+            ProfileSource::Baked => {
+                ProfileUse::Baked(self.baked.as_ref().and_then(|b| b.baked_digest.clone()).unwrap_or_default())
+            }
+            ProfileSource::Text(t) => ProfileUse::Parsed(t.digest.clone()),
         };
         let fail = |store: &Store<OrderState>, failure: Failure, fuel: u64| {
             Box::new(RunReport {
@@ -131,32 +229,37 @@ impl Bridge {
                     ..Metrics::default()
                 },
                 limits: self.limits,
+                profile: Some(profile_use.clone()),
                 logs: store.data().log_text(0),
                 backtrace: None,
             })
         };
-        if let Err(e) = budget() {
-            return Err(fail(&store, Failure::Trap(format!("{e:#}")), 0));
-        }
         let setup = self.pre.instantiate(&mut store).and_then(|instance| {
-            let parsed =
-                instance.sparklayer_orderwise_bridge_mapper().profile().call_parse(&mut store, profile_json)?;
-            Ok((instance, parsed))
+            let resource = instance.sparklayer_orderwise_bridge_tenant().profile();
+            let got = match profile {
+                ProfileSource::Baked => resource.call_baked(&mut store)?.ok_or(None),
+                ProfileSource::Text(t) => resource.call_parse(&mut store, &t.text)?.map_err(Some),
+            };
+            Ok((instance, got))
         });
         let setup_fuel = self.limits.setup_fuel - store.get_fuel().unwrap_or(0);
-        let (instance, parsed) = match setup {
+        let (instance, got) = match setup {
             Ok(ok) => ok,
             Err(e) => {
-                let (failure, backtrace) = classify(&store, e, self.limits);
+                let (failure, backtrace) = classify(&store, e, self.limits, Stage::Setup, "setup");
                 let mut report = fail(&store, failure, setup_fuel);
                 report.backtrace = backtrace;
                 return Err(report);
             }
         };
-        let profile = match parsed {
+        let profile = match got {
             Ok(profile) => profile,
-            Err(e) => {
+            Err(Some(e)) => {
                 let failure = Failure::ProfileInvalid(format!("field {:?}: {}", e.field, e.message));
+                return Err(fail(&store, failure, setup_fuel));
+            }
+            Err(None) => {
+                let failure = Failure::ProfileInvalid("the component holds no baked profile".into());
                 return Err(fail(&store, failure, setup_fuel));
             }
         };
@@ -165,9 +268,10 @@ impl Bridge {
             store,
             instance,
             profile,
+            profile_use,
             setup_fuel,
             setup_micros: started.elapsed().as_micros() as u64,
-            orders: 0,
+            calls: 0,
             poisoned: false,
             log_offset: 0,
         })
@@ -178,17 +282,28 @@ impl Bridge {
     }
 }
 
-/// One live instance with a parsed profile.
+/// Links a compiled component against the no-capability WASI host and checks
+/// that it exports the bridge world.
+pub(crate) fn link(engine: &Engine, component: &wasmtime::component::Component) -> Result<BridgePre<OrderState>> {
+    let mut linker: Linker<OrderState> = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).context("linking WASI")?;
+    let pre =
+        linker.instantiate_pre(component).context("the component imports something the platform does not provide")?;
+    BridgePre::new(pre).context("the component does not export the bridge world")
+}
+
+/// One live instance holding a profile.
 pub struct Session<'b> {
     bridge: &'b Bridge,
     store: Store<OrderState>,
     instance: bindings::Bridge,
     profile: ResourceAny,
-    /// Fuel and time spent instantiating and parsing the profile.
+    profile_use: ProfileUse,
+    /// Fuel and time spent instantiating and getting the profile.
     pub setup_fuel: u64,
     pub setup_micros: u64,
-    /// Orders mapped in this instance.
-    pub orders: u64,
+    /// Calls made in this instance.
+    pub calls: u64,
     /// Set after a trap or limit: the instance must not be used again.
     pub poisoned: bool,
     log_offset: usize,
@@ -200,19 +315,19 @@ impl Session<'_> {
         self.store.data().limiter.peak as u64
     }
 
-    /// Maps one order in this instance under the per-order limits.
-    pub fn map(&mut self, order: &[u8]) -> RunReport {
+    /// Makes one call of `flow` in this instance under the per-call limits.
+    pub fn call(&mut self, flow: Flow, input: &[u8]) -> RunReport {
         let limits = self.bridge.limits;
         let started = Instant::now();
-        let mut metrics = Metrics { input_bytes: order.len() as u64, ..Metrics::default() };
+        let mut metrics = Metrics { input_bytes: input.len() as u64, ..Metrics::default() };
         let mut backtrace = None;
-        let result = self.call(order, &mut metrics, &mut backtrace);
+        let result = self.invoke(flow, input, &mut metrics, &mut backtrace);
         metrics.map_micros = started.elapsed().as_micros() as u64;
         metrics.wall_micros = metrics.map_micros;
         metrics.peak_memory_bytes = self.store.data().limiter.peak as u64;
         let logs = self.store.data().log_text(self.log_offset);
         self.log_offset = self.store.data().logs.contents().len();
-        self.orders += 1;
+        self.calls += 1;
         let (outcome, failure) = match result {
             Ok(outcome) => (Some(outcome), None),
             Err(failure) => {
@@ -222,37 +337,38 @@ impl Session<'_> {
                 (None, Some(failure))
             }
         };
-        RunReport { outcome, failure, metrics, limits, logs, backtrace }
+        RunReport { outcome, failure, metrics, limits, profile: Some(self.profile_use.clone()), logs, backtrace }
     }
 
-    fn call(
+    fn invoke(
         &mut self,
-        order: &[u8],
+        flow: Flow,
+        input: &[u8],
         metrics: &mut Metrics,
         backtrace: &mut Option<String>,
     ) -> Result<Outcome, Failure> {
         let limits = self.bridge.limits;
         if self.poisoned {
-            return Err(Failure::Trap("this instance was stopped by an earlier order".into()));
+            return Err(Failure::Trap("this instance was stopped by an earlier call".into()));
         }
         if metrics.input_bytes > limits.input_bytes {
             return Err(Failure::InputTooLarge(format!("{} bytes, limit {}", metrics.input_bytes, limits.input_bytes)));
         }
         // The WIT takes a string: bytes that are not UTF-8 are replaced, and the
         // component then reports the payload as invalid rather than never seeing it.
-        let order = String::from_utf8_lossy(order);
+        let input = String::from_utf8_lossy(input);
         let store = &mut self.store;
         store.set_fuel(limits.fuel).map_err(|e| Failure::Trap(format!("{e:#}")))?;
         store.set_epoch_deadline(self.bridge.deadline_ticks());
-        let mapper = self.instance.sparklayer_orderwise_bridge_mapper();
-        let mapped = mapper.profile().call_map_order(&mut *store, self.profile, &order);
+        let called = flow.call(&mut *store, &self.instance, self.profile, &input);
         metrics.fuel = limits.fuel - store.get_fuel().unwrap_or(0);
-        let mapped = mapped.map_err(|e| {
-            let (failure, trace) = classify(store, e, limits);
-            *backtrace = trace;
-            failure
-        })?;
-        let outcome = convert(mapped).map_err(Failure::InvalidOutput)?;
+        let outcome = called
+            .map_err(|e| {
+                let (failure, trace) = classify(store, e, limits, Stage::Call, flow.function());
+                *backtrace = trace;
+                failure
+            })?
+            .map_err(Failure::InvalidOutput)?;
         let size = serde_json::to_string(&outcome).map(|s| s.len() as u64).unwrap_or(u64::MAX);
         metrics.output_bytes = size;
         if size > limits.output_bytes {
@@ -263,60 +379,39 @@ impl Session<'_> {
 }
 
 /// Names why the platform stopped the component, and keeps the wasm backtrace
-/// of a trap for the developer.
-fn classify(store: &Store<OrderState>, error: wasmtime::Error, limits: Limits) -> (Failure, Option<String>) {
+/// of a trap for the developer. `what` names the call ("setup", "map-order"),
+/// so a stopped call says which budget it broke.
+fn classify(
+    store: &Store<OrderState>,
+    error: wasmtime::Error,
+    limits: Limits,
+    stage: Stage,
+    what: &str,
+) -> (Failure, Option<String>) {
     if store.data().limiter.refused {
-        let detail = format!("the component asked for more than {} bytes of linear memory", limits.memory_bytes);
+        let detail =
+            format!("{what} asked for more than {} bytes of linear memory (--memory-bytes)", limits.memory_bytes);
         return (Failure::MemoryLimit(detail), None);
     }
+    let (budget, flag) = match stage {
+        Stage::Setup => (limits.setup_fuel, "--setup-fuel"),
+        Stage::Call => (limits.fuel, "--fuel"),
+    };
     match error.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => (Failure::FuelExhausted(format!("used all {} units of fuel", limits.fuel)), None),
-        Some(Trap::Interrupt) => {
-            (Failure::Timeout(format!("ran past the {} ms wall-clock cap", limits.wall_millis)), None)
+        Some(Trap::OutOfFuel) => {
+            let detail = match stage {
+                Stage::Setup => format!(
+                    "setup (instantiate and get the profile) used all {budget} units of its fuel budget ({flag})"
+                ),
+                Stage::Call => format!("{what} used all {budget} units of its fuel budget ({flag})"),
+            };
+            (Failure::FuelExhausted(detail), None)
         }
+        Some(Trap::Interrupt) => (
+            Failure::Timeout(format!("{what} ran past the {} ms wall-clock cap (--wall-ms)", limits.wall_millis)),
+            None,
+        ),
         Some(trap) => (Failure::Trap(trap.to_string()), Some(format!("{error:?}"))),
         None => (Failure::Trap(format!("{error:#}")), None),
     }
-}
-
-fn convert(o: wit::Outcome) -> Result<Outcome, String> {
-    let sales_order = match o.sales_order {
-        Some(text) => Some(
-            serde_json::value::RawValue::from_string(text)
-                .map_err(|e| format!("the component returned a sales order that is not JSON: {e}"))?,
-        ),
-        None => None,
-    };
-    Ok(Outcome {
-        status: match o.status {
-            wit::Status::Ready => "ready",
-            wit::Status::Review => "review",
-            wit::Status::Rejected => "rejected",
-        }
-        .to_owned(),
-        order_key: o.order_key,
-        issues: o
-            .issues
-            .into_iter()
-            .map(|i| Issue {
-                code: i.code,
-                severity: match i.severity {
-                    wit::Severity::Error => "error",
-                    wit::Severity::Warning => "warning",
-                    wit::Severity::Info => "info",
-                }
-                .to_owned(),
-                owner: match i.owner {
-                    wit::Owner::Finance => "finance",
-                    wit::Owner::Operations => "operations",
-                    wit::Owner::Ecommerce => "ecommerce",
-                    wit::Owner::Integration => "integration",
-                }
-                .to_owned(),
-                pointer: i.pointer,
-                message: i.message,
-            })
-            .collect(),
-        sales_order,
-    })
 }

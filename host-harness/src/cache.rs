@@ -37,6 +37,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// SHA-256 of `bytes` as lowercase hex: how profiles and components are named.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Where compiled components go unless `--cache-dir` says otherwise.
 pub fn default_dir() -> PathBuf {
     std::env::var_os("XDG_CACHE_HOME")

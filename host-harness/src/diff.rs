@@ -1,10 +1,12 @@
 //! `host-harness diff`: what deploying a new component version would change.
-//! Every order of a corpus runs through both versions; each difference in
-//! status, issues or sales-order fields is reported, grouped by kind.
+//! Every payload of a corpus runs through both versions; each difference in
+//! status, issues or document fields (the sales order, for orders) is
+//! reported, grouped by kind. Each version uses its own baked profile when it
+//! holds the corpus's profile, else parses it.
 
 use crate::bridge::Bridge;
 use crate::corpus::Entry;
-use crate::report::RunReport;
+use crate::report::{Owner, RunReport, Severity};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,16 +26,16 @@ impl DiffReport {
     }
 }
 
-pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> DiffReport {
+pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> anyhow::Result<DiffReport> {
     let mut report = DiffReport { orders: corpus.len(), ..DiffReport::default() };
     for entry in corpus {
-        let a = old.run(&entry.profile, &entry.payload);
-        let b = new.run(&entry.profile, &entry.payload);
+        let a = old.run(entry.flow, old.profile_for(Some(&entry.profile))?, &entry.payload);
+        let b = new.run(entry.flow, new.profile_for(Some(&entry.profile))?, &entry.payload);
         let changes = compare(&a, &b);
         if changes.is_empty() {
             continue;
         }
-        let key = b.outcome.as_ref().or(a.outcome.as_ref()).and_then(|o| o.order_key.clone());
+        let key = b.outcome.as_ref().or(a.outcome.as_ref()).and_then(|o| o.key.clone());
         let order = match key {
             Some(k) => format!("{} ({k})", entry.name),
             None => entry.name.clone(),
@@ -43,15 +45,15 @@ pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> DiffReport {
             report.details.entry(order.clone()).or_default().push(detail);
         }
     }
-    report
+    Ok(report)
 }
 
 /// (group label without values, detail with values) for every difference.
 fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let state = |r: &RunReport| match (&r.outcome, &r.failure) {
-        (Some(o), _) => o.status.clone(),
-        (None, Some(f)) => format!("stopped ({})", f.to_string().split(':').next().unwrap_or("")),
+        (Some(o), _) => o.status.to_string(),
+        (None, Some(f)) => format!("stopped ({})", f.kind()),
         (None, None) => "none".into(),
     };
     let (sa, sb) = (state(a), state(b));
@@ -60,11 +62,11 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
     }
     // Issues are compared by everything the platform routes on: code, severity,
     // owner and where they point; a changed message is reported on its own.
-    type Key = (String, String, String, String);
+    type Key = (String, Severity, Owner, String);
     let issues = |r: &RunReport| -> BTreeMap<Key, Vec<String>> {
         let mut m: BTreeMap<Key, Vec<String>> = BTreeMap::new();
         for i in r.outcome.iter().flat_map(|o| &o.issues) {
-            let key = (i.code.clone(), i.severity.clone(), i.owner.clone(), i.pointer.clone());
+            let key = (i.code.clone(), i.severity, i.owner, i.pointer.clone());
             m.entry(key).or_default().push(i.message.clone());
         }
         m
@@ -86,7 +88,7 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
     }
     let fields = |r: &RunReport| {
         let mut m = BTreeMap::new();
-        if let Some(so) = r.outcome.as_ref().and_then(|o| o.sales_order.as_ref()) {
+        if let Some(so) = r.outcome.as_ref().and_then(|o| o.document.as_ref()) {
             flatten(so, String::new(), &mut m);
         }
         m
@@ -96,8 +98,9 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
         let (va, vb) = (fa.get(pointer), fb.get(pointer));
         if va != vb {
             let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "(absent)".into());
+            let document = a.outcome.as_ref().or(b.outcome.as_ref()).map_or("document", |o| o.flow.document_field());
             out.push((
-                format!("sales order field: {}", generic(pointer)),
+                format!("{document} field: {}", generic(pointer)),
                 format!("{pointer}: {} → {}", show(va), show(vb)),
             ));
         }

@@ -51,7 +51,9 @@ pub struct EpochTicker {
 }
 
 impl EpochTicker {
-    pub fn start(engine: &Engine) -> EpochTicker {
+    /// Without the ticker no wall-clock cap holds, so failing to start it is
+    /// an error, not something to carry on without.
+    pub fn start(engine: &Engine) -> Result<EpochTicker> {
         let stop = Arc::new(AtomicBool::new(false));
         let (engine, flag) = (engine.clone(), stop.clone());
         let thread = std::thread::Builder::new()
@@ -62,8 +64,8 @@ impl EpochTicker {
                     engine.increment_epoch();
                 }
             })
-            .ok();
-        EpochTicker { stop, thread }
+            .map_err(|e| wasmtime::format_err!("starting the epoch thread for the wall-clock cap: {e}"))?;
+        Ok(EpochTicker { stop, thread: Some(thread) })
     }
 }
 

@@ -1,7 +1,8 @@
 //! The platform's side of the bridge, for local testing: runs a bridge
-//! component under the platform's limits, replays recorded orders, and
-//! reports what happened.
+//! component under the platform's limits, replays recorded payloads of every
+//! flow, bakes tenants into components, gates uploads, and reports what happened.
 
+pub mod bake;
 pub mod batch;
 pub mod bench;
 pub mod bridge;
@@ -10,12 +11,15 @@ pub mod check;
 pub mod corpus;
 pub mod diff;
 pub mod engine;
+pub mod flow;
 pub mod jsonfmt;
 pub mod limits;
 pub mod replay;
 pub mod report;
 pub mod sandbox;
+pub mod tenant;
 
 pub use bridge::Bridge;
+pub use flow::Flow;
 pub use limits::Limits;
 pub use report::{Failure, Metrics, Outcome, RunReport};

@@ -1,9 +1,12 @@
-//! `host-harness`: run or replay SparkLayer orders through a bridge component
-//! the way the integration platform will.
+//! `host-harness`: run, replay, gate, bake and measure a bridge component the
+//! way the integration platform will.
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use host_harness::bridge::ProfileText;
+use host_harness::flow::Flow;
 use host_harness::replay::{discover, replay, table};
+use host_harness::tenant::Size;
 use host_harness::{Bridge, Limits};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -24,15 +27,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Map one order and print its outcome (JSON, or a report with --human).
+    /// Make one call (map one order) and print its outcome (JSON, or a report with --human).
     Run {
         #[command(flatten)]
         component: ComponentArgs,
-        /// The mapping profile (JSON).
+        /// The tenant profile (JSON); optional when the component has one baked in.
         #[arg(long)]
-        profile: PathBuf,
-        /// The recorded order payload; read from stdin when omitted.
-        order: Option<PathBuf>,
+        profile: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FlowArg::Orders)]
+        flow: FlowArg,
+        /// The recorded payload; read from stdin when omitted.
+        input: Option<PathBuf>,
         /// Print a readable report: status, issues, fuel, memory, sizes, wall time.
         #[arg(long)]
         human: bool,
@@ -40,7 +45,7 @@ enum Command {
         #[arg(long, conflicts_with = "human")]
         report: bool,
     },
-    /// Replay every recorded case under DIR and compare with its expected outcome.
+    /// Replay every recorded case under DIR (any flow) and compare with its expected outcome.
     Replay {
         #[command(flatten)]
         component: ComponentArgs,
@@ -53,19 +58,19 @@ enum Command {
         #[arg(long)]
         bless: bool,
     },
-    /// The upload gate: size, exports, imports, instantiation, smoke replay.
+    /// The upload gate: size, exports, imports, instantiation with the tenant's profile, smoke replay.
     Check {
-        /// The new component version.
+        /// The new component version (baked or not).
         component: PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
-        /// Profile used to instantiate it.
+        /// The tenant's profile: the component must instantiate with it.
         #[arg(long, default_value = "fixtures/profile.json")]
         profile: PathBuf,
         /// Cases it must replay green.
-        #[arg(long, default_value = "fixtures/cases")]
+        #[arg(long, default_value = "fixtures")]
         smoke: PathBuf,
-        /// Largest component accepted, bytes.
+        /// Largest component code accepted, bytes (initial memory data is reported apart).
         #[arg(long, default_value_t = host_harness::check::DEFAULT_SIZE_CAP)]
         size_cap: u64,
     },
@@ -79,6 +84,9 @@ enum Command {
         limits: LimitArgs,
         #[arg(long)]
         profile: Option<PathBuf>,
+        /// The flow of a JSONL corpus's payloads.
+        #[arg(long, value_enum, default_value_t = FlowArg::Orders)]
+        flow: FlowArg,
         /// Exit 1 when any outcome changed (like `git diff --exit-code`).
         #[arg(long)]
         exit_code: bool,
@@ -87,8 +95,11 @@ enum Command {
     Batch {
         #[command(flatten)]
         component: ComponentArgs,
+        /// The tenant profile; optional when the component has one baked in.
         #[arg(long)]
-        profile: PathBuf,
+        profile: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = FlowArg::Orders)]
+        flow: FlowArg,
         /// One recorded payload per line; stdin when omitted.
         input: Option<PathBuf>,
         /// Where the JSONL results go; stdout when omitted.
@@ -97,8 +108,8 @@ enum Command {
         /// Worker threads [default: the machine's cores].
         #[arg(long)]
         workers: Option<usize>,
-        /// Keep one instance per worker with the profile parsed once (faster;
-        /// orders share an instance, see docs/harness.md).
+        /// Keep one instance per worker with the profile taken once (faster;
+        /// calls share an instance, see docs/harness.md).
         #[arg(long)]
         reuse: bool,
     },
@@ -110,15 +121,60 @@ enum Command {
         #[arg(long)]
         count: Option<usize>,
     },
-    /// Measure per-order cost, instantiation, native ratio, fuel and size.
-    Bench {
+    /// Pre-initialise a component with a tenant's profile: every instance of the
+    /// result starts with the profile parsed (docs/baking.md).
+    Bake {
         #[command(flatten)]
         component: ComponentArgs,
+        /// The tenant profile to bake in.
+        #[arg(long)]
+        profile: PathBuf,
+        /// Where the baked component goes.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Fuel for parsing the profile while baking: a one-off build step, so
+        /// its budget is its own (--setup-fuel bounds each instance's setup).
+        #[arg(long, default_value_t = host_harness::bake::DEFAULT_BAKE_FUEL)]
+        bake_fuel: u64,
+        /// Print the bake report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a tenant-sized profile: a base profile plus generated variants,
+    /// unit mappings and customers (for tests and benchmarks).
+    Tenant {
+        #[arg(long, default_value = "fixtures/profile.json")]
+        base: PathBuf,
+        #[arg(long, default_value_t = Size::LARGE.variants)]
+        variants: usize,
+        #[arg(long, default_value_t = Size::LARGE.units)]
+        units: usize,
+        #[arg(long, default_value_t = Size::LARGE.customers)]
+        customers: usize,
+        /// Where the profile goes; stdout when omitted.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Measure per-order cost, instantiation, native ratio, fuel and size, and
+    /// the bundled tenant against a generated large one, side by side.
+    Bench {
+        #[arg(long, default_value = DEFAULT_COMPONENT)]
+        component: PathBuf,
         #[arg(long, default_value = "fixtures/profile.json")]
         profile: PathBuf,
         /// Orders to measure.
-        #[arg(default_values = ["fixtures/cases/example-on-account/order.json", "fixtures/cases/volume-10-lines/order.json", "fixtures/cases/volume-200-lines/order.json"])]
+        #[arg(default_values = ["fixtures/orders/example-on-account/order.json", "fixtures/orders/volume-10-lines/order.json", "fixtures/orders/volume-200-lines/order.json"])]
         orders: Vec<PathBuf>,
+        /// The order the two tenants are compared on.
+        #[arg(long, default_value = "fixtures/orders/volume-10-lines/order.json")]
+        tenant_order: PathBuf,
+        /// Size of the generated tenant.
+        #[arg(long, default_value_t = Size::LARGE.variants)]
+        variants: usize,
+        #[arg(long, default_value_t = Size::LARGE.units)]
+        units: usize,
+        #[arg(long, default_value_t = Size::LARGE.customers)]
+        customers: usize,
         #[arg(long, default_value_t = 300)]
         iterations: usize,
         /// Print the figures as JSON.
@@ -127,18 +183,35 @@ enum Command {
     },
 }
 
+/// The flows, as the command line names them.
+#[derive(Clone, Copy, ValueEnum)]
+enum FlowArg {
+    Orders,
+}
+
+impl From<FlowArg> for Flow {
+    fn from(f: FlowArg) -> Flow {
+        match f {
+            FlowArg::Orders => Flow::Orders,
+        }
+    }
+}
+
 #[derive(Args)]
 struct LimitArgs {
-    /// Fuel (≈ instructions) for one map-order call.
+    /// Fuel (≈ instructions) for one call (map-order).
     #[arg(long, default_value_t = Limits::default().fuel)]
     fuel: u64,
+    /// Fuel to set up an instance: instantiate it and parse (or take the baked) profile.
+    #[arg(long, default_value_t = Limits::default().setup_fuel)]
+    setup_fuel: u64,
     /// Wall-clock cap per call in milliseconds (epoch interruption).
     #[arg(long, default_value_t = Limits::default().wall_millis)]
     wall_ms: u64,
     /// Linear-memory cap in bytes.
     #[arg(long, default_value_t = Limits::default().memory_bytes)]
     memory_bytes: u64,
-    /// Order payload cap in bytes.
+    /// Payload cap in bytes.
     #[arg(long, default_value_t = Limits::default().input_bytes)]
     input_bytes: u64,
     /// Outcome cap in bytes.
@@ -153,19 +226,19 @@ impl LimitArgs {
     fn limits(&self) -> Limits {
         Limits {
             fuel: self.fuel,
+            setup_fuel: self.setup_fuel,
             wall_millis: self.wall_ms,
             memory_bytes: self.memory_bytes,
             input_bytes: self.input_bytes,
             output_bytes: self.output_bytes,
             instances: self.instances.unwrap_or(Limits::default().instances),
-            ..Limits::default()
         }
     }
 }
 
 #[derive(Args)]
 struct ComponentArgs {
-    /// The bridge component (.wasm).
+    /// The bridge component (.wasm), baked or not.
     #[arg(long, default_value = DEFAULT_COMPONENT)]
     component: PathBuf,
     #[command(flatten)]
@@ -180,13 +253,18 @@ struct ComponentArgs {
 }
 
 impl ComponentArgs {
-    fn load(&self) -> Result<Bridge> {
+    fn bytes(&self) -> Result<Vec<u8>> {
         if !self.component.is_file() {
             anyhow::bail!(
                 "component {} not found; build it with: cargo build --release --target wasm32-wasip2 -p plugin",
                 self.component.display()
             );
         }
+        std::fs::read(&self.component).with_context(|| format!("reading {}", self.component.display()))
+    }
+
+    fn load(&self) -> Result<Bridge> {
+        self.bytes()?;
         let cache = match (&self.cache_dir, self.no_cache) {
             (_, true) => None,
             (Some(dir), false) => Some(dir.clone()),
@@ -208,18 +286,19 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { component, profile, order, human, report } => {
+        Command::Run { component, profile, flow, input, human, report } => {
             let bridge = component.load()?;
-            let profile = read_text(&profile)?;
-            let payload = match &order {
+            let profile = profile.as_deref().map(ProfileText::read).transpose()?;
+            let source = bridge.profile_for(profile.as_ref())?;
+            let payload = match &input {
                 Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
                 None => {
                     let mut buf = Vec::new();
-                    std::io::stdin().read_to_end(&mut buf).context("reading the order from stdin")?;
+                    std::io::stdin().read_to_end(&mut buf).context("reading the payload from stdin")?;
                     buf
                 }
             };
-            let run = bridge.run(&profile, &payload);
+            let run = bridge.run(flow.into(), source, &payload);
             if human {
                 print!("{run}");
             } else if report {
@@ -227,7 +306,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 print!("{}", host_harness::replay::golden_text(&run));
             }
-            // A run the platform had to stop is a failure of the component, not of the order.
+            // A run the platform had to stop is a failure of the component, not of the payload.
             Ok(if run.failure.is_some() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Replay { component, profile, dir, bless } => {
@@ -239,32 +318,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Check { component, limits, profile, smoke, size_cap } => {
-            let profile = read_text(&profile)?;
-            let options = host_harness::check::Options {
-                limits: limits.limits(),
-                size_cap,
-                profile_json: &profile,
-                smoke: &smoke,
-            };
+            let profile = ProfileText::read(&profile)?;
+            let options =
+                host_harness::check::Options { limits: limits.limits(), size_cap, profile: &profile, smoke: &smoke };
             let report = host_harness::check::check(&component, &options);
             print!("{report}");
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Diff { old, new, corpus, limits, profile, exit_code } => {
+        Command::Diff { old, new, corpus, limits, profile, flow, exit_code } => {
             let limits = limits.limits();
             let cache = host_harness::cache::default_dir();
             let old = Bridge::load(&old, limits, Some(&cache))?;
             let new = Bridge::load(&new, limits, Some(&cache))?;
-            let entries = host_harness::corpus::load(&corpus, profile.as_deref())?;
-            let report = host_harness::diff::diff(&old, &new, &entries);
+            let entries = host_harness::corpus::load(&corpus, profile.as_deref(), flow.into())?;
+            let report = host_harness::diff::diff(&old, &new, &entries)?;
             print!("{report}");
             Ok(if exit_code && report.changed() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Batch { mut component, profile, input, output, workers, reuse } => {
+        Command::Batch { mut component, profile, flow, input, output, workers, reuse } => {
             let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             component.limits.instances = Some(Limits::instances_for(workers));
             let bridge = component.load()?;
-            let profile = read_text(&profile)?;
+            let profile = profile.as_deref().map(ProfileText::read).transpose()?;
+            let source = bridge.profile_for(profile.as_ref())?;
             let input_bytes = input.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
             let options = host_harness::batch::Options { workers, reuse, progress: true, input_bytes };
             let mut out: Box<dyn std::io::Write> = match &output {
@@ -273,18 +349,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 )),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
+            let flow = flow.into();
             let summary = match &input {
                 Some(path) => {
                     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-                    host_harness::batch::run(&bridge, &profile, std::io::BufReader::new(file), &mut out, &options)?
+                    let reader = std::io::BufReader::new(file);
+                    host_harness::batch::run(&bridge, flow, source, reader, &mut out, &options)?
                 }
-                None => host_harness::batch::run(
-                    &bridge,
-                    &profile,
-                    std::io::BufReader::new(std::io::stdin()),
-                    &mut out,
-                    &options,
-                )?,
+                None => {
+                    let reader = std::io::BufReader::new(std::io::stdin());
+                    host_harness::batch::run(&bridge, flow, source, reader, &mut out, &options)?
+                }
             };
             drop(out);
             eprint!("{summary}");
@@ -313,9 +388,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { component, profile, orders, iterations, json } => {
-            let profile = read_text(&profile)?;
-            let report = host_harness::bench::bench(&component.component, &profile, &orders, iterations)?;
+        Command::Bake { component, profile, output, bake_fuel, json } => {
+            let bytes = component.bytes()?;
+            let profile = ProfileText::read(&profile)?;
+            let limits = component.limits.limits();
+            let baked = host_harness::bake::bake(&bytes, &profile, limits, bake_fuel)?;
+            std::fs::write(&output, &baked.bytes).with_context(|| format!("writing {}", output.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&baked.report)?);
+            } else {
+                print!("{}", baked.report);
+                println!(
+                    "wrote {}; gate it with: host-harness check {} --profile PROFILE",
+                    output.display(),
+                    output.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tenant { base, variants, units, customers, output } => {
+            let text = host_harness::tenant::generate(&read_text(&base)?, Size { variants, units, customers })?;
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { component, profile, orders, tenant_order, variants, units, customers, iterations, json } => {
+            let profile = ProfileText::read(&profile)?;
+            let options = host_harness::bench::Options {
+                component: &component,
+                profile: &profile,
+                orders: &orders,
+                tenant_order: &tenant_order,
+                large: Size { variants, units, customers },
+                iterations,
+            };
+            let report = host_harness::bench::bench(&options)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -1,23 +1,28 @@
 //! Replaying recorded cases against their golden outcomes.
 //!
-//! A case is a directory holding the recorded payload (`order.json`, or
-//! `order.txt` for a body that is not JSON) and its expected outcome
-//! (`expected.json`). The profile is the nearest `profile.json` from the case
-//! directory upwards, so a case can carry its own and the rest share one.
+//! A case is a directory holding a recorded payload and its expected outcome
+//! (`expected.json`); the payload's file name says which flow it belongs to
+//! (`order.json`, or `order.txt` for a body that is not JSON: the orders flow;
+//! see `Flow::payload_files`). The profile is the nearest `profile.json` from
+//! the case directory upwards, so a case can carry its own and the rest share
+//! one. A component with a profile baked in replays the cases whose profile is
+//! that very profile (same SHA-256) with the baked one.
 
-use crate::bridge::Bridge;
+use crate::bridge::{Bridge, ProfileText};
+use crate::flow::Flow;
 use crate::jsonfmt::pretty;
 use crate::report::RunReport;
 use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub const EXPECTED: &str = "expected.json";
-pub const PAYLOADS: [&str; 2] = ["order.json", "order.txt"];
 pub const PROFILE: &str = "profile.json";
 
 #[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
+    pub flow: Flow,
     pub dir: PathBuf,
     pub payload: PathBuf,
     pub profile: PathBuf,
@@ -30,7 +35,12 @@ pub fn discover(root: &Path, profile_override: Option<&Path>) -> Result<Vec<Case
     dirs.sort();
     let mut cases = Vec::new();
     for dir in dirs {
-        let Some(payload) = PAYLOADS.iter().map(|p| dir.join(p)).find(|p| p.is_file()) else {
+        let found = Flow::ALL
+            .into_iter()
+            .flat_map(|flow| flow.payload_files().iter().map(move |f| (flow, f)))
+            .map(|(flow, f)| (flow, dir.join(f)))
+            .find(|(_, p)| p.is_file());
+        let Some((flow, payload)) = found else {
             continue;
         };
         let profile = match (dir.join(PROFILE), profile_override) {
@@ -49,10 +59,11 @@ pub fn discover(root: &Path, profile_override: Option<&Path>) -> Result<Vec<Case
                 .unwrap_or(name),
             false => name,
         };
-        cases.push(Case { name, dir, payload, profile });
+        cases.push(Case { name, flow, dir, payload, profile });
     }
     if cases.is_empty() {
-        bail!("no cases under {}: a case is a directory with an order.json (or order.txt)", root.display());
+        let files: Vec<&str> = Flow::ALL.iter().flat_map(|f| f.payload_files().iter().copied()).collect();
+        bail!("no cases under {}: a case is a directory with one of {}", root.display(), files.join(", "));
     }
     Ok(cases)
 }
@@ -83,7 +94,7 @@ pub fn golden_text(report: &RunReport) -> String {
             struct Stopped<'a> {
                 failure: &'a Option<crate::report::Failure>,
             }
-            pretty(&serde_json::to_string(&Stopped { failure: &report.failure }).unwrap_or_default())
+            pretty(&serde_json::to_string(&Stopped { failure: &report.failure }).expect("a failure serialises"))
         }
     }
 }
@@ -105,20 +116,15 @@ pub struct CaseResult {
 
 /// Runs every case; with `bless`, writes what each produced as its expectation.
 pub fn replay(bridge: &Bridge, cases: &[Case], bless: bool) -> Result<Vec<CaseResult>> {
-    let mut profiles: Vec<(PathBuf, String)> = Vec::new();
+    let mut profiles: BTreeMap<PathBuf, ProfileText> = BTreeMap::new();
     let mut results = Vec::new();
     for case in cases {
-        let profile = match profiles.iter().find(|(p, _)| *p == case.profile) {
-            Some((_, text)) => text.clone(),
-            None => {
-                let text = std::fs::read_to_string(&case.profile)
-                    .with_context(|| format!("reading profile {}", case.profile.display()))?;
-                profiles.push((case.profile.clone(), text.clone()));
-                text
-            }
-        };
+        if !profiles.contains_key(&case.profile) {
+            profiles.insert(case.profile.clone(), ProfileText::read(&case.profile)?);
+        }
+        let profile = bridge.profile_for(Some(&profiles[&case.profile]))?;
         let payload = std::fs::read(&case.payload).with_context(|| format!("reading {}", case.payload.display()))?;
-        let report = bridge.run(&profile, &payload);
+        let report = bridge.run(case.flow, profile, &payload);
         let actual = golden_text(&report);
         let expected_path = case.dir.join(EXPECTED);
         let verdict = if bless {
@@ -159,7 +165,9 @@ pub fn table(results: &[CaseResult]) -> String {
     let mut out = format!("{:<width$}  {:<8}  {:>10}  {:<9}  issues\n", "case", "status", "fuel", "result");
     for r in results {
         let (status, codes) = match (&r.report.outcome, &r.report.failure) {
-            (Some(o), _) => (o.status.clone(), o.issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", ")),
+            (Some(o), _) => {
+                (o.status.to_string(), o.issues.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join(", "))
+            }
             (None, Some(f)) => ("stopped".to_owned(), f.to_string()),
             (None, None) => ("-".to_owned(), String::new()),
         };

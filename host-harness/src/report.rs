@@ -2,37 +2,135 @@
 //! measurements a platform engineer needs. One struct serves both outputs:
 //! JSON for machines, `Display` for people.
 
+use crate::flow::Flow;
 use crate::limits::Limits;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::fmt;
 
-/// One issue as the component reported it.
+/// What the platform should do with a transaction (the WIT `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ready,
+    Review,
+    Rejected,
+}
+
+/// How serious an issue is (the WIT `severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// The team that has to act on an issue (the WIT `owner`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Owner {
+    Finance,
+    Operations,
+    Ecommerce,
+    Integration,
+}
+
+macro_rules! named {
+    ($($t:ty { $($v:ident => $name:literal),* })*) => {$(
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $name),* }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+named! {
+    Status { Ready => "ready", Review => "review", Rejected => "rejected" }
+    Severity { Error => "error", Warning => "warning", Info => "info" }
+    Owner { Finance => "finance", Operations => "operations", Ecommerce => "ecommerce", Integration => "integration" }
+}
+
+/// One issue as the component reported it. The code stays text: codes are
+/// data the component defines, and a newer version may bring new ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Issue {
     pub code: String,
-    pub severity: String,
-    pub owner: String,
+    pub severity: Severity,
+    pub owner: Owner,
     pub pointer: String,
     pub message: String,
 }
 
-/// The component's answer for one order, in the harness's own types.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// The component's answer for one call, in the harness's own types: the same
+/// shape for every flow, with the key and document named as the flow names them
+/// (`orderKey`, `salesOrder` for orders).
+#[derive(Debug, Clone)]
 pub struct Outcome {
-    pub status: String,
-    pub order_key: Option<String>,
+    pub flow: Flow,
+    pub status: Status,
+    pub key: Option<String>,
     pub issues: Vec<Issue>,
     /// Kept as the exact JSON text the component produced.
-    pub sales_order: Option<Box<RawValue>>,
+    pub document: Option<Box<RawValue>>,
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry(self.flow.key_field(), &self.key)?;
+        map.serialize_entry("issues", &self.issues)?;
+        map.serialize_entry(self.flow.document_field(), &self.document)?;
+        map.end()
+    }
 }
 
 impl Outcome {
     /// The outcome as pretty JSON: the format of golden files.
     pub fn to_pretty_json(&self) -> String {
-        crate::jsonfmt::pretty(&serde_json::to_string(self).unwrap_or_default())
+        crate::jsonfmt::pretty(&serde_json::to_string(self).expect("an outcome of text, enums and JSON serialises"))
     }
+}
+
+/// Which budget a call ran under: setting up the instance (instantiate and
+/// get the profile) or the flow's own call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Setup,
+    Call,
+}
+
+/// Where the profile a run used came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "digest")]
+pub enum ProfileUse {
+    /// Baked into the component; its SHA-256.
+    Baked(String),
+    /// Parsed in the instance from the profile text; its SHA-256.
+    Parsed(String),
+}
+
+impl fmt::Display for ProfileUse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProfileUse::Baked(d) => write!(f, "baked into the component (sha256 {})", short(d)),
+            ProfileUse::Parsed(d) => write!(f, "parsed in the instance (sha256 {})", short(d)),
+        }
+    }
+}
+
+/// The first 12 hex digits of a digest, as people quote them.
+pub fn short(digest: &str) -> &str {
+    digest.get(..12).unwrap_or(digest)
 }
 
 /// Why an order produced no outcome: the platform stopped the component.
@@ -51,7 +149,7 @@ pub enum Failure {
     MemoryLimit(String),
     /// The component trapped (panic, unreachable, stack overflow, out-of-bounds access).
     Trap(String),
-    /// The component broke the contract (a sales order that is not JSON).
+    /// The component broke the contract (a document that is not JSON).
     InvalidOutput(String),
     /// The profile was refused by the component (`profile-error`).
     ProfileInvalid(String),
@@ -93,13 +191,14 @@ impl fmt::Display for Failure {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Metrics {
-    /// Fuel consumed by `map-order` (≈ wasm instructions).
+    /// Fuel consumed by the flow's call, e.g. `map-order` (≈ wasm instructions).
     pub fuel: u64,
-    /// Fuel consumed instantiating this order's fresh instance and parsing the profile.
+    /// Fuel consumed setting up this call's fresh instance: instantiating it and
+    /// parsing the profile (or, baked, only handing it out).
     pub setup_fuel: u64,
     /// Peak linear memory of the instance, bytes.
     pub peak_memory_bytes: u64,
-    /// Time to instantiate and parse the profile, microseconds (0 in a reused session).
+    /// Time to instantiate and get the profile, microseconds (0 in a reused session).
     pub setup_micros: u64,
     /// Time of the map-order call, microseconds.
     pub map_micros: u64,
@@ -117,6 +216,8 @@ pub struct RunReport {
     pub failure: Option<Failure>,
     pub metrics: Metrics,
     pub limits: Limits,
+    /// Where the profile came from; None when setup failed before it was read.
+    pub profile: Option<ProfileUse>,
     /// What the component wrote to stdout / stderr (bounded).
     pub logs: String,
     /// Where a trapping component was, for its developer.
@@ -128,13 +229,13 @@ impl fmt::Display for RunReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = &self.metrics;
         let l = &self.limits;
-        let over = |used: u64, cap: u64| if used > cap { "  << OVER LIMIT" } else { "" };
+        let over = |used: u64, cap: u64| if used >= cap { "  << LIMIT REACHED" } else { "" };
         writeln!(f, "== Outcome")?;
         match (&self.outcome, &self.failure) {
             (_, Some(failure)) => writeln!(f, "  stopped by the platform: {failure}")?,
             (Some(o), None) => {
                 writeln!(f, "  status:    {}", o.status)?;
-                writeln!(f, "  order key: {}", o.order_key.as_deref().unwrap_or("(none)"))?;
+                writeln!(f, "  key:       {}", o.key.as_deref().unwrap_or("(none)"))?;
                 if o.issues.is_empty() {
                     writeln!(f, "  issues:    none")?;
                 }
@@ -146,8 +247,14 @@ impl fmt::Display for RunReport {
             (None, None) => writeln!(f, "  (none)")?,
         }
         writeln!(f, "== Resources (used / limit)")?;
-        writeln!(f, "  fuel, map-order:     {:>12} / {}{}", m.fuel, l.fuel, over(m.fuel, l.fuel))?;
-        writeln!(f, "  fuel, setup:         {:>12} / {}", m.setup_fuel, l.setup_fuel)?;
+        writeln!(f, "  fuel, call:          {:>12} / {} (--fuel){}", m.fuel, l.fuel, over(m.fuel, l.fuel))?;
+        writeln!(
+            f,
+            "  fuel, setup:         {:>12} / {} (--setup-fuel){}",
+            m.setup_fuel,
+            l.setup_fuel,
+            over(m.setup_fuel, l.setup_fuel)
+        )?;
         writeln!(f, "  peak linear memory:  {:>12} / {} bytes", m.peak_memory_bytes, l.memory_bytes)?;
         writeln!(f, "  input size:          {:>12} / {} bytes", m.input_bytes, l.input_bytes)?;
         writeln!(f, "  output size:         {:>12} / {} bytes", m.output_bytes, l.output_bytes)?;
@@ -159,6 +266,9 @@ impl fmt::Display for RunReport {
             m.setup_micros,
             m.map_micros
         )?;
+        if let Some(profile) = &self.profile {
+            writeln!(f, "  profile:             {profile}")?;
+        }
         if let Some(trace) = &self.backtrace {
             writeln!(f, "== Wasm backtrace")?;
             for line in trace.lines() {

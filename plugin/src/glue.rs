@@ -1,37 +1,87 @@
 //! The only WIT-aware file: converts between the generated bindings and the
 //! plain-Rust core. No logic lives here.
 
-use crate::issues::{Issue, Owner, Severity};
-use crate::outcome::{Outcome, Status};
+use crate::orders::outcome::{Outcome, Status};
+use crate::profile::{Profile, ProfileError};
+use crate::shared::issues::{Issue, Owner, Severity};
 
 wit_bindgen::generate!({
     world: "bridge",
     path: "../wit",
 });
 
-use exports::sparklayer_orderwise::bridge::mapper::{self, GuestProfile};
+use exports::sparklayer_orderwise::bridge::{orders, tenant};
 use sparklayer_orderwise::bridge::types as wit;
 
 struct Component;
 
-impl mapper::Guest for Component {
-    type Profile = crate::profile::Profile;
+/// The `profile` resource: parsed at run time, or the one baked into the
+/// instance's memory image (a `'static`, so handing it out copies nothing).
+enum ProfileHandle {
+    Parsed(Box<Profile>),
+    Baked(&'static Profile),
+}
+
+impl std::ops::Deref for ProfileHandle {
+    type Target = Profile;
+    fn deref(&self) -> &Profile {
+        match self {
+            ProfileHandle::Parsed(p) => p,
+            ProfileHandle::Baked(p) => p,
+        }
+    }
+}
+
+impl tenant::Guest for Component {
+    type Profile = ProfileHandle;
+
+    fn bake(json: String, digest: String) -> Result<wit::ProfileSummary, wit::ProfileError> {
+        crate::profile::bake(json, digest).map(summary).map_err(profile_error)
+    }
 
     fn component_version() -> String {
         env!("CARGO_PKG_VERSION").to_owned()
     }
 }
 
-impl GuestProfile for crate::profile::Profile {
-    fn parse(json: String) -> Result<mapper::Profile, wit::ProfileError> {
-        crate::profile::Profile::parse(&json)
-            .map(mapper::Profile::new)
-            .map_err(|e| wit::ProfileError { field: e.field, message: e.message })
+impl tenant::GuestProfile for ProfileHandle {
+    fn parse(json: String) -> Result<tenant::Profile, wit::ProfileError> {
+        Profile::parse(&json).map(|p| tenant::Profile::new(ProfileHandle::Parsed(Box::new(p)))).map_err(profile_error)
     }
 
-    fn map_order(&self, order: String) -> wit::Outcome {
-        to_wit(crate::order::map_order(self, &order))
+    fn baked() -> Option<tenant::Profile> {
+        crate::profile::baked().map(|p| tenant::Profile::new(ProfileHandle::Baked(p)))
     }
+
+    fn summary(&self) -> wit::ProfileSummary {
+        summary(self)
+    }
+}
+
+impl orders::Guest for Component {
+    fn map_order(profile: tenant::ProfileBorrow<'_>, order: String) -> wit::Outcome {
+        let profile: &ProfileHandle = profile.get();
+        to_wit(crate::orders::map_order(profile, &order))
+    }
+}
+
+fn summary(p: &Profile) -> wit::ProfileSummary {
+    let c = p.reference.counts();
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    wit::ProfileSummary {
+        name: p.name.clone(),
+        baked_digest: p.baked_digest.clone(),
+        variants: n(c.variants),
+        units: n(c.units),
+        customers: n(c.customers),
+        tax_rates: n(c.tax_rates),
+        delivery_methods: n(c.delivery_methods),
+        stock_locations: n(c.stock_locations),
+    }
+}
+
+fn profile_error(e: ProfileError) -> wit::ProfileError {
+    wit::ProfileError { field: e.field, message: e.message }
 }
 
 fn to_wit(outcome: Outcome) -> wit::Outcome {
@@ -42,15 +92,19 @@ fn to_wit(outcome: Outcome) -> wit::Outcome {
             Status::Rejected => wit::Status::Rejected,
         },
         order_key: outcome.order_key,
-        // Serialising plain structs of strings, integers and decimals cannot fail.
-        sales_order: outcome.sales_order.map(|s| serde_json::to_string(&s).unwrap_or_default()),
+        // Strings, integers and exact decimal text always serialise; if that
+        // ever broke it is a bug in the component, and a trap says so loudly
+        // (an empty or partial sales order would be posted as if it were one).
+        sales_order: outcome
+            .sales_order
+            .map(|s| serde_json::to_string(&s).expect("a sales order of strings, integers and decimals serialises")),
         issues: outcome.issues.into_iter().map(issue).collect(),
     }
 }
 
 fn issue(i: Issue) -> wit::Issue {
     wit::Issue {
-        code: i.code.to_owned(),
+        code: i.code.as_str().to_owned(),
         severity: match i.severity {
             Severity::Error => wit::Severity::Error,
             Severity::Warning => wit::Severity::Warning,

@@ -1,28 +1,21 @@
-//! SparkLayer B2B order -> OrderWise sales order: the bridge's domain core.
+//! SparkLayer B2B <-> OrderWise: the bridge's domain core.
 //!
 //! Plain Rust that builds natively (unit and property tests) and for
 //! `wasm32-wasip2` (the component); `glue.rs` is the only WIT-aware file.
+//!
+//! - `shared/`: what every flow uses: money, issue codes, JSON reading and
+//!   pointers, and the tenant's reference data.
+//! - `profile.rs`: the tenant profile: reference data plus each flow's settings.
+//! - `orders/`: SparkLayer order -> OrderWise sales order, one file per rule.
+//!   (`stock/` and `reconcile/` sit beside it as their flows arrive.)
 
-pub mod address;
-pub mod delivery;
-pub mod issues;
-pub mod lines;
-pub mod money;
-pub mod order;
-pub mod outcome;
-pub mod owapi;
-pub mod payment;
-pub mod po;
-pub mod pointer;
-pub mod pricing;
+pub mod orders;
 pub mod profile;
-pub mod shopify;
-pub mod totals;
-pub mod uom;
+pub mod shared;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;
 
-pub use order::map_order;
-pub use outcome::{Outcome, Status};
+pub use orders::map_order;
+pub use orders::outcome::{Outcome, Status};
 pub use profile::{Profile, ProfileError};

@@ -1,7 +1,7 @@
 //! Every issue code is documented once in docs/issue-codes.md, with the
 //! severity and owner it really has, and is exercised by at least one fixture.
 
-use plugin::issues::{Code, Owner, Severity};
+use plugin::shared::issues::{Code, Owner, Severity};
 
 fn doc() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/issue-codes.md");
@@ -49,7 +49,7 @@ fn the_doc_lists_no_code_the_component_cannot_emit() {
 
 #[test]
 fn every_code_is_exercised_by_a_fixture_case() {
-    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/cases");
+    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/orders");
     let mut goldens = String::new();
     for case in std::fs::read_dir(cases).unwrap() {
         if let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("expected.json")) {

@@ -43,7 +43,8 @@ fn arb_order() -> impl Strategy<Value = (Vec<Line>, Option<String>)> {
 fn has_error_at(outcome: &Outcome, index: usize) -> bool {
     let at = format!("/line_items/{index}");
     outcome.issues.iter().any(|i| {
-        i.severity == plugin::issues::Severity::Error && (i.pointer == at || i.pointer.starts_with(&format!("{at}/")))
+        i.severity == plugin::shared::issues::Severity::Error
+            && (i.pointer == at || i.pointer.starts_with(&format!("{at}/")))
     })
 }
 
@@ -80,7 +81,7 @@ proptest! {
     #[test]
     fn line_nets_sum_to_the_inherited_net_or_an_issue_says_why((lines, shipping) in arb_order(), split in any::<bool>()) {
         let policy = if split { "split-line" } else { "review" };
-        let profile = profile_with("unitPriceRemainder", serde_json::json!(policy));
+        let profile = profile_with("/orders/unitPriceRemainder", serde_json::json!(policy));
         let outcome = map_order(&profile, &order(&lines, shipping.as_deref()).to_string());
         let draft = outcome.sales_order.as_ref().unwrap();
         let sent: Decimal = draft.order_lines.iter().map(|l| Decimal::from(l.quantity) * l.item_net).sum::<Decimal>() + draft.order_header.delivery_net;
@@ -88,7 +89,7 @@ proptest! {
             // Splitting never loses or invents a penny.
             prop_assert_eq!(sent, draft.order_header.order_net);
         } else {
-            let explained = outcome.issues.iter().any(|i| i.code == "UNIT_PRICE_INEXACT") && outcome.status == Status::Review;
+            let explained = outcome.issues.iter().any(|i| i.code.as_str() == "UNIT_PRICE_INEXACT") && outcome.status == Status::Review;
             prop_assert!(sent == draft.order_header.order_net || explained,
                 "lines sum to {} but the order net is {} and no issue explains it: {:?}", sent, draft.order_header.order_net, outcome.issues);
         }
@@ -129,7 +130,7 @@ proptest! {
         rate in prop_oneof![Just("0.2"), Just("5"), Just("-0.2"), Just("1e12"), Just("0.999999999999")],
     ) {
         let mut doc: serde_json::Value = serde_json::from_str(&support::profile_json()).unwrap();
-        doc["units"][0]["multiplier"] = serde_json::json!(multiplier);
+        doc["reference"]["variants"][0]["units"][0]["multiplier"] = serde_json::json!(multiplier);
         let profile = plugin::Profile::parse(&doc.to_string()).unwrap();
         let mut o = order(&[line("CUP-12OZ-WHT-C12", 1, "1.00", "0.2")], Some("1.00"));
         let item = &mut o["line_items"][0];
@@ -143,12 +144,12 @@ proptest! {
         let outcome = map_order(&profile, &o.to_string());
         // Whatever the figures, an answer and never a panic: out-of-range ones
         // reject the payload (with a pointer), in-range ones are mapped.
-        let too_big = |a: &String| plugin::money::parse_amount(a).is_err();
+        let too_big = |a: &String| plugin::shared::money::parse_amount(a).is_err();
         let bad_rate = !matches!(rate, "0.2" | "0.999999999999");
         // Every figure but the Charged Price (a cross-check) must also be non-negative.
-        let negative = amounts.iter().enumerate().any(|(k, a)| k != 3 && plugin::money::parse_amount(a).is_ok_and(|v| v.is_sign_negative() && !v.is_zero()));
+        let negative = amounts.iter().enumerate().any(|(k, a)| k != 3 && plugin::shared::money::parse_amount(a).is_ok_and(|v| v.is_sign_negative() && !v.is_zero()));
         let out_of_range =
-            amounts.iter().any(too_big) || negative || bad_rate || !(1..=plugin::lines::MAX_QUANTITY).contains(&quantity);
+            amounts.iter().any(too_big) || negative || bad_rate || !(1..=plugin::orders::lines::MAX_QUANTITY).contains(&quantity);
         prop_assert_eq!(outcome.status == Status::Rejected, out_of_range, "{:?}", outcome.issues);
     }
 
@@ -161,7 +162,7 @@ proptest! {
         let outcome = map_order(&profile(), &damaged);
         if outcome.status == Status::Rejected {
             prop_assert!(outcome.sales_order.is_none());
-            prop_assert!(outcome.issues.iter().any(|i| i.code == "PAYLOAD_INVALID"));
+            prop_assert!(outcome.issues.iter().any(|i| i.code.as_str() == "PAYLOAD_INVALID"));
         }
     }
 }

@@ -2,7 +2,7 @@
 
 mod support;
 
-use plugin::issues::Severity;
+use plugin::shared::issues::Severity;
 use plugin::{map_order, Status};
 use serde_json::json;
 use support::*;
@@ -47,7 +47,7 @@ fn an_unmapped_pack_holds_the_order_and_names_the_line() {
         None,
     ));
     assert_eq!(out.status, Status::Review);
-    let issue = out.issues.iter().find(|i| i.code == "UOM_UNMAPPED").unwrap();
+    let issue = out.issues.iter().find(|i| i.code.as_str() == "UOM_UNMAPPED").unwrap();
     assert_eq!(issue.pointer, "/line_items/1/properties");
     // The line is in the draft, unresolved, not dropped.
     assert_eq!(lines_of(&out)[1].0, None);
@@ -82,7 +82,7 @@ fn ten_pounds_for_a_case_of_twelve_is_split_to_keep_every_penny() {
 
 #[test]
 fn a_review_policy_holds_an_inexact_unit_price_instead_of_splitting() {
-    let profile = profile_with("unitPriceRemainder", json!("review"));
+    let profile = profile_with("/orders/unitPriceRemainder", json!("review"));
     let out = map_order(&profile, &order(&[line("CUP-12OZ-WHT-C12", 1, "10.00", "0.2")], None).to_string());
     assert_eq!(out.status, Status::Review);
     assert!(codes(&out).contains(&"UNIT_PRICE_INEXACT"));
@@ -92,7 +92,7 @@ fn a_review_policy_holds_an_inexact_unit_price_instead_of_splitting() {
 fn four_decimal_price_precision_holds_a_case_each_price_that_two_decimals_cannot() {
     // £20.00 for 24 eaches: 0.8333… a unit. At 2 decimals: 16 × 0.83 + 8 × 0.84.
     // At 4 decimals: 16 × 0.8333 + 8 × 0.8334, still exactly £20.00.
-    let profile = profile_with("pricePrecision", json!(4));
+    let profile = profile_with("/orders/pricePrecision", json!(4));
     let out = map_order(&profile, &order(&[line("CUP-12OZ-WHT-C12", 2, "10.00", "0")], None).to_string());
     let lines = lines_of(&out);
     assert_eq!(
@@ -108,9 +108,9 @@ fn ten_times_eleven_thirty_one_depends_on_the_vat_rounding_mode() {
     invoice_level["total_tax"] = json!("22.62");
     invoice_level["total_price"] = json!("135.72");
     let per_line = map(&invoice_level);
-    let mismatch = per_line.issues.iter().find(|i| i.code == "VAT_MISMATCH").expect("per-line VAT is 22.60");
+    let mismatch = per_line.issues.iter().find(|i| i.code.as_str() == "VAT_MISMATCH").expect("per-line VAT is 22.60");
     assert!(mismatch.message.contains("SparkLayer 22.62 but OrderWise would compute 22.60"), "{}", mismatch.message);
-    let profile = profile_with("vatRounding", json!("invoice-round-down"));
+    let profile = profile_with("/orders/vatRounding", json!("invoice-round-down"));
     assert_eq!(map_order(&profile, &invoice_level.to_string()).status, Status::Ready);
 }
 
@@ -120,7 +120,7 @@ fn a_tolerance_lets_a_penny_through_and_no_more() {
     o["total_tax"] = json!("22.63");
     o["total_price"] = json!("135.73");
     assert_eq!(map(&o).status, Status::Review);
-    let profile = profile_with("tolerance", json!("0.01"));
+    let profile = profile_with("/orders/tolerance", json!("0.01"));
     assert_eq!(map_order(&profile, &o.to_string()).status, Status::Ready);
     o["total_tax"] = json!("22.64");
     o["total_price"] = json!("135.74");
@@ -197,7 +197,7 @@ fn every_missing_address_field_is_named() {
     let mut o = order(&[line("TEA-EB-80", 1, "6.40", "0")], None);
     o["shipping_address"] = json!({"country_code": "GB"});
     let pointers: Vec<String> =
-        map(&o).issues.into_iter().filter(|i| i.code == "ADDRESS_INCOMPLETE").map(|i| i.pointer).collect();
+        map(&o).issues.into_iter().filter(|i| i.code.as_str() == "ADDRESS_INCOMPLETE").map(|i| i.pointer).collect();
     assert_eq!(
         pointers,
         ["/shipping_address", "/shipping_address/address1", "/shipping_address/city", "/shipping_address/zip"]
@@ -248,20 +248,30 @@ fn a_review_lists_every_issue_not_just_the_first() {
 #[test]
 fn profile_errors_name_the_field() {
     let cases = [
-        ("pricePrecision", json!(6), "/pricePrecision"),
-        ("untaxedCode", json!("T1"), "/untaxedCode"),
-        ("currencies", json!(["gbp"]), "/currencies/0"),
-        ("tolerance", json!("-0.01"), "/tolerance"),
-        ("vatRounding", json!("bankers"), "/vatRounding"),
-        ("units", json!([{"sku": "X", "variantCode": "NOT-IN-CATALOG", "multiplier": 2}]), "/units/0/variantCode"),
-        ("catalog", json!(["A", "A"]), "/catalog/1"),
-        ("paymentTypes", json!({"onAccount": ["x"], "upfront": ["x"]}), "/paymentTypes"),
+        ("/orders/pricePrecision", json!(6), "/orders/pricePrecision"),
+        ("/orders/untaxedCode", json!("T1"), "/orders/untaxedCode"),
+        ("/orders/currencies", json!(["gbp"]), "/orders/currencies/0"),
+        ("/orders/tolerance", json!("-0.01"), "/orders/tolerance"),
+        ("/orders/vatRounding", json!("bankers"), "/orders/vatRounding"),
+        ("/orders/stockLocationId", json!(7), "/orders/stockLocationId"),
+        ("/orders/paymentTypes", json!({"onAccount": ["x"], "upfront": ["x"]}), "/orders/paymentTypes"),
+        ("/reference/variants/0/units/0/multiplier", json!(0), "/reference/variants/0/units/0/multiplier"),
+        ("/reference/variants/1/code", json!("CUP-12OZ-WHT"), "/reference/variants/1/code"),
+        ("/reference/variants/2/code", json!(" TEA-EB-80"), "/reference/variants/2/code"),
+        (
+            "/reference/variants/2/units",
+            json!([{"sku": "CUP-12OZ-WHT-C12", "multiplier": 6}]),
+            "/reference/variants/2/units/0",
+        ),
+        ("/reference/variants/0/rule/min", json!(2000), "/reference/variants/0/rule/min"),
+        ("/reference/customers/1/email", json!("ORDERS@harbourcafe.co.uk "), "/reference/customers/1/email"),
+        ("/reference/taxRates/2/rate", json!("0.2"), "/reference/taxRates/2/rate"),
+        ("/reference/stockLocations", json!([]), "/reference"),
+        ("/orders/poMaxLen", json!(20), "/orders/poMaxLen"),
     ];
-    for (field, value, pointer) in cases {
-        let mut doc: serde_json::Value = serde_json::from_str(&profile_json()).unwrap();
-        doc[field] = value;
-        let err = plugin::Profile::parse(&doc.to_string()).expect_err(field);
-        assert_eq!(err.field, pointer, "{field}: {}", err.message);
+    for (at, value, pointer) in cases {
+        let err = plugin::Profile::parse(&profile_json_with(at, value)).expect_err(at);
+        assert_eq!(err.field, pointer, "{at}: {}", err.message);
     }
 }
 
@@ -285,7 +295,7 @@ fn negative_or_missing_amounts_reject_the_payload_at_their_field() {
 
 #[test]
 fn an_order_beyond_the_line_limit_is_rejected_with_a_reason_not_stopped_for_fuel() {
-    let lines: Vec<Line> = (0..=plugin::order::MAX_LINES).map(|_| line("TEA-EB-80", 1, "1.00", "0")).collect();
+    let lines: Vec<Line> = (0..=plugin::orders::order::MAX_LINES).map(|_| line("TEA-EB-80", 1, "1.00", "0")).collect();
     let out = map(&order(&lines, None));
     assert_eq!(out.status, Status::Rejected);
     assert_eq!(out.issues[0].pointer, "/line_items");
@@ -294,9 +304,10 @@ fn an_order_beyond_the_line_limit_is_rejected_with_a_reason_not_stopped_for_fuel
 
 #[test]
 fn quantity_rules_apply_to_the_pack_that_was_sold() {
-    let rules =
-        json!([{"sku": "LID-12OZ-WHT", "packSize": 50}, {"sku": "LID-12OZ-WHT", "pack": "Case of 50", "max": 10}]);
-    let profile = profile_with("quantityRules", rules);
+    // LID-12OZ-WHT sold loose goes in multiples of 50; its "Case of 50" pack at most 10 at a time.
+    let lid = json!({"code": "LID-12OZ-WHT", "rule": {"packSize": 50},
+                     "units": [{"sku": "LID-12OZ-WHT", "pack": "Case of 50", "multiplier": 50, "rule": {"max": 10}}]});
+    let profile = profile_with("/reference/variants/1", lid);
     let cases = |n: i64| line("LID-12OZ-WHT", n, "4.50", "0.2").property("Pack", "Case of 50");
     let two_cases = map_order(&profile, &order(&[cases(2)], None).to_string());
     assert!(!codes(&two_cases).contains(&"PACK_QUANTITY_INVALID"), "{:?}", two_cases.issues);

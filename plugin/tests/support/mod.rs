@@ -2,7 +2,7 @@
 //! whose totals are consistent the way Shopify makes them (VAT per line, half-up).
 #![allow(dead_code)]
 
-use plugin::money::{parse_decimal, round_half_up};
+use plugin::shared::money::{parse_decimal, round_half_up};
 use plugin::Profile;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -15,11 +15,21 @@ pub fn profile() -> Profile {
     Profile::parse(&profile_json()).expect("the bundled profile is valid")
 }
 
-/// The profile with one top-level field replaced.
-pub fn profile_with(field: &str, value: Value) -> Profile {
+/// The profile with the value at one JSON pointer (`/orders/tolerance`) replaced or added.
+pub fn profile_with(pointer: &str, value: Value) -> Profile {
+    Profile::parse(&profile_json_with(pointer, value)).unwrap()
+}
+
+/// The bundled profile's text with the value at `pointer` replaced or added.
+pub fn profile_json_with(pointer: &str, value: Value) -> String {
     let mut doc: Value = serde_json::from_str(&profile_json()).unwrap();
-    doc[field] = value;
-    Profile::parse(&doc.to_string()).unwrap()
+    let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
+    let parent = doc.pointer_mut(parent).unwrap_or_else(|| panic!("{parent} is in the bundled profile"));
+    match parent {
+        Value::Array(items) => items[key.parse::<usize>().unwrap()] = value,
+        other => other[key] = value,
+    }
+    doc.to_string()
 }
 
 pub fn d(s: &str) -> Decimal {
@@ -109,5 +119,5 @@ pub fn order(lines: &[Line], shipping: Option<&str>) -> Value {
 }
 
 pub fn codes(outcome: &plugin::Outcome) -> Vec<&'static str> {
-    outcome.issues.iter().map(|i| i.code).collect()
+    outcome.issues.iter().map(|i| i.code.as_str()).collect()
 }

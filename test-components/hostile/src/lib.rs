@@ -5,25 +5,47 @@
 
 wit_bindgen::generate!({ world: "bridge", path: "../../wit" });
 
-use exports::sparklayer_orderwise::bridge::mapper::{self, GuestProfile};
-use sparklayer_orderwise::bridge::types::{Outcome, ProfileError, Status};
+use exports::sparklayer_orderwise::bridge::{orders, tenant};
+use sparklayer_orderwise::bridge::types::{Outcome, ProfileError, ProfileSummary, Status};
 
 struct Hostile;
 struct Profile;
 
-impl mapper::Guest for Hostile {
+impl tenant::Guest for Hostile {
     type Profile = Profile;
+    fn bake(_json: String, _digest: String) -> Result<ProfileSummary, ProfileError> {
+        Err(ProfileError { field: String::new(), message: "the hostile component bakes nothing".into() })
+    }
     fn component_version() -> String {
         "hostile".into()
     }
 }
 
-impl GuestProfile for Profile {
-    fn parse(_json: String) -> Result<mapper::Profile, ProfileError> {
-        Ok(mapper::Profile::new(Profile))
+impl tenant::GuestProfile for Profile {
+    fn parse(_json: String) -> Result<tenant::Profile, ProfileError> {
+        Ok(tenant::Profile::new(Profile))
     }
 
-    fn map_order(&self, order: String) -> Outcome {
+    fn baked() -> Option<tenant::Profile> {
+        None
+    }
+
+    fn summary(&self) -> ProfileSummary {
+        ProfileSummary {
+            name: "hostile".into(),
+            baked_digest: None,
+            variants: 0,
+            units: 0,
+            customers: 0,
+            tax_rates: 0,
+            delivery_methods: 0,
+            stock_locations: 0,
+        }
+    }
+}
+
+impl orders::Guest for Hostile {
+    fn map_order(_profile: tenant::ProfileBorrow<'_>, order: String) -> Outcome {
         let ready = |sales_order: Option<String>| Outcome {
             status: Status::Ready,
             order_key: None,

@@ -1,0 +1,201 @@
+//! `host-harness bake`: a component with a tenant's profile already parsed.
+//!
+//! Pre-initialisation with wasmtime-wizer (its synchronous path, on this
+//! harness's own engine and no-capability WASI): instrument the component,
+//! instantiate it, call `tenant.bake(profile, sha256)` under the setup
+//! budget, and snapshot the instance's memory and globals into a new
+//! component. Every instance of the result starts with the parsed, validated
+//! profile in its memory image (mapped copy-on-write by the pooling
+//! allocator), and `profile.baked()` hands it out for a few hundred
+//! instructions, whatever the size of the tenant.
+//!
+//! The baked component is still a complete bridge component: `profile.parse`
+//! works as before, so it also runs profiles other than the baked one.
+
+use crate::bridge::{bindings, link, Bridge, ProfileSummary, ProfileText};
+use crate::engine::{self, EpochTicker, EPOCH_TICK};
+use crate::limits::Limits;
+use crate::sandbox::OrderState;
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Serialize;
+use std::future::Future;
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::Instant;
+use wasmtime::component::{Component, Instance, WasmList};
+use wasmtime::Store;
+use wasmtime_wizer::{ComponentInstanceState, Wizer};
+
+/// A baked component and what it cost to make.
+pub struct Baked {
+    pub bytes: Vec<u8>,
+    pub report: BakeReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BakeReport {
+    /// SHA-256 of the profile text baked in.
+    pub profile_digest: String,
+    pub profile_bytes: u64,
+    pub summary: ProfileSummary,
+    /// Fuel `tenant.bake` used (the same parse an unbaked instance pays per setup).
+    pub parse_fuel: u64,
+    /// Linear memory at the snapshot: every instance of the baked component starts with it.
+    pub initial_memory_bytes: u64,
+    pub component_bytes: u64,
+    pub baked_bytes: u64,
+    pub millis: f64,
+}
+
+/// The fuel a bake may spend parsing the profile: a one-off build step, so
+/// far above the per-instance setup budget (a 65,000-entry tenant takes tens of millions).
+pub const DEFAULT_BAKE_FUEL: u64 = 2_000_000_000;
+
+/// Bakes `profile` into `component` under `limits`, with `fuel` for the parse
+/// and a wall-clock cap of a minute (memory and the rest as `limits` say).
+pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) -> Result<Baked> {
+    let limits = Limits { setup_fuel: fuel, wall_millis: limits.wall_millis.max(60_000), ..limits };
+    let started = Instant::now();
+    let mut wizer = Wizer::new();
+    // Keep every export as it is (wasmtime issue #13168: dropping the init
+    // function can produce an invalid component); `bake` refuses a second call.
+    wizer.keep_init_func(true);
+    let (cx, instrumented) =
+        wizer.instrument_component(component).map_err(anyhow::Error::from).context("instrumenting the component")?;
+
+    let engine = engine::build(&limits)?;
+    let _ticker = EpochTicker::start(&engine)?;
+    let compiled = Component::new(&engine, &instrumented)
+        .map_err(anyhow::Error::from)
+        .context("compiling the instrumented component")?;
+    let pre = link(&engine, &compiled)?;
+    let mut store = Store::new(&engine, OrderState::new(limits.memory_bytes));
+    store.limiter(|state| &mut state.limiter);
+    store.set_fuel(limits.setup_fuel)?;
+    store.set_epoch_deadline((limits.wall_millis.saturating_mul(1000) / EPOCH_TICK.as_micros() as u64).max(1));
+    let instance = pre
+        .instance_pre()
+        .instantiate(&mut store)
+        .map_err(anyhow::Error::from)
+        .context("instantiating the component")?;
+    let bridge = bindings::Bridge::new(&mut store, &instance)?;
+    let called = bridge.sparklayer_orderwise_bridge_tenant().call_bake(&mut store, &profile.text, &profile.digest);
+    let parse_fuel = limits.setup_fuel - store.get_fuel().unwrap_or(0);
+    let summary = match called {
+        Ok(Ok(summary)) => ProfileSummary::from(summary),
+        Ok(Err(e)) => bail!("the component refused the profile: field {:?}: {}", e.field, e.message),
+        Err(e) if store.data().limiter.refused => {
+            bail!("baking needed more than {} bytes of linear memory (--memory-bytes): {e:#}", limits.memory_bytes)
+        }
+        Err(e) => {
+            return Err(anyhow!("{e:?}")).context(format!(
+                "tenant.bake stopped (fuel used {parse_fuel} of --bake-fuel {}, wall cap {} ms)",
+                limits.setup_fuel, limits.wall_millis
+            ))
+        }
+    };
+    if summary.baked_digest.as_deref() != Some(profile.digest.as_str()) {
+        bail!("the component baked the profile but reports digest {:?}, not {}", summary.baked_digest, profile.digest);
+    }
+    let initial_memory_bytes = store.data().limiter.peak as u64;
+    let bytes = block_on(wizer.snapshot_component(&cx, &mut Snapshot { store: &mut store, instance }))
+        .map_err(anyhow::Error::from)
+        .context("snapshotting the instance")?;
+    let report = BakeReport {
+        profile_digest: profile.digest.clone(),
+        profile_bytes: profile.text.len() as u64,
+        summary,
+        parse_fuel,
+        initial_memory_bytes,
+        component_bytes: component.len() as u64,
+        baked_bytes: bytes.len() as u64,
+        millis: started.elapsed().as_secs_f64() * 1e3,
+    };
+    Ok(Baked { bytes, report })
+}
+
+/// Bakes and loads the result, checking that it hands out the profile it was given.
+pub fn bake_and_load(component: &[u8], profile: &ProfileText, limits: Limits) -> Result<(Bridge, BakeReport)> {
+    let baked = bake(component, profile, limits, DEFAULT_BAKE_FUEL)?;
+    let bridge = Bridge::from_bytes(&baked.bytes, limits, None)?;
+    let digest = bridge.baked().and_then(|b| b.baked_digest.as_deref());
+    if digest != Some(profile.digest.as_str()) {
+        bail!("the baked component does not hand out the baked profile (it reports {digest:?})");
+    }
+    Ok((bridge, baked.report))
+}
+
+/// What wizer reads the instance's state through: its accessor functions,
+/// called synchronously on our store.
+struct Snapshot<'a> {
+    store: &'a mut Store<OrderState>,
+    instance: Instance,
+}
+
+impl Snapshot<'_> {
+    fn call<R: wasmtime::component::ComponentType + wasmtime::component::Lift + Send + Sync + 'static>(
+        &mut self,
+        interface: &str,
+        func: &str,
+    ) -> R {
+        let exported = (|| {
+            let (_, iface) = self.instance.get_export(&mut *self.store, None, interface)?;
+            let (_, index) = self.instance.get_export(&mut *self.store, Some(&iface), func)?;
+            self.instance.get_typed_func::<(), (R,)>(&mut *self.store, index).ok()
+        })();
+        // Wizer asks only for accessors its own instrumentation added.
+        let typed = exported.unwrap_or_else(|| panic!("wizer accessor {interface}#{func} is missing"));
+        typed.call(&mut *self.store, ()).unwrap_or_else(|e| panic!("wizer accessor {func} trapped: {e:?}")).0
+    }
+}
+
+impl ComponentInstanceState for Snapshot<'_> {
+    async fn call_func_ret_list_u8(&mut self, instance: &str, func: &str, contents: impl FnOnce(&[u8]) + Send) {
+        let list: WasmList<u8> = self.call(instance, func);
+        contents(list.as_le_slice(&*self.store));
+    }
+
+    async fn call_func_ret_s32(&mut self, instance: &str, func: &str) -> i32 {
+        self.call(instance, func)
+    }
+
+    async fn call_func_ret_s64(&mut self, instance: &str, func: &str) -> i64 {
+        self.call(instance, func)
+    }
+
+    async fn call_func_ret_f32(&mut self, instance: &str, func: &str) -> u32 {
+        self.call::<f32>(instance, func).to_bits()
+    }
+
+    async fn call_func_ret_f64(&mut self, instance: &str, func: &str) -> u64 {
+        self.call::<f64>(instance, func).to_bits()
+    }
+}
+
+/// Runs a future whose every step is synchronous (our `Snapshot` never waits).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(value) => value,
+        Poll::Pending => unreachable!("snapshotting made no asynchronous call"),
+    }
+}
+
+impl std::fmt::Display for BakeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.summary;
+        writeln!(f, "baked profile {:?}", s.name)?;
+        writeln!(f, "  sha256:          {}", self.profile_digest)?;
+        writeln!(f, "  profile:         {} bytes", self.profile_bytes)?;
+        writeln!(
+            f,
+            "  reference data:  {} variants, {} units, {} customers, {} tax rates, {} delivery methods, {} stock locations",
+            s.variants, s.units, s.customers, s.tax_rates, s.delivery_methods, s.stock_locations
+        )?;
+        writeln!(f, "  parse fuel:      {} (paid once, here)", self.parse_fuel)?;
+        writeln!(f, "  initial memory:  {} bytes per instance (copy-on-write image)", self.initial_memory_bytes)?;
+        writeln!(f, "  component:       {} bytes -> {} bytes baked", self.component_bytes, self.baked_bytes)?;
+        writeln!(f, "  took:            {:.0} ms", self.millis)
+    }
+}

@@ -1,0 +1,97 @@
+//! The customer account and the delivery address.
+//!
+//! Prevents: orders booked to no account (or the wrong one), and deliveries
+//! missing a line of the address. Every Shopify address field is carried.
+
+use crate::orders::owapi::DeliveryAddress;
+use crate::orders::shopify::{Address, Order};
+use crate::profile::Profile;
+use crate::shared::issues::{Code, Issue};
+use crate::shared::reference::Customer;
+
+/// The order's customer email: the customer record's, else the order's.
+pub fn email<'o>(order: &'o Order<'_>) -> Option<&'o str> {
+    order
+        .customer
+        .as_ref()
+        .and_then(|c| c.email.as_deref())
+        .or(order.email.as_deref())
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+}
+
+/// The OrderWise account for the Shopify customer: by id, then by email.
+pub fn customer<'p>(profile: &'p Profile, order: &Order, issues: &mut Vec<Issue>) -> Option<&'p Customer> {
+    let id = order.customer.as_ref().and_then(|c| c.id.as_ref()).map(|id| id.text());
+    let email = email(order);
+    let found = profile.reference.customer(id.as_deref(), email);
+    if found.is_none() {
+        issues.push(Issue::new(
+            Code::CUSTOMER_UNMAPPED,
+            "/customer",
+            format!(
+                "Shopify customer {} <{}> has no OrderWise account in the profile; open or find the account and map it",
+                id.as_deref().unwrap_or("(no id)"),
+                email.unwrap_or("no email")
+            ),
+        ));
+    }
+    found
+}
+
+fn text(v: &Option<std::borrow::Cow<'_, str>>) -> String {
+    v.as_deref().unwrap_or("").trim().to_owned()
+}
+
+pub fn delivery_address(order: &Order, method_id: Option<u32>, issues: &mut Vec<Issue>) -> DeliveryAddress {
+    let empty = Address::default();
+    let a = match &order.shipping_address {
+        Some(a) => a,
+        None => {
+            issues.push(Issue::new(
+                Code::ADDRESS_INCOMPLETE,
+                "/shipping_address",
+                "the order has no shipping address; ask the customer where to deliver",
+            ));
+            &empty
+        }
+    };
+    let contact =
+        [text(&a.first_name), text(&a.last_name)].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+    let company = text(&a.company);
+    let address = DeliveryAddress {
+        delivery_name: if company.is_empty() { contact.clone() } else { company },
+        contact_name: contact,
+        address1: text(&a.address1),
+        address2: text(&a.address2),
+        town: text(&a.city),
+        county: text(&a.province),
+        country: text(&a.country),
+        country_code: text(&a.country_code),
+        postcode: text(&a.zip),
+        telephone: text(&a.phone),
+        email: email(order).unwrap_or("").to_owned(),
+        delivery_method_id: method_id,
+    };
+    if order.shipping_address.is_some() {
+        let required = [
+            ("name", &address.delivery_name, "a company or contact name"),
+            ("address1", &address.address1, "the first address line"),
+            ("city", &address.town, "the town"),
+            ("zip", &address.postcode, "the postcode"),
+            ("country_code", &address.country_code, "the country code"),
+        ];
+        for (field, value, what) in required {
+            if value.is_empty() {
+                let at =
+                    if field == "name" { "/shipping_address".to_owned() } else { format!("/shipping_address/{field}") };
+                issues.push(Issue::new(
+                    Code::ADDRESS_INCOMPLETE,
+                    at,
+                    format!("the shipping address is missing {what}; the carrier needs it"),
+                ));
+            }
+        }
+    }
+    address
+}

@@ -1,0 +1,275 @@
+//! The orders flow's settings: the `orders` section of the tenant profile.
+//! How this tenant's orders are read (PO sources, pack property, payment
+//! types) and judged (VAT rounding, tolerance, price precision, policies).
+//! docs/profile.md documents every field.
+
+use crate::shared::json::{Error, Reader, Unknown};
+use crate::shared::reference::{read_amount, PoPolicy, Reference};
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VatRounding {
+    /// VAT worked per line, half a penny or more rounds up.
+    LineHalfUp,
+    /// VAT worked per rate on the invoice total, rounded down to the penny.
+    InvoiceRoundDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemainderPolicy {
+    /// Send the line as two lines of the same variant whose unit prices differ by
+    /// one step of the price precision and whose nets sum exactly.
+    SplitLine,
+    /// Hold the order for finance to decide.
+    Review,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoSource {
+    /// A `note_attributes[]` entry by exact name.
+    NoteAttribute(String),
+    /// The order `note` (SparkLayer's `customer_reference`).
+    Note,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderTypes {
+    /// OWAPI `systemOrderType` for orders paid (or to be paid) upfront.
+    pub standard: u32,
+    /// The distinct order type that routes Pay on Account orders to the B2B account workflow.
+    pub on_account: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PaymentTypes {
+    pub on_account: Vec<String>,
+    pub upfront: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub currencies: Vec<String>,
+    pub order_types: OrderTypes,
+    pub stock_location_id: u32,
+    pub pack_property: String,
+    pub untaxed_code: String,
+    /// The taxRateId of `untaxed_code`, resolved against the reference data by `link`.
+    pub untaxed_tax_rate_id: u32,
+    pub vat_rounding: VatRounding,
+    pub tolerance: Decimal,
+    pub price_precision: u32,
+    pub unit_price_remainder: RemainderPolicy,
+    pub payment_types: PaymentTypes,
+    pub po_sources: Vec<PoSource>,
+    pub po_max_length: usize,
+    pub po_policy: PoPolicy,
+    pub collection_delivery_method_id: Option<u32>,
+}
+
+const FIELDS: &[&str] = &[
+    "currencies",
+    "orderTypes",
+    "stockLocationId",
+    "packProperty",
+    "untaxedCode",
+    "vatRounding",
+    "tolerance",
+    "pricePrecision",
+    "unitPriceRemainder",
+    "paymentTypes",
+    "poSources",
+    "poMaxLength",
+    "poPolicy",
+    "collectionDeliveryMethodId",
+];
+/// Every field but `packProperty` (default "Pack") and `collectionDeliveryMethodId`.
+const REQUIRED: &[usize] = &[0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+
+impl Settings {
+    pub fn read(r: &mut Reader) -> Result<Settings, Error> {
+        let mut s = Settings {
+            currencies: Vec::new(),
+            order_types: OrderTypes::default(),
+            stock_location_id: 0,
+            pack_property: "Pack".to_owned(),
+            untaxed_code: String::new(),
+            untaxed_tax_rate_id: 0,
+            vat_rounding: VatRounding::LineHalfUp,
+            tolerance: Decimal::ZERO,
+            price_precision: 2,
+            unit_price_remainder: RemainderPolicy::SplitLine,
+            payment_types: PaymentTypes::default(),
+            po_sources: Vec::new(),
+            po_max_length: 0,
+            po_policy: PoPolicy::Required,
+            collection_delivery_method_id: None,
+        };
+        let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
+            let at = r.offset_of_value();
+            match f {
+                0 => s.currencies = read_currencies(r)?,
+                1 => s.order_types = read_order_types(r)?,
+                2 => s.stock_location_id = r.u32()?,
+                3 => {
+                    s.pack_property = r.string()?.into_owned();
+                    if s.pack_property.trim().is_empty() {
+                        return Err(Error::at(at, "must name a line property"));
+                    }
+                }
+                4 => s.untaxed_code = r.string()?.into_owned(),
+                5 => {
+                    s.vat_rounding = match r.string()?.as_ref() {
+                        "line-half-up" => VatRounding::LineHalfUp,
+                        "invoice-round-down" => VatRounding::InvoiceRoundDown,
+                        other => return Err(unknown_variant(at, other, &["line-half-up", "invoice-round-down"])),
+                    }
+                }
+                6 => {
+                    s.tolerance = read_amount(r)?;
+                    if s.tolerance < Decimal::ZERO {
+                        return Err(Error::at(at, "must not be negative"));
+                    }
+                }
+                7 => {
+                    s.price_precision = r.u32()?;
+                    if !(2..=4).contains(&s.price_precision) {
+                        return Err(Error::at(at, "OrderWise unit prices hold 2 to 4 decimal places"));
+                    }
+                }
+                8 => {
+                    s.unit_price_remainder = match r.string()?.as_ref() {
+                        "split-line" => RemainderPolicy::SplitLine,
+                        "review" => RemainderPolicy::Review,
+                        other => return Err(unknown_variant(at, other, &["split-line", "review"])),
+                    }
+                }
+                9 => s.payment_types = read_payment_types(r)?,
+                10 => s.po_sources = read_po_sources(r)?,
+                11 => {
+                    s.po_max_length = r.u32()? as usize;
+                    if s.po_max_length == 0 {
+                        return Err(Error::at(at, "must be at least 1"));
+                    }
+                }
+                12 => s.po_policy = PoPolicy::read(r)?,
+                _ if r.null() => {}
+                _ => s.collection_delivery_method_id = Some(r.u32()?),
+            }
+            Ok(())
+        })?;
+        seen.require(FIELDS, REQUIRED)?;
+        Ok(s)
+    }
+
+    /// Resolves what the settings name in the reference data. Errors are
+    /// (pointer relative to the `orders` section, message).
+    pub fn link(&mut self, reference: &Reference) -> Result<(), (String, String)> {
+        self.untaxed_tax_rate_id = reference
+            .tax_rate_by_code(&self.untaxed_code)
+            .filter(|t| t.rate.is_zero())
+            .map(|t| t.tax_rate_id)
+            .ok_or_else(|| {
+                let why = format!("{} is not the code of a zero-rate reference taxRates entry", self.untaxed_code);
+                ("/untaxedCode".to_owned(), why)
+            })?;
+        if reference.stock_location(self.stock_location_id).is_none() {
+            let why = format!("stock location {} is not in the reference stockLocations", self.stock_location_id);
+            return Err(("/stockLocationId".to_owned(), why));
+        }
+        Ok(())
+    }
+}
+
+fn unknown_variant(at: usize, found: &str, expected: &[&str]) -> Error {
+    let expected = expected.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>().join(" or ");
+    Error::at(at, format!("unknown value {found:?}, expected {expected}"))
+}
+
+fn read_currencies(r: &mut Reader) -> Result<Vec<String>, Error> {
+    let at = r.offset_of_value();
+    let mut out = Vec::new();
+    r.items(|r, _| {
+        let at = r.offset_of_value();
+        let c = r.string()?;
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(Error::at(at, format!("{c:?} is not an ISO 4217 code like GBP")));
+        }
+        out.push(c.into_owned());
+        Ok(())
+    })?;
+    if out.is_empty() {
+        return Err(Error::at(at, "list at least one ISO 4217 code, e.g. GBP"));
+    }
+    Ok(out)
+}
+
+fn read_order_types(r: &mut Reader) -> Result<OrderTypes, Error> {
+    const NAMES: &[&str] = &["standard", "onAccount"];
+    let mut types = OrderTypes::default();
+    let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
+        let id = r.u32()?;
+        if f == 0 {
+            types.standard = id;
+        } else {
+            types.on_account = id;
+        }
+        Ok(())
+    })?;
+    seen.require(NAMES, &[0, 1])?;
+    Ok(types)
+}
+
+fn read_strings(r: &mut Reader) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    r.items(|r, _| {
+        out.push(r.string()?.into_owned());
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
+    const NAMES: &[&str] = &["onAccount", "upfront"];
+    let at = r.offset_of_value();
+    let mut types = PaymentTypes::default();
+    let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
+        let list = read_strings(r)?;
+        if f == 0 {
+            types.on_account = list;
+        } else {
+            types.upfront = list;
+        }
+        Ok(())
+    })?;
+    seen.require(NAMES, &[0, 1])?;
+    if let Some(both) = types.on_account.iter().find(|t| types.upfront.contains(t)) {
+        return Err(Error::at(at, format!("{both:?} is listed as both on-account and upfront")));
+    }
+    Ok(types)
+}
+
+fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
+    let at = r.offset_of_value();
+    let mut sources = Vec::new();
+    r.items(|r, _| {
+        let at = r.offset_of_value();
+        if r.kind() == crate::shared::json::Kind::String {
+            return match r.string()?.as_ref() {
+                "note" => {
+                    sources.push(PoSource::Note);
+                    Ok(())
+                }
+                other => Err(unknown_variant(at, other, &["note", "{\"noteAttribute\": NAME}"])),
+            };
+        }
+        r.fields(&["noteAttribute"], Unknown::Refuse, |r, _| {
+            sources.push(PoSource::NoteAttribute(r.string()?.into_owned()));
+            Ok(())
+        })?
+        .require(&["noteAttribute"], &[0])
+    })?;
+    if sources.is_empty() {
+        return Err(Error::at(at, "list at least one place to read the PO from"));
+    }
+    Ok(sources)
+}

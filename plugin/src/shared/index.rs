@@ -1,0 +1,200 @@
+//! Compact storage and lookup for tenant-sized reference data.
+//!
+//! Prevents: a large tenant's profile exhausting the setup budget or the
+//! memory cap. Every string of the reference data is stored once in an
+//! `Arena` (no allocation per SKU or email), and lookups go through an
+//! `Index`: an open-addressing hash table of entry numbers, built once after
+//! parsing. The hash is a fixed function of the bytes (no random seed), so the
+//! bridge stays deterministic; only lookups use it, never output order.
+
+/// All strings of the reference data, back to back.
+#[derive(Debug, Clone, Default)]
+pub struct Arena {
+    text: String,
+}
+
+/// A string in an `Arena`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Arena {
+    pub fn with_capacity(bytes: usize) -> Self {
+        Arena { text: String::with_capacity(bytes) }
+    }
+
+    /// Stores `s`. The arena is bounded by the profile text, which the
+    /// platform caps far below 4 GiB, so offsets fit `u32`.
+    pub fn push(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        Span { start, len: s.len() as u32 }
+    }
+
+    /// Stores a string with its ASCII letters lower-cased (in place, no copy).
+    pub fn push_ascii_lowercase(&mut self, s: &str) -> Span {
+        let span = self.push(s);
+        self.text[span.start as usize..].make_ascii_lowercase();
+        span
+    }
+
+    pub fn get(&self, span: Span) -> &str {
+        &self.text[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// The bytes of a span: for hashing and comparing, without the char
+    /// boundary checks a `str` slice makes.
+    #[inline]
+    pub fn bytes(&self, span: Span) -> &[u8] {
+        &self.text.as_bytes()[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    pub fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+    }
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+#[inline(always)]
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(SEED)
+}
+
+/// Hashes a key by its first and last eight bytes and its length: two
+/// rounds for any key. Keys that agree in all three (rare among SKUs, which
+/// differ at the end) only cost the lookup one more comparison.
+#[inline(always)]
+pub fn hash(h: u64, bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let (head, tail) = if n >= 8 {
+        let word = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        (word(0), word(n - 8))
+    } else {
+        let mut w = 0u64;
+        for (k, &b) in bytes.iter().enumerate() {
+            w |= u64::from(b) << (8 * k);
+        }
+        (w, 0)
+    };
+    mix(mix(h ^ n as u64, head), tail)
+}
+
+#[inline]
+pub fn hash_str(s: &str) -> u64 {
+    hash(0, s.as_bytes())
+}
+
+/// The hash of a (SKU, pack) pair; `None` (no pack) differs from every pack.
+pub fn hash_pair(a: &str, b: Option<&str>) -> u64 {
+    let h = hash(0, a.as_bytes());
+    match b {
+        Some(b) => hash(h ^ 1, b.as_bytes()),
+        None => mix(h, u64::MAX),
+    }
+}
+
+/// Entry numbers by key hash, linear probing, at most half full.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// 0: empty; otherwise entry number + 1.
+    slots: Vec<u32>,
+    shift: u32,
+}
+
+impl Index {
+    /// Indexes the entries `0..len` for which `key` gives a hash. `same(a, b)`
+    /// says whether two entries have equal keys; the first pair found that does
+    /// is returned as `Err((earlier, later))`.
+    #[inline(always)]
+    pub fn build(
+        len: usize,
+        key: impl Fn(usize) -> Option<u64>,
+        same: impl Fn(usize, usize) -> bool,
+    ) -> Result<Index, (usize, usize)> {
+        let bits = (len.max(1) * 2).next_power_of_two().trailing_zeros().max(4);
+        let mut index = Index { slots: vec![0; 1 << bits], shift: 64 - bits };
+        for entry in 0..len {
+            let Some(h) = key(entry) else { continue };
+            let mask = index.slots.len() - 1;
+            let mut slot = index.home(h);
+            loop {
+                match index.slots[slot] {
+                    0 => {
+                        index.slots[slot] = entry as u32 + 1;
+                        break;
+                    }
+                    taken if same(taken as usize - 1, entry) => return Err((taken as usize - 1, entry)),
+                    _ => slot = (slot + 1) & mask,
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    #[inline(always)]
+    fn home(&self, h: u64) -> usize {
+        // The top bits of a final multiply: the best-mixed bits of the hash.
+        (h.wrapping_mul(SEED) >> self.shift) as usize
+    }
+
+    /// The entry whose key hashes to `h` and for which `is` holds.
+    pub fn find(&self, h: u64, is: impl Fn(usize) -> bool) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.home(h);
+        loop {
+            match self.slots[slot] {
+                0 => return None,
+                e if is(e as usize - 1) => return Some(e as usize - 1),
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_every_key_and_nothing_else() {
+        let keys: Vec<String> = (0..5000).map(|i| format!("VAR-{i:06}")).collect();
+        let index =
+            Index::build(keys.len(), |i| Some(hash_str(&keys[i])), |a, b| keys[a] == keys[b]).expect("unique keys");
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(index.find(hash_str(k), |e| keys[e] == *k), Some(i));
+        }
+        for absent in ["VAR-005000", "var-000001", "", "VAR-00000"] {
+            assert_eq!(index.find(hash_str(absent), |e| keys[e] == absent), None);
+        }
+    }
+
+    #[test]
+    fn reports_the_first_duplicate_and_skips_unkeyed_entries() {
+        let keys = ["A", "B", "", "C", "B"];
+        let key = |i: usize| (!keys[i].is_empty()).then(|| hash_str(keys[i]));
+        assert_eq!(Index::build(keys.len(), key, |a, b| keys[a] == keys[b]).err(), Some((1, 4)));
+        let index = Index::build(4, key, |a, b| keys[a] == keys[b]).unwrap();
+        assert_eq!(index.find(hash_str(""), |e| keys[e].is_empty()), None);
+    }
+
+    #[test]
+    fn a_pack_never_collides_with_no_pack() {
+        assert_ne!(hash_pair("LID", None), hash_pair("LID", Some("")));
+        assert_ne!(hash_pair("LID", Some("Case of 50")), hash_pair("LID", None));
+        let empty = Index::default();
+        assert_eq!(empty.find(1, |_| true), None);
+    }
+
+    #[test]
+    fn arena_spans_give_back_the_text() {
+        let mut a = Arena::default();
+        let (x, y) = (a.push("CUP-12OZ-WHT"), a.push("é"));
+        assert_eq!((a.get(x), a.get(y)), ("CUP-12OZ-WHT", "é"));
+    }
+}

@@ -1,0 +1,840 @@
+//! A strict JSON reader that builds nothing it is not asked for.
+//!
+//! The caller walks the document: `fields` visits an object's keys against a
+//! fixed list of names (unknown keys are an error or skipped, as the caller
+//! says; a repeated key is always an error), `items` visits an array, and
+//! `string`, `number`, `boolean`, `u32` read scalars. Strings are borrowed
+//! from the text unless they hold escapes, numbers are handed over as their
+//! exact text (money is parsed by `money`, never through `f64`), and `skip`
+//! passes over any value by scanning, without recursion, so nesting depth
+//! costs no stack.
+//!
+//! Errors carry the byte offset where the problem is; `pointer::pointer_at`
+//! turns it into an RFC 6901 pointer only when an error is reported, so the
+//! happy path keeps no path stack.
+
+use std::borrow::Cow;
+
+/// A reading error: where (byte offset into the text) and what. Boxed, so a
+/// `Result` of the reader is one word wide and the happy path moves nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(Box<ErrorDetail>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorDetail {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl Error {
+    #[cold]
+    pub fn at(offset: usize, message: impl Into<String>) -> Self {
+        Error(Box::new(ErrorDetail { offset, message: message.into() }))
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorDetail;
+    fn deref(&self) -> &ErrorDetail {
+        &self.0
+    }
+}
+
+/// What to do with a key that is not in the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unknown {
+    /// Refuse it (a typo in a profile must not be a silently ignored setting).
+    Refuse,
+    /// Skip its value (a payload may carry fields the bridge does not read).
+    Skip,
+}
+
+/// The keys an object held, as a bit per name in the list given to `fields`.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub mask: u64,
+    /// Offset just past the object's closing brace: where a missing key is reported.
+    pub end: usize,
+}
+
+impl Seen {
+    pub fn has(&self, field: usize) -> bool {
+        self.mask & (1 << field) != 0
+    }
+
+    /// Errors naming the first field of `required` (indexes into `names`) that is absent.
+    pub fn require(&self, names: &[&str], required: &[usize]) -> Result<(), Error> {
+        match required.iter().find(|&&f| !self.has(f)) {
+            Some(&f) => Err(Error::at(self.end, format!("missing field `{}`", names[f]))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The kind of the next value, without consuming it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+    /// End of input or a byte no JSON value starts with.
+    Invalid,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Object => "an object",
+            Kind::Array => "an array",
+            Kind::String => "a string",
+            Kind::Number => "a number",
+            Kind::Bool => "a boolean",
+            Kind::Null => "null",
+            Kind::Invalid => "no JSON value",
+        }
+    }
+}
+
+pub struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Reader { text, bytes: text.as_bytes(), pos: 0 }
+    }
+
+    /// Length of the whole text, bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Byte offset of the next unread byte.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    #[inline(always)]
+    fn ws(&mut self) {
+        // Most tokens follow their predecessor directly or after one space.
+        match self.bytes.get(self.pos) {
+            Some(&c) if c > b' ' => return,
+            Some(b' ') if self.bytes.get(self.pos + 1).is_some_and(|&c| c > b' ') => {
+                self.pos += 1;
+                return;
+            }
+            _ => {}
+        }
+        self.ws_run();
+    }
+
+    fn ws_run(&mut self) {
+        let b = self.bytes;
+        let mut i = self.pos;
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            use core::arch::wasm32::*;
+            // A newline and the next line's indentation, sixteen bytes at a time.
+            while i + 16 <= b.len() {
+                // SAFETY: the sixteen bytes at `i` are inside `b` (checked just
+                // above), and `v128_load` reads unaligned memory.
+                let v = unsafe { v128_load(b.as_ptr().add(i).cast::<v128>()) };
+                let space = v128_or(
+                    v128_or(u8x16_eq(v, u8x16_splat(b' ')), u8x16_eq(v, u8x16_splat(b'\n'))),
+                    v128_or(u8x16_eq(v, u8x16_splat(b'\t')), u8x16_eq(v, u8x16_splat(b'\r'))),
+                );
+                let other = !u8x16_bitmask(space);
+                i += other.trailing_zeros() as usize;
+                if other != 0 {
+                    self.pos = i;
+                    return;
+                }
+            }
+        }
+        loop {
+            // Pretty-printed JSON is mostly a newline and a run of spaces: the
+            // spaces are measured a word at a time, the rest byte by byte.
+            if i + 8 <= b.len() {
+                let other = read_u64(b, i) ^ SPACES;
+                i += (other.trailing_zeros() / 8) as usize;
+                if other == 0 {
+                    continue;
+                }
+            }
+            match b.get(i) {
+                Some(b' ' | b'\n' | b'\r' | b'\t') => i += 1,
+                _ => break,
+            }
+        }
+        self.pos = i;
+    }
+
+    /// The kind of the next value (after white space), without consuming it.
+    #[inline(always)]
+    pub fn kind(&mut self) -> Kind {
+        self.ws();
+        match self.bytes.get(self.pos) {
+            Some(b'{') => Kind::Object,
+            Some(b'[') => Kind::Array,
+            Some(b'"') => Kind::String,
+            Some(b'-' | b'0'..=b'9') => Kind::Number,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'n') => Kind::Null,
+            _ => Kind::Invalid,
+        }
+    }
+
+    /// An error for a value of the wrong kind, at the value.
+    #[cold]
+    pub fn expected(&mut self, what: &str) -> Error {
+        let found = self.kind();
+        let found =
+            if found == Kind::Invalid && self.pos >= self.bytes.len() { "the end of the input" } else { found.name() };
+        Error::at(self.pos, format!("expected {what}, found {found}"))
+    }
+
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> bool {
+        self.ws();
+        if self.bytes.get(self.pos) == Some(&byte) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline(always)]
+    fn expect(&mut self, byte: u8, context: &str) -> Result<(), Error> {
+        if self.eat(byte) {
+            Ok(())
+        } else {
+            Err(self.unexpected(byte, context))
+        }
+    }
+
+    #[cold]
+    fn unexpected(&self, byte: u8, context: &str) -> Error {
+        let found = match self.bytes.get(self.pos) {
+            Some(&b) if b.is_ascii_graphic() => format!("`{}`", b as char),
+            Some(_) => "a control character".to_owned(),
+            None => "the end of the input".to_owned(),
+        };
+        Error::at(self.pos, format!("expected `{}` {context}, found {found}", byte as char))
+    }
+
+    /// Visits an object's members: `each` gets the index of the key in `names`
+    /// and must read (or skip) its value. Unknown keys are refused or skipped
+    /// as `unknown` says; a key given twice is an error either way (which value
+    /// would win is exactly the kind of guess the bridge must not make).
+    pub fn fields(
+        &mut self,
+        names: &[&str],
+        unknown: Unknown,
+        mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>,
+    ) -> Result<Seen, Error> {
+        debug_assert!(names.len() <= 64);
+        if self.kind() != Kind::Object {
+            return Err(self.expected("an object"));
+        }
+        self.pos += 1;
+        let mut mask = 0u64;
+        if self.eat(b'}') {
+            return Ok(Seen { mask, end: self.pos });
+        }
+        loop {
+            let found = self.key(names)?;
+            let after_key = self.pos;
+            self.expect(b':', "after an object key")?;
+            match found {
+                Ok(f) if mask & (1 << f) != 0 => {
+                    return Err(Error::at(after_key, format!("duplicate field `{}`", names[f])));
+                }
+                Ok(f) => {
+                    mask |= 1 << f;
+                    each(self, f)?;
+                }
+                Err(_) if unknown == Unknown::Skip => self.skip()?,
+                Err(key) => {
+                    let expected = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                    return Err(Error::at(after_key, format!("unknown field `{key}`, expected one of {expected}")));
+                }
+            }
+            if self.eat(b',') {
+                continue;
+            }
+            self.expect(b'}', "or `,` after an object member")?;
+            return Ok(Seen { mask, end: self.pos });
+        }
+    }
+
+    /// Visits an array's items: `each` gets the item's index and must read (or skip) it.
+    pub fn items(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>) -> Result<usize, Error> {
+        if self.kind() != Kind::Array {
+            return Err(self.expected("an array"));
+        }
+        self.pos += 1;
+        if self.eat(b']') {
+            return Ok(0);
+        }
+        let mut n = 0;
+        loop {
+            each(self, n)?;
+            n += 1;
+            if self.eat(b',') {
+                continue;
+            }
+            self.expect(b']', "or `,` after an array item")?;
+            return Ok(n);
+        }
+    }
+
+    /// An object key (after white space): `Ok(index)` of the name in `names`
+    /// it equals, or `Err(key)` for any other key. A plain key is matched
+    /// against the names where it stands, without being read out first.
+    #[inline(always)]
+    fn key(&mut self, names: &[&str]) -> Result<Result<usize, Cow<'a, str>>, Error> {
+        self.ws();
+        if self.bytes.get(self.pos) != Some(&b'"') {
+            return Err(self.expected("a key (a string)"));
+        }
+        let rest = &self.bytes[self.pos + 1..];
+        for (f, name) in names.iter().enumerate() {
+            let n = name.len();
+            if rest.get(n) == Some(&b'"') && same_bytes(&rest[..n], name.as_bytes()) {
+                self.pos += n + 2;
+                return Ok(Ok(f));
+            }
+        }
+        // Not one of the names as plain text: read it in full (it may be
+        // one of them escaped, or unknown).
+        let key = self.string_at_quote()?;
+        Ok(names.iter().position(|n| *n == key).ok_or(key))
+    }
+
+    /// A string value: borrowed unless it holds escapes.
+    #[inline(always)]
+    pub fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        self.ws();
+        if self.bytes.get(self.pos) != Some(&b'"') {
+            return Err(self.expected("a string"));
+        }
+        self.string_at_quote()
+    }
+
+    #[inline(always)]
+    fn string_at_quote(&mut self) -> Result<Cow<'a, str>, Error> {
+        let open = self.pos;
+        let start = open + 1;
+        let end = scan_string(self.bytes, start);
+        match self.bytes.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                Ok(Cow::Borrowed(&self.text[start..end]))
+            }
+            Some(b'\\') => self.escaped(start, end),
+            Some(_) => Err(Error::at(end, "a control character inside a string must be escaped")),
+            None => Err(Error::at(open, "a string is not closed before the end of the input")),
+        }
+    }
+
+    /// The rest of a string from the first backslash at `first`, unescaped.
+    fn escaped(&mut self, start: usize, first: usize) -> Result<Cow<'a, str>, Error> {
+        let mut out = String::with_capacity(first - start + 16);
+        out.push_str(&self.text[start..first]);
+        let mut i = first;
+        loop {
+            match self.bytes.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    let (c, next) = self.escape(i)?;
+                    out.push(c);
+                    i = next;
+                }
+                Some(&b) if b < 0x20 => {
+                    return Err(Error::at(i, "a control character inside a string must be escaped"));
+                }
+                Some(_) => {
+                    let run = scan_string(self.bytes, i);
+                    out.push_str(&self.text[i..run]);
+                    i = run;
+                }
+                None => return Err(Error::at(start - 1, "a string is not closed before the end of the input")),
+            }
+        }
+    }
+
+    /// The character of the escape at `at` (a backslash) and the offset after it.
+    fn escape(&self, at: usize) -> Result<(char, usize), Error> {
+        let c = match self.bytes.get(at + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => return self.unicode_escape(at),
+            _ => return Err(Error::at(at, "invalid escape in a string")),
+        };
+        Ok((c, at + 2))
+    }
+
+    fn unicode_escape(&self, at: usize) -> Result<(char, usize), Error> {
+        let hex = |from: usize| -> Option<u32> {
+            let digits = self.bytes.get(from..from + 4)?;
+            digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+        };
+        let invalid = || Error::at(at, "invalid \\u escape in a string");
+        let high = hex(at + 2).ok_or_else(invalid)?;
+        if (0xD800..0xDC00).contains(&high) {
+            // A surrogate pair: the low half must follow as its own escape.
+            if self.bytes.get(at + 6..at + 8) != Some(b"\\u") {
+                return Err(invalid());
+            }
+            let low = hex(at + 8).filter(|l| (0xDC00..0xE000).contains(l)).ok_or_else(invalid)?;
+            let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)).ok_or_else(invalid)?;
+            return Ok((c, at + 12));
+        }
+        char::from_u32(high).map(|c| (c, at + 6)).ok_or_else(invalid)
+    }
+
+    /// A number value, as its exact JSON text (validated against the grammar).
+    pub fn number(&mut self) -> Result<&'a str, Error> {
+        if self.kind() != Kind::Number {
+            return Err(self.expected("a number"));
+        }
+        let start = self.pos;
+        let end = number_end(self.bytes, start).ok_or_else(|| Error::at(start, "not a valid JSON number"))?;
+        self.pos = end;
+        Ok(&self.text[start..end])
+    }
+
+    #[inline(always)]
+    pub fn boolean(&mut self) -> Result<bool, Error> {
+        self.ws();
+        for (word, value) in [(&b"true"[..], true), (b"false", false)] {
+            if self.bytes[self.pos..].starts_with(word) {
+                self.pos += word.len();
+                return Ok(value);
+            }
+        }
+        Err(self.expected("true or false"))
+    }
+
+    /// Consumes `null` if it is next.
+    #[inline(always)]
+    pub fn null(&mut self) -> bool {
+        self.ws();
+        if self.bytes[self.pos..].starts_with(b"null") {
+            self.pos += 4;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// A whole number from 0 to `u32::MAX` written as a JSON number (an OrderWise id).
+    pub fn u32(&mut self) -> Result<u32, Error> {
+        self.ws();
+        let at = self.pos;
+        // The common case read in one pass: digits, then a delimiter.
+        let mut value: u64 = 0;
+        let mut i = at;
+        while let Some(&d @ b'0'..=b'9') = self.bytes.get(i) {
+            value = value * 10 + u64::from(d - b'0');
+            i += 1;
+            if value > u64::from(u32::MAX) {
+                break;
+            }
+        }
+        let delimited = matches!(self.bytes.get(i), None | Some(b' ' | b'\n' | b'\r' | b'\t' | b',' | b'}' | b']'));
+        let leading_zero = i > at + 1 && self.bytes[at] == b'0';
+        if i > at && delimited && !leading_zero && value <= u64::from(u32::MAX) {
+            self.pos = i;
+            return Ok(value as u32);
+        }
+        let text = self.number()?;
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::at(at, format!("expected a whole number, found {text}")));
+        }
+        Err(Error::at(at, format!("{text} is larger than {}", u32::MAX)))
+    }
+
+    /// Offset of the next value (after white space).
+    #[inline(always)]
+    pub fn offset_of_value(&mut self) -> usize {
+        self.ws();
+        self.pos
+    }
+
+    /// Passes over one value of any kind without building it. Nesting is kept
+    /// as one bit per level (object or array), not recursed into, so depth
+    /// costs no stack and 64 levels cost no allocation.
+    pub fn skip(&mut self) -> Result<(), Error> {
+        let mut open = Levels::default();
+        loop {
+            // A value is expected here.
+            match self.kind() {
+                Kind::Object => {
+                    self.pos += 1;
+                    if !self.eat(b'}') {
+                        open.push(true);
+                        self.object_key()?;
+                        continue;
+                    }
+                }
+                Kind::Array => {
+                    self.pos += 1;
+                    if !self.eat(b']') {
+                        open.push(false);
+                        continue;
+                    }
+                }
+                Kind::String => self.string_skip()?,
+                Kind::Number => {
+                    self.number()?;
+                }
+                Kind::Bool => {
+                    self.boolean()?;
+                }
+                Kind::Null => {
+                    self.null();
+                }
+                Kind::Invalid => return Err(self.expected("a JSON value")),
+            }
+            // After a value: the next member, or close containers.
+            loop {
+                let Some(in_object) = open.top() else {
+                    return Ok(());
+                };
+                if self.eat(b',') {
+                    if in_object {
+                        self.object_key()?;
+                    }
+                    break;
+                }
+                let close = if in_object { b'}' } else { b']' };
+                self.expect(close, "or `,` after a member")?;
+                open.pop();
+            }
+        }
+    }
+
+    fn object_key(&mut self) -> Result<(), Error> {
+        if self.kind() != Kind::String {
+            return Err(self.expected("a key (a string)"));
+        }
+        self.string_skip()?;
+        self.expect(b':', "after an object key")
+    }
+
+    /// Passes over a string, checking its escapes, without building it.
+    fn string_skip(&mut self) -> Result<(), Error> {
+        let open = self.pos;
+        let mut i = open + 1;
+        loop {
+            i = scan_string(self.bytes, i);
+            match self.bytes.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(());
+                }
+                Some(b'\\') => i = self.escape(i)?.1,
+                Some(_) => return Err(Error::at(i, "a control character inside a string must be escaped")),
+                None => return Err(Error::at(open, "a string is not closed before the end of the input")),
+            }
+        }
+    }
+
+    /// Checks that nothing but white space follows the document.
+    pub fn end(&mut self) -> Result<(), Error> {
+        self.ws();
+        if self.pos < self.bytes.len() {
+            return Err(Error::at(self.pos, "trailing characters after the JSON document"));
+        }
+        Ok(())
+    }
+}
+
+/// Byte-wise equality of two equally long short slices (field names): a
+/// word at a time, without the call to `memcmp` slice equality makes.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        if read_u64(a, i) != read_u64(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The open containers of `skip`: one bit per level, `true` for an object.
+#[derive(Default)]
+struct Levels {
+    first: u64,
+    more: Vec<u64>,
+    depth: usize,
+}
+
+impl Levels {
+    fn push(&mut self, object: bool) {
+        let (word, bit) = (self.depth / 64, self.depth % 64);
+        if word > 0 && word > self.more.len() {
+            self.more.push(0);
+        }
+        let w = if word == 0 { &mut self.first } else { &mut self.more[word - 1] };
+        *w = (*w & !(1 << bit)) | (u64::from(object) << bit);
+        self.depth += 1;
+    }
+
+    fn top(&self) -> Option<bool> {
+        let d = self.depth.checked_sub(1)?;
+        let w = if d < 64 { self.first } else { self.more[d / 64 - 1] };
+        Some(w & (1 << (d % 64)) != 0)
+    }
+
+    fn pop(&mut self) {
+        self.depth -= 1;
+    }
+}
+
+const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes at `i` as one little-endian word (one load in wasm).
+#[inline]
+fn read_u64(b: &[u8], i: usize) -> u64 {
+    let bytes: &[u8; 8] = b[i..i + 8].try_into().expect("callers check that eight bytes remain");
+    u64::from_le_bytes(*bytes)
+}
+
+/// Index of the first `"`, `\` or control character at or after `i` (or the
+/// end): sixteen bytes at a time with WebAssembly SIMD, then eight at a time.
+#[inline(always)]
+fn scan_string(b: &[u8], mut i: usize) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        while i + 16 <= b.len() {
+            // SAFETY: the sixteen bytes at `i` are inside `b` (checked just
+            // above), and `v128_load` reads unaligned memory.
+            let v = unsafe { v128_load(b.as_ptr().add(i).cast::<v128>()) };
+            let quote = u8x16_eq(v, u8x16_splat(b'"'));
+            let slash = u8x16_eq(v, u8x16_splat(b'\\'));
+            let control = u8x16_lt(v, u8x16_splat(0x20));
+            let hit = u8x16_bitmask(v128_or(v128_or(quote, slash), control));
+            if hit != 0 {
+                return i + hit.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    while i + 8 <= b.len() {
+        let w = read_u64(b, i);
+        // A byte of `x` is zero <=> the byte of `w` is the one looked for;
+        // `(x - ONES) & !x & HIGHS` flags (at least the first) zero byte.
+        let quote = w ^ (ONES * b'"' as u64);
+        let slash = w ^ (ONES * b'\\' as u64);
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        // Bytes below 0x20: subtracting 0x20 borrows into the high bit (for
+        // bytes below 0x80, which the `!w` mask keeps).
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        let hit = zero(quote) | zero(slash) | control;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && !matches!(b[i], b'"' | b'\\' | 0..=0x1f) {
+        i += 1;
+    }
+    i
+}
+
+/// End of the JSON number starting at `start`, or None if the text there is not one.
+fn number_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > from
+    };
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    // A number runs into nothing but a delimiter (`1x` is not a number).
+    match b.get(i) {
+        None | Some(b' ' | b'\n' | b'\r' | b'\t' | b',' | b'}' | b']') => Some(i),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip_all(text: &str) -> Result<usize, Error> {
+        let mut r = Reader::new(text);
+        r.skip()?;
+        r.end()?;
+        Ok(r.offset())
+    }
+
+    #[test]
+    fn skips_every_kind_of_value() {
+        for text in [
+            "1",
+            "-0.5e+3",
+            "\"a\\\"b\\u00e9\"",
+            "true",
+            "null",
+            "[]",
+            "{}",
+            "[1, [2, {}], {\"a\": [true, null]}]",
+            "{\"a\": {\"b\": [1, \"x\"], \"c\": {}}, \"d\": \"e:f\"}",
+            " { \"k\" : [ ] , \"l\" : { } } ",
+            "[\"a\", \"b\"]",
+            "[\"a\": 1]",
+        ] {
+            let ok = text != "[\"a\": 1]";
+            assert_eq!(skip_all(text).is_ok(), ok, "{text}");
+        }
+    }
+
+    #[test]
+    fn skip_refuses_broken_documents() {
+        for text in
+            ["[1,]", "{\"a\" 1}", "{\"a\": }", "[1 2]", "{1: 2}", "\"open", "tru", "01", "1.", "-", "[", "{\"a\":1,}"]
+        {
+            assert!(skip_all(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_costs_no_stack() {
+        let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+        assert_eq!(skip_all(&deep), Ok(deep.len()));
+        let deep = format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(skip_all(&deep), Ok(deep.len()));
+    }
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped_and_escapes_are_decoded() {
+        let mut r = Reader::new(r#"["plain text here", "tab\tquote\"é\u00e9\ud83d\ude00/"]"#);
+        let mut got = Vec::new();
+        r.items(|r, _| {
+            got.push(r.string()?);
+            Ok(())
+        })
+        .unwrap();
+        assert!(matches!(got[0], Cow::Borrowed("plain text here")));
+        assert_eq!(got[1], "tab\tquote\"éé😀/");
+        for bad in [r#""\x""#, r#""\ud83d""#, "\"a\u{1}b\"", r#""\u12""#] {
+            assert!(Reader::new(bad).string().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fields_reports_unknown_duplicate_and_missing_keys_where_they_are() {
+        const NAMES: &[&str] = &["sku", "quantity"];
+        let read = |text: &str, unknown| {
+            let mut r = Reader::new(text);
+            r.fields(NAMES, unknown, |r, _| r.skip()).and_then(|seen| seen.require(NAMES, &[0, 1]).map(|_| seen.mask))
+        };
+        assert_eq!(read(r#"{"sku": "X", "quantity": 2}"#, Unknown::Refuse), Ok(3));
+        assert_eq!(read(r#"{"sku": "X", "extra": [1], "quantity": 2}"#, Unknown::Skip), Ok(3));
+        let unknown = read(r#"{"sku": "X", "qty": 2}"#, Unknown::Refuse).unwrap_err();
+        assert_eq!((unknown.offset, unknown.message.starts_with("unknown field `qty`")), (18, true));
+        let twice = read(r#"{"sku": "X", "sku": "Y"}"#, Unknown::Skip).unwrap_err();
+        assert_eq!(twice, Error::at(18, "duplicate field `sku`"));
+        let missing = read(r#"{"sku": "X"}"#, Unknown::Refuse).unwrap_err();
+        assert_eq!(missing, Error::at(12, "missing field `quantity`"));
+    }
+
+    #[test]
+    fn numbers_keep_their_text_and_ids_must_be_whole() {
+        let mut r = Reader::new("[12.50, 1e-2, 7, 4294967296, -1]");
+        let mut out = Vec::new();
+        r.items(|r, i| {
+            if i < 2 {
+                out.push(r.number()?.to_owned());
+            } else {
+                out.push(match r.u32() {
+                    Ok(v) => v.to_string(),
+                    Err(e) => e.message.clone(),
+                });
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            out,
+            ["12.50", "1e-2", "7", "4294967296 is larger than 4294967295", "expected a whole number, found -1"]
+        );
+    }
+
+    #[test]
+    fn string_scan_finds_quotes_escapes_and_controls_at_every_alignment() {
+        for n in 0..20 {
+            for end in ['"', '\\', '\n'] {
+                let text = format!("{}{end}", "a".repeat(n));
+                assert_eq!(scan_string(text.as_bytes(), 0), n, "{n} {end:?}");
+            }
+        }
+        assert_eq!(scan_string("é€😀\"".as_bytes(), 0), "é€😀".len());
+    }
+
+    #[test]
+    fn a_type_error_points_at_the_value() {
+        let mut r = Reader::new(r#"{"id": "7"}"#);
+        let err = r.fields(&["id"], Unknown::Refuse, |r, _| r.u32().map(|_| ())).unwrap_err();
+        assert_eq!(err, Error::at(7, "expected a number, found a string"));
+    }
+}

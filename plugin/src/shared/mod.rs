@@ -1,0 +1,8 @@
+//! What every flow uses.
+
+pub mod index;
+pub mod issues;
+pub mod json;
+pub mod money;
+pub mod pointer;
+pub mod reference;

@@ -1,0 +1,258 @@
+//! Money as `rust_decimal` from the JSON text to the JSON text: never a binary float.
+//!
+//! Shopify sends money as strings (`"1.85"`) and tax rates as numbers (`0.2`);
+//! OWAPI takes numbers. Both directions go through the raw JSON text so that no
+//! value ever passes through `f64`.
+
+use crate::shared::issues::{Code, Issue};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+use std::str::FromStr;
+
+/// Pennies: every currency the bridge handles today has two minor-unit digits.
+pub const MONEY_DP: u32 = 2;
+
+/// The largest magnitude accepted for any amount or rate: a trillion. Real
+/// orders are far below it, and every product and sum the mapping forms from
+/// bounded inputs then stays far inside `Decimal`'s range (±7.9 × 10^28), so
+/// no arithmetic on payload values can overflow (which would panic).
+pub const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
+
+/// A decimal read exactly from either a JSON string (`"1.85"`) or a JSON number (`0.2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Dec(pub Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Borrowed: no allocation per amount (payloads are always read from a &str).
+        let raw: &RawValue = Deserialize::deserialize(d)?;
+        let text = raw.get();
+        let inner: std::borrow::Cow<str> = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(plain) if !plain.contains('\\') => plain.into(),
+            Some(_) => serde_json::from_str::<String>(text).map_err(D::Error::custom)?.into(),
+            None => text.into(),
+        };
+        parse_amount(inner.trim()).map(Dec).map_err(D::Error::custom)
+    }
+}
+
+/// Parses an amount from payload or profile text: exact, and within `MAX_MAGNITUDE`.
+pub fn parse_amount(text: &str) -> Result<Decimal, String> {
+    let value = parse_decimal(text).ok_or_else(|| format!("expected a decimal amount, found {text:?}"))?;
+    if value.abs() > Decimal::from(MAX_MAGNITUDE) {
+        return Err(format!("amount {text} is beyond the largest accepted ({MAX_MAGNITUDE})"));
+    }
+    Ok(value)
+}
+
+/// Parses plain (`12.50`, `-3`) or scientific (`1e-2`) decimal text exactly.
+/// Anything else (`1_000`, `1,00`, `£5`) is refused rather than guessed at.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    if let Some(plain) = parse_plain(text) {
+        return Some(plain);
+    }
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E')) {
+        return None;
+    }
+    match text.split_once(['e', 'E']) {
+        Some((base, exponent)) => Decimal::from_str_exact(&shift_point(base, exponent.parse().ok()?)?).ok(),
+        None => Decimal::from_str_exact(text).ok(),
+    }
+}
+
+/// The common case, `-?digits(.digits)?` with at most 18 digits, read
+/// straight into a mantissa and scale (rust_decimal's general parser costs
+/// several times more, and a tenant's profile holds thousands of amounts).
+/// Anything else (and negative zero) is left to the general path.
+fn parse_plain(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    let mut mantissa: i64 = 0;
+    let (mut count, mut scale, mut point) = (0u32, 0u32, false);
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                count += 1;
+                scale += u32::from(point);
+            }
+            // A point needs digits on both sides.
+            b'.' if !point && i > 0 && i + 1 < digits.len() => point = true,
+            _ => return None,
+        }
+        if count > 18 {
+            return None;
+        }
+    }
+    if count == 0 || (negative && mantissa == 0) {
+        return None;
+    }
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, scale))
+}
+
+/// `1.25`, 2 -> `125`; `1.25`, -3 -> `0.00125`: the exponent applied to the text,
+/// so scientific notation is as exact as plain (rust_decimal's would round).
+fn shift_point(base: &str, exponent: i32) -> Option<String> {
+    if exponent.unsigned_abs() > 40 {
+        return None;
+    }
+    let (sign, digits) = match base.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", base.strip_prefix('+').unwrap_or(base)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty() || !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let all = format!("{int}{frac}");
+    let point = int.len() as i64 + i64::from(exponent);
+    let text = if point <= 0 {
+        format!("0.{}{all}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= all.len() {
+        format!("{all}{}", "0".repeat(point as usize - all.len()))
+    } else {
+        format!("{}.{}", &all[..point as usize], &all[point as usize..])
+    };
+    Some(format!("{sign}{text}"))
+}
+
+/// An amount an order must carry and that cannot be negative (prices, discounts,
+/// VAT, totals): missing or negative is a `PAYLOAD_INVALID`, and the mapping
+/// goes on with zero so every other issue is still found. `field` gives the
+/// pointer and a name for the message; it is only called on that path, so the
+/// hot path formats nothing.
+pub fn required_amount(
+    value: Option<Dec>,
+    issues: &mut Vec<Issue>,
+    field: impl FnOnce() -> (String, String),
+) -> Decimal {
+    let why = match value {
+        Some(Dec(v)) if v >= Decimal::ZERO => return v,
+        Some(Dec(v)) => format!("{v} is negative; a new order carries none"),
+        None => "is missing".to_owned(),
+    };
+    let (at, what) = field();
+    issues.push(Issue::new(Code::PAYLOAD_INVALID, at, format!("{what} {why}")));
+    Decimal::ZERO
+}
+
+/// Writes a decimal as a JSON number with its exact digits (`129.03`, `0.8333`).
+pub fn serialize_number<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    let text = value.normalize().to_string();
+    RawValue::from_string(text).map_err(serde::ser::Error::custom)?.serialize(s)
+}
+
+/// HMRC VAT Notice 700 §17.5, line level: under half a penny rounds down,
+/// half a penny or more rounds up.
+pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// HMRC VAT Notice 700 §17.5, invoice level: total VAT may be rounded down to the penny.
+pub fn round_down(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::ToZero)
+}
+
+/// Formats an amount for a message a person reads: at least two decimals,
+/// no trailing zeros beyond them (0.83330 -> 0.8333, 5 -> 5.00).
+pub fn show(value: Decimal) -> String {
+    let mut v = value.normalize();
+    if v.scale() < MONEY_DP {
+        v.rescale(MONEY_DP);
+    }
+    v.to_string()
+}
+
+impl FromStr for Dec {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        parse_decimal(s).map(Dec).ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        parse_decimal(s).expect("test literal")
+    }
+
+    #[test]
+    fn strings_and_numbers_parse_exactly() {
+        let v: Vec<Dec> = serde_json::from_str(r#"["1.85", 0.2, "0.00", 1e-2, 11.31]"#).unwrap();
+        let got: Vec<Decimal> = v.into_iter().map(|x| x.0).collect();
+        assert_eq!(got, vec![d("1.85"), d("0.2"), d("0.00"), d("0.01"), d("11.31")]);
+    }
+
+    #[test]
+    fn the_plain_fast_path_agrees_with_the_general_parser() {
+        for text in ["0", "1.85", "-3", "12.50", "0.000001", "999999999999999999", "-0.01", "1.", ".5", "-0", "1e2"] {
+            let general = match text.split_once(['e', 'E']) {
+                Some(_) => None,
+                None => Decimal::from_str_exact(text).ok(),
+            };
+            if let Some(fast) = parse_plain(text) {
+                assert_eq!(Some(fast), general, "{text}");
+                assert_eq!(fast.scale(), general.unwrap().scale(), "{text}: the scale is kept");
+            }
+        }
+        assert_eq!(parse_plain("1."), None);
+        assert_eq!(parse_plain("-0"), None);
+        assert_eq!(parse_plain("1234567890123456789"), None);
+    }
+
+    #[test]
+    fn scientific_notation_is_exact_and_odd_text_is_refused() {
+        assert_eq!(parse_decimal("1.25e2"), Some(d("125")));
+        assert_eq!(parse_decimal("-1.25E-3"), Some(d("-0.00125")));
+        assert_eq!(parse_decimal("2e-1"), Some(d("0.2")));
+        assert_eq!(parse_decimal("1.00000000000000000000000000001e0"), None);
+        for odd in ["1_85", "1_000.00", "1,00", "£5", "0x10", "e5", "1e", "1e999", " 1"] {
+            assert_eq!(parse_decimal(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn non_numeric_text_is_an_error_not_zero() {
+        let err = serde_json::from_str::<Dec>(r#""1,85""#).unwrap_err();
+        assert!(err.to_string().contains("expected a decimal amount"), "{err}");
+        let err = serde_json::from_str::<Dec>("1e20").unwrap_err();
+        assert!(err.to_string().contains("beyond the largest accepted"), "{err}");
+        assert!(serde_json::from_str::<Dec>("true").is_err());
+        assert!(serde_json::from_str::<Dec>(r#""""#).is_err());
+    }
+
+    #[test]
+    fn numbers_serialize_with_exact_digits() {
+        #[derive(Serialize)]
+        struct T {
+            #[serde(serialize_with = "serialize_number")]
+            a: Decimal,
+            #[serde(serialize_with = "serialize_number")]
+            b: Decimal,
+        }
+        let out = serde_json::to_string(&T { a: d("129.030"), b: d("0.8333") }).unwrap();
+        assert_eq!(out, r#"{"a":129.03,"b":0.8333}"#);
+    }
+
+    #[test]
+    fn hmrc_rounding_rules() {
+        assert_eq!(round_half_up(d("5.392"), 2), d("5.39"));
+        assert_eq!(round_half_up(d("0.005"), 2), d("0.01"));
+        assert_eq!(round_half_up(d("8.088"), 2), d("8.09"));
+        assert_eq!(round_down(d("22.626"), 2), d("22.62"));
+        assert_eq!(round_down(d("16.172"), 2), d("16.17"));
+    }
+
+    #[test]
+    fn shown_amounts_have_two_decimals() {
+        assert_eq!(show(d("5")), "5.00");
+        assert_eq!(show(d("0.8333")), "0.8333");
+        assert_eq!(show(d("-0.010")), "-0.01");
+    }
+}

@@ -1,0 +1,589 @@
+//! The tenant's reference data: what the bridge looks up, synced from
+//! OrderWise (variants, units of measure, customer accounts and credit, tax
+//! rates, stock locations, delivery methods) together with how SparkLayer
+//! sells each variant (case SKUs, pack selections, quantity rules).
+//!
+//! Prevents: a 50,000-variant tenant costing every order a re-parse, or not
+//! fitting the platform's budgets at all. Read in one pass, strings stored once
+//! (`Arena`), lookups by hash (`Index`): parsing is linear in the profile's
+//! size and a lookup costs the same for 10 variants or 50,000.
+//! docs/profile.md documents every field.
+
+use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
+use crate::shared::json::{Error, Kind, Reader, Unknown};
+use crate::shared::money::{parse_amount, MONEY_DP};
+use rust_decimal::Decimal;
+
+/// Whether a missing customer PO holds the order (a per-customer setting kept
+/// with the customer's account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoPolicy {
+    /// A missing PO holds the order for review.
+    Required,
+    /// A missing PO is a warning; the order goes through.
+    Optional,
+}
+
+impl PoPolicy {
+    pub fn read(r: &mut Reader) -> Result<PoPolicy, Error> {
+        let at = r.offset_of_value();
+        match r.string()?.as_ref() {
+            "required" => Ok(PoPolicy::Required),
+            "optional" => Ok(PoPolicy::Optional),
+            other => Err(Error::at(at, format!("unknown PO policy {other:?}, expected \"required\" or \"optional\""))),
+        }
+    }
+}
+
+/// SparkLayer's quantity rule for a SKU as sold: multiples of `pack_size`,
+/// at least `min`, at most `max`, in units sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QuantityRule {
+    pub pack_size: Option<u32>,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+}
+
+/// Where an optional record lives in its side table: 0 for none, else index + 1.
+/// Rules and credit data are on a minority of entries, so they are kept apart
+/// and a variant or customer stays small (fewer bytes to build, copy and map).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Slot(u32);
+
+impl Slot {
+    fn of<T>(table: &mut Vec<T>, value: Option<T>) -> Slot {
+        match value {
+            Some(v) => {
+                table.push(v);
+                Slot(table.len() as u32)
+            }
+            None => Slot(0),
+        }
+    }
+
+    fn get<T>(self, table: &[T]) -> Option<&T> {
+        self.0.checked_sub(1).map(|i| &table[i as usize])
+    }
+}
+
+/// An OrderWise variant and how SparkLayer sells it as its own SKU.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    code: Span,
+    /// The quantity rule for the variant's code sold with no pack selection.
+    rule: Slot,
+    /// Discontinued in OrderWise (kept so set-up checks can say so).
+    pub discontinued: bool,
+}
+
+/// A case SKU or pack selection that depletes a variant: `multiplier` eaches per unit sold.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    sku: Span,
+    pack: Option<Span>,
+    variant: u32,
+    pub multiplier: u32,
+    rule: Slot,
+}
+
+/// The customer's OrderWise credit data, as last synced.
+#[derive(Debug, Clone, Default)]
+pub struct Credit {
+    pub account_customer: bool,
+    pub on_hold: bool,
+    pub manual_on_hold: bool,
+    pub over_credit_terms: bool,
+    pub available_to_spend: Option<Decimal>,
+}
+
+/// A Shopify customer's OrderWise account.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    shopify_id: Option<Span>,
+    /// Trimmed and lower-cased: emails match case-insensitively.
+    email: Option<Span>,
+    pub orderwise_id: u32,
+    pub po_policy: Option<PoPolicy>,
+    credit: Slot,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaxRate {
+    /// UK VAT code (T0, T1, T2, T5, T9), for people reading the profile.
+    pub code: String,
+    /// The rate as a fraction (0.20).
+    pub rate: Decimal,
+    pub tax_rate_id: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeliveryMethod {
+    shipping_code: Span,
+    pub delivery_method_id: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct StockLocation {
+    pub id: u32,
+    pub name: String,
+}
+
+/// The parsed reference data with its lookup indexes.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    text: Arena,
+    variants: Vec<Variant>,
+    rules: Vec<QuantityRule>,
+    credits: Vec<Credit>,
+    units: Vec<Unit>,
+    customers: Vec<Customer>,
+    tax_rates: Vec<TaxRate>,
+    delivery_methods: Vec<DeliveryMethod>,
+    stock_locations: Vec<StockLocation>,
+    by_code: Index,
+    by_sku_and_pack: Index,
+    by_shopify_id: Index,
+    by_email: Index,
+    by_shipping_code: Index,
+}
+
+const FIELDS: &[&str] = &["variants", "customers", "taxRates", "stockLocations", "deliveryMethods"];
+const VARIANT: &[&str] = &["code", "units", "rule", "discontinued"];
+const UNIT: &[&str] = &["sku", "pack", "multiplier", "rule"];
+const RULE: &[&str] = &["packSize", "min", "max"];
+const CUSTOMER: &[&str] = &["shopifyId", "email", "orderwiseId", "poPolicy", "credit"];
+const CREDIT: &[&str] = &["accountCustomer", "onHold", "manualOnHold", "overCreditTerms", "availableToSpend"];
+const TAX_RATE: &[&str] = &["code", "rate", "taxRateId"];
+const DELIVERY: &[&str] = &["shippingCode", "deliveryMethodId"];
+const LOCATION: &[&str] = &["id", "name"];
+
+/// A duplicate found while indexing: the pointer of the later entry and why.
+pub type Duplicate = (String, String);
+
+impl Reference {
+    /// Reads the `reference` section. Duplicates are found afterwards, by `index`.
+    pub fn read(r: &mut Reader) -> Result<Reference, Error> {
+        // The strings kept are a fraction of the text (codes, SKUs, emails but
+        // no keys or punctuation): reserving that fraction up front saves the
+        // copies of a growing arena, each of which costs fuel per byte.
+        let mut data = Reference::default();
+        let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
+            match f {
+                0 => r.items(|r, _| data.read_variant(r))?,
+                1 => r.items(|r, _| data.read_customer(r))?,
+                2 => r.items(|r, _| data.read_tax_rate(r))?,
+                3 => r.items(|r, _| data.read_stock_location(r))?,
+                _ => r.items(|r, _| data.read_delivery_method(r))?,
+            };
+            Ok(())
+        })?;
+        seen.require(FIELDS, &[0, 1, 2, 3, 4])?;
+        for (list, len) in [("taxRates", data.tax_rates.len()), ("stockLocations", data.stock_locations.len())] {
+            if len == 0 {
+                return Err(Error::at(seen.end, format!("`{list}` must list at least one entry")));
+            }
+        }
+        data.text.shrink();
+        Ok(data)
+    }
+
+    /// Builds the lookup indexes; a key given twice is named by its pointer
+    /// (relative to the `reference` section).
+    pub fn index(&mut self) -> Result<(), Duplicate> {
+        let t = &self.text;
+        let variants = &self.variants;
+        let code = |i: usize| t.bytes(variants[i].code);
+        self.by_code =
+            Index::build(variants.len(), |i| Some(hash(0, code(i))), |a, b| code(a) == code(b)).map_err(|(_, i)| {
+                (format!("/variants/{i}/code"), format!("{} is listed twice", t.get(variants[i].code)))
+            })?;
+
+        let units = &self.units;
+        let unit_key = |u: &Unit| (t.get(u.sku), u.pack.map(|p| t.get(p)));
+        self.by_sku_and_pack = Index::build(
+            units.len(),
+            |i| Some(hash_pair_of(unit_key(&units[i]))),
+            |a, b| unit_key(&units[a]) == unit_key(&units[b]),
+        )
+        .map_err(|(_, i)| {
+            let (sku, pack) = unit_key(&units[i]);
+            let what = pack.map_or("with no pack".to_owned(), |p| format!("with pack {p:?}"));
+            (self.unit_pointer(i), format!("SKU {sku} {what} is mapped twice"))
+        })?;
+
+        self.by_shopify_id = self.customer_index("shopifyId", |c| c.shopify_id)?;
+        self.by_email = self.customer_index("email", |c| c.email)?;
+
+        let methods = &self.delivery_methods;
+        self.by_shipping_code = Index::build(
+            methods.len(),
+            |i| Some(hash_str(t.get(methods[i].shipping_code))),
+            |a, b| t.get(methods[a].shipping_code) == t.get(methods[b].shipping_code),
+        )
+        .map_err(|(_, i)| {
+            (
+                format!("/deliveryMethods/{i}/shippingCode"),
+                format!("{} is mapped twice", t.get(methods[i].shipping_code)),
+            )
+        })?;
+
+        for (i, rate) in self.tax_rates.iter().enumerate() {
+            if self.tax_rates[..i].iter().any(|earlier| earlier.rate == rate.rate) {
+                return Err((format!("/taxRates/{i}/rate"), format!("rate {} is listed twice", rate.rate.normalize())));
+            }
+        }
+        for (i, location) in self.stock_locations.iter().enumerate() {
+            if self.stock_locations[..i].iter().any(|earlier| earlier.id == location.id) {
+                return Err((
+                    format!("/stockLocations/{i}/id"),
+                    format!("stock location {} is listed twice", location.id),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn customer_index(&self, field: &str, key: fn(&Customer) -> Option<Span>) -> Result<Index, Duplicate> {
+        let (t, customers) = (&self.text, &self.customers);
+        let text = |i: usize| key(&customers[i]).map(|s| t.get(s));
+        Index::build(customers.len(), |i| text(i).map(hash_str), |a, b| text(a) == text(b)).map_err(|(_, i)| {
+            (format!("/customers/{i}/{field}"), format!("{field} {} is mapped twice", text(i).unwrap_or("")))
+        })
+    }
+
+    /// `/variants/{v}/units/{k}` for unit `i` (units are stored in variant order).
+    fn unit_pointer(&self, i: usize) -> String {
+        let variant = self.units[i].variant as usize;
+        let first = self.units.iter().position(|u| u.variant as usize == variant).unwrap_or(i);
+        format!("/variants/{variant}/units/{}", i - first)
+    }
+
+    fn read_variant(&mut self, r: &mut Reader) -> Result<(), Error> {
+        // Most of a catalog is variants with nothing but a code: those may be
+        // written as the code alone (`"CUP-12OZ-WHT"`), as the 0.1 catalog was.
+        if r.kind() == Kind::String {
+            let code = exact_key(r, &mut self.text, "variant codes")?;
+            self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
+            return Ok(());
+        }
+        let variant = self.variants.len() as u32;
+        let (mut code, mut rule, mut discontinued) = (None, None, false);
+        let seen = r.fields(VARIANT, Unknown::Refuse, |r, f| {
+            match f {
+                0 => code = Some(exact_key(r, &mut self.text, "variant codes")?),
+                1 => {
+                    r.items(|r, _| self.read_unit(r, variant))?;
+                }
+                2 => rule = Some(read_rule(r)?),
+                _ => discontinued = r.boolean()?,
+            }
+            Ok(())
+        })?;
+        let code = code.ok_or_else(|| Error::at(seen.end, "missing field `code`"))?;
+        let rule = Slot::of(&mut self.rules, rule);
+        self.variants.push(Variant { code, rule, discontinued });
+        Ok(())
+    }
+
+    fn read_unit(&mut self, r: &mut Reader, variant: u32) -> Result<(), Error> {
+        let (mut sku, mut pack, mut multiplier, mut rule) = (None, None, None, None);
+        let seen = r.fields(UNIT, Unknown::Refuse, |r, f| {
+            match f {
+                0 => sku = Some(exact_key(r, &mut self.text, "SKUs")?),
+                1 if r.null() => {}
+                1 => pack = Some(exact_key(r, &mut self.text, "pack names")?),
+                2 => {
+                    let at = r.offset_of_value();
+                    multiplier = Some(r.u32()?).filter(|&m| m >= 1);
+                    if multiplier.is_none() {
+                        return Err(Error::at(at, "must be at least 1"));
+                    }
+                }
+                _ => rule = Some(read_rule(r)?),
+            }
+            Ok(())
+        })?;
+        seen.require(UNIT, &[0, 2])?;
+        let (Some(sku), Some(multiplier)) = (sku, multiplier) else {
+            return Err(Error::at(seen.end, "a unit needs `sku` and `multiplier`"));
+        };
+        let rule = Slot::of(&mut self.rules, rule);
+        self.units.push(Unit { sku, pack, variant, multiplier, rule });
+        Ok(())
+    }
+
+    fn read_customer(&mut self, r: &mut Reader) -> Result<(), Error> {
+        let (mut shopify_id, mut email, mut orderwise_id, mut po_policy, mut credit) = (None, None, None, None, None);
+        let seen = r.fields(CUSTOMER, Unknown::Refuse, |r, f| {
+            match f {
+                0 => shopify_id = Some(read_id(r, &mut self.text)?),
+                1 => {
+                    let text = r.string()?;
+                    let text = text.trim();
+                    // Emails match case-insensitively; most are ASCII, lowered in place.
+                    email = Some(if text.is_ascii() {
+                        self.text.push_ascii_lowercase(text)
+                    } else {
+                        self.text.push(&text.to_lowercase())
+                    });
+                }
+                2 => orderwise_id = Some(r.u32()?),
+                3 => po_policy = Some(PoPolicy::read(r)?),
+                _ => credit = Some(read_credit(r)?),
+            }
+            Ok(())
+        })?;
+        seen.require(CUSTOMER, &[2])?;
+        if shopify_id.is_none() && email.is_none() {
+            return Err(Error::at(seen.end, "a customer needs a shopifyId or an email to match on"));
+        }
+        let orderwise_id = orderwise_id.unwrap_or_default();
+        let credit = Slot::of(&mut self.credits, credit);
+        self.customers.push(Customer { shopify_id, email, orderwise_id, po_policy, credit });
+        Ok(())
+    }
+
+    fn read_tax_rate(&mut self, r: &mut Reader) -> Result<(), Error> {
+        let (mut code, mut rate, mut tax_rate_id) = (String::new(), Decimal::ZERO, 0);
+        let seen = r.fields(TAX_RATE, Unknown::Refuse, |r, f| {
+            match f {
+                0 => code = r.string()?.into_owned(),
+                1 => {
+                    let at = r.offset_of_value();
+                    rate = read_amount(r)?;
+                    if rate < Decimal::ZERO || rate >= Decimal::ONE {
+                        return Err(Error::at(at, "must be a fraction from 0 up to (not including) 1, e.g. 0.20"));
+                    }
+                }
+                _ => tax_rate_id = r.u32()?,
+            }
+            Ok(())
+        })?;
+        seen.require(TAX_RATE, &[0, 1, 2])?;
+        self.tax_rates.push(TaxRate { code, rate: rate.normalize(), tax_rate_id });
+        Ok(())
+    }
+
+    fn read_delivery_method(&mut self, r: &mut Reader) -> Result<(), Error> {
+        let (mut shipping_code, mut delivery_method_id) = (None, 0);
+        let seen = r.fields(DELIVERY, Unknown::Refuse, |r, f| {
+            match f {
+                0 => shipping_code = Some(exact_key(r, &mut self.text, "shipping codes")?),
+                _ => delivery_method_id = r.u32()?,
+            }
+            Ok(())
+        })?;
+        seen.require(DELIVERY, &[0, 1])?;
+        let shipping_code = shipping_code.ok_or_else(|| Error::at(seen.end, "missing field `shippingCode`"))?;
+        self.delivery_methods.push(DeliveryMethod { shipping_code, delivery_method_id });
+        Ok(())
+    }
+
+    fn read_stock_location(&mut self, r: &mut Reader) -> Result<(), Error> {
+        let (mut id, mut name) = (0, String::new());
+        let seen = r.fields(LOCATION, Unknown::Refuse, |r, f| {
+            match f {
+                0 => id = r.u32()?,
+                _ => name = r.string()?.into_owned(),
+            }
+            Ok(())
+        })?;
+        seen.require(LOCATION, &[0])?;
+        self.stock_locations.push(StockLocation { id, name });
+        Ok(())
+    }
+
+    // Lookups: each is one hash and (almost always) one comparison.
+
+    /// The OrderWise variant with exactly this code (case-sensitive, as OrderWise matches).
+    pub fn variant(&self, code: &str) -> Option<&Variant> {
+        let t = &self.text;
+        let code = code.as_bytes();
+        self.by_code.find(hash(0, code), |i| t.bytes(self.variants[i].code) == code).map(|i| &self.variants[i])
+    }
+
+    pub fn code_of(&self, variant: &Variant) -> &str {
+        self.text.get(variant.code)
+    }
+
+    /// The unit mapping for a SKU as sold, with or without a pack selection.
+    pub fn unit(&self, sku: &str, pack: Option<&str>) -> Option<&Unit> {
+        let t = &self.text;
+        let is = |i: usize| {
+            let u = &self.units[i];
+            t.get(u.sku) == sku && u.pack.map(|p| t.get(p)) == pack
+        };
+        self.by_sku_and_pack.find(hash_pair(sku, pack), is).map(|i| &self.units[i])
+    }
+
+    /// The variant a unit depletes.
+    pub fn variant_of(&self, unit: &Unit) -> &Variant {
+        &self.variants[unit.variant as usize]
+    }
+
+    /// SparkLayer's quantity rule for the SKU as sold (in its pack, if one was chosen).
+    pub fn quantity_rule(&self, sku: &str, pack: Option<&str>) -> Option<QuantityRule> {
+        match (self.unit(sku, pack), pack) {
+            (Some(unit), _) => unit.rule.get(&self.rules).copied(),
+            (None, None) => self.variant(sku).and_then(|v| v.rule.get(&self.rules)).copied(),
+            (None, Some(_)) => None,
+        }
+    }
+
+    /// Customer by Shopify id first, then by email (case-insensitive).
+    pub fn customer(&self, shopify_id: Option<&str>, email: Option<&str>) -> Option<&Customer> {
+        let t = &self.text;
+        let by_id = shopify_id.and_then(|id| {
+            self.by_shopify_id.find(hash_str(id), |i| self.customers[i].shopify_id.map(|s| t.get(s)) == Some(id))
+        });
+        let by_email = || {
+            let email = email?.trim().to_lowercase();
+            self.by_email.find(hash_str(&email), |i| self.customers[i].email.map(|s| t.get(s)) == Some(email.as_str()))
+        };
+        by_id.or_else(by_email).map(|i| &self.customers[i])
+    }
+
+    /// The customer's OrderWise credit data, when synced.
+    pub fn credit_of(&self, customer: &Customer) -> Option<&Credit> {
+        customer.credit.get(&self.credits)
+    }
+
+    pub fn tax_rate(&self, rate: Decimal) -> Option<&TaxRate> {
+        let rate = rate.normalize();
+        self.tax_rates.iter().find(|t| t.rate == rate)
+    }
+
+    pub fn tax_rate_by_code(&self, code: &str) -> Option<&TaxRate> {
+        self.tax_rates.iter().find(|t| t.code == code)
+    }
+
+    pub fn delivery_method(&self, shipping_code: &str) -> Option<u32> {
+        let t = &self.text;
+        let methods = &self.delivery_methods;
+        self.by_shipping_code
+            .find(hash_str(shipping_code), |i| t.get(methods[i].shipping_code) == shipping_code)
+            .map(|i| methods[i].delivery_method_id)
+    }
+
+    pub fn stock_location(&self, id: u32) -> Option<&StockLocation> {
+        self.stock_locations.iter().find(|l| l.id == id)
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            variants: self.variants.len(),
+            units: self.units.len(),
+            customers: self.customers.len(),
+            tax_rates: self.tax_rates.len(),
+            delivery_methods: self.delivery_methods.len(),
+            stock_locations: self.stock_locations.len(),
+        }
+    }
+}
+
+/// How many entries of each kind the reference data holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub variants: usize,
+    pub units: usize,
+    pub customers: usize,
+    pub tax_rates: usize,
+    pub delivery_methods: usize,
+    pub stock_locations: usize,
+}
+
+fn hash_pair_of((sku, pack): (&str, Option<&str>)) -> u64 {
+    hash_pair(sku, pack)
+}
+
+/// A code matched exactly (SKU, variant code, pack name, shipping code): refused
+/// when empty or padded, since a padded key would never match and nothing says so.
+#[inline(always)]
+fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Error> {
+    let at = r.offset_of_value();
+    let text = r.string()?;
+    let padded = match text.as_bytes() {
+        [] => true,
+        [first, .., last] | [first @ last] if first.is_ascii() && last.is_ascii() => {
+            first.is_ascii_whitespace() || last.is_ascii_whitespace()
+        }
+        _ => text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace),
+    };
+    if padded {
+        return Err(Error::at(at, format!("{what} are matched exactly: no empty values or surrounding spaces")));
+    }
+    Ok(arena.push(&text))
+}
+
+/// A Shopify id: a whole JSON number or a non-blank string, kept as text.
+fn read_id(r: &mut Reader, arena: &mut Arena) -> Result<Span, Error> {
+    let at = r.offset_of_value();
+    let kind = r.kind();
+    let text = match kind {
+        Kind::String => r.string()?,
+        Kind::Number => r.number()?.into(),
+        _ => return Err(r.expected("an id (a whole number or a string)")),
+    };
+    let whole = text.bytes().all(|b| b.is_ascii_digit());
+    if text.trim().is_empty() || (kind == Kind::Number && !whole) {
+        return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
+    }
+    Ok(arena.push(&text))
+}
+
+/// An amount or rate written as a JSON string (`"0.20"`) or number (`0.2`), read exactly.
+pub fn read_amount(r: &mut Reader) -> Result<Decimal, Error> {
+    let at = r.offset_of_value();
+    let text = match r.kind() {
+        Kind::String => r.string()?,
+        Kind::Number => r.number()?.into(),
+        _ => return Err(r.expected("a decimal amount")),
+    };
+    parse_amount(text.trim()).map_err(|why| Error::at(at, why))
+}
+
+fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
+    let mut rule = QuantityRule::default();
+    let mut min_at = 0;
+    r.fields(RULE, Unknown::Refuse, |r, f| {
+        let at = r.offset_of_value();
+        let value = r.u32()?;
+        match f {
+            0 if value == 0 => return Err(Error::at(at, "must be at least 1")),
+            0 => rule.pack_size = Some(value),
+            1 => (rule.min, min_at) = (Some(value), at),
+            _ => rule.max = Some(value),
+        }
+        Ok(())
+    })?;
+    if let (Some(min), Some(max)) = (rule.min, rule.max) {
+        if min > max {
+            return Err(Error::at(min_at, format!("min {min} is above max {max}")));
+        }
+    }
+    Ok(rule)
+}
+
+fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
+    let mut credit = Credit::default();
+    let seen = r.fields(CREDIT, Unknown::Refuse, |r, f| {
+        match f {
+            0 => credit.account_customer = r.boolean()?,
+            1 => credit.on_hold = r.boolean()?,
+            2 => credit.manual_on_hold = r.boolean()?,
+            3 => credit.over_credit_terms = r.boolean()?,
+            _ if r.null() => {}
+            _ => {
+                let at = r.offset_of_value();
+                let amount = read_amount(r)?;
+                if amount.scale() > MONEY_DP {
+                    return Err(Error::at(at, "must be an amount in pennies (at most 2 decimals)"));
+                }
+                credit.available_to_spend = Some(amount);
+            }
+        }
+        Ok(())
+    })?;
+    seen.require(CREDIT, &[0])?;
+    Ok(credit)
+}
