@@ -137,8 +137,8 @@ fn interleaved<const N: usize>(iterations: usize, fs: &mut [&mut dyn FnMut() -> 
 
 pub fn bench(options: &Options) -> Result<BenchReport> {
     let iterations = options.iterations;
-    // A generous call budget: the figures are the point, not the cap.
-    let limits = Limits { fuel: 100_000_000, ..Default::default() };
+    // Generous budgets: the figures are the point, not the caps.
+    let limits = Limits { fuel: 100_000_000, setup_fuel: crate::bake::DEFAULT_BAKE_FUEL, ..Default::default() };
     let bytes = std::fs::read(options.component).with_context(|| format!("reading {}", options.component.display()))?;
     let bridge = Bridge::from_bytes(&bytes, limits, None)?;
 

@@ -73,20 +73,20 @@ fn variant(i: usize, with_unit: bool) -> Value {
         COLOURS[(i / 7) % COLOURS.len()],
         i
     );
-    if i % 10 != 0 && !with_unit {
+    if !i.is_multiple_of(10) && !with_unit {
         // A variant with nothing but a code is written as the code.
         return Value::String(code);
     }
     let mut v = json!({ "code": code });
     // SparkLayer quantity rules are set on a minority of SKUs.
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         v["rule"] = json!({ "min": 1 + (i % 5) as u32, "max": 10_000 });
     }
     if with_unit {
         let multiplier = CASES[i % CASES.len()];
         // Every other mapping is a case SKU of its own, the rest a pack
         // selection on the each SKU (SparkLayer's "order in packs of N").
-        let unit = if i % 2 == 0 {
+        let unit = if i.is_multiple_of(2) {
             json!({ "sku": format!("{code}-C{multiplier}"), "multiplier": multiplier })
         } else {
             json!({ "sku": code, "pack": format!("Case of {multiplier}"), "multiplier": multiplier,
@@ -103,10 +103,10 @@ fn customer(i: usize) -> Value {
         "email": format!("buyer{i}@trade-customer-{}.co.uk", i % 997),
         "orderwiseId": 100_000 + i,
     });
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         c["credit"] = json!({ "accountCustomer": true, "availableToSpend": format!("{}.00", 1_000 + (i % 50) * 500) });
     }
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         c["poPolicy"] = json!("optional");
     }
     c
