@@ -33,10 +33,22 @@ impl Arena {
         Span { start, len: s.len() as u32 }
     }
 
-    /// Stores a string with its ASCII letters lower-cased (in place, no copy).
-    pub fn push_ascii_lowercase(&mut self, s: &str) -> Span {
+    /// Stores a string lower-cased. Most are ASCII: lowered in place, eight
+    /// bytes at a time.
+    pub fn push_lowercase(&mut self, s: &str) -> Span {
+        if !s.is_ascii() {
+            return self.push(&s.to_lowercase());
+        }
         let span = self.push(s);
-        self.text[span.start as usize..].make_ascii_lowercase();
+        // SAFETY: the bytes changed are the ASCII bytes just pushed, and
+        // they stay ASCII (see `ascii_lowercase`), so the text stays UTF-8.
+        let pushed = unsafe { &mut self.text.as_mut_vec()[span.start as usize..] };
+        let mut words = pushed.chunks_exact_mut(8);
+        for word in &mut words {
+            let lower = ascii_lowercase(u64::from_le_bytes((&*word).try_into().expect("eight bytes")));
+            word.copy_from_slice(&lower.to_le_bytes());
+        }
+        words.into_remainder().make_ascii_lowercase();
         span
     }
 
@@ -54,6 +66,18 @@ impl Arena {
     pub fn shrink(&mut self) {
         self.text.shrink_to_fit();
     }
+}
+
+/// Eight ASCII bytes with their letters lower-cased. Adding 0x80 - b'A'
+/// (or 0x80 - b'Z' - 1) to a byte below 0x80 carries into nothing but its
+/// own high bit, which it sets from `A` on (from past `Z` on): the bytes
+/// where the two differ are `A..=Z`, and that bit moved down to 0x20 lowers them.
+#[inline(always)]
+fn ascii_lowercase(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from_a = w + ONES * (0x80 - u64::from(b'A'));
+    let past_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
+    w | (((from_a ^ past_z) & (ONES * 0x80)) >> 2)
 }
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -209,6 +233,16 @@ mod tests {
         assert_ne!(hash_pair(b"LID", Some(b"Case of 50")), hash_pair(b"LID", None));
         let empty = Index::default();
         assert_eq!(empty.find(1, |_| true), None);
+    }
+
+    #[test]
+    fn lowercasing_changes_ascii_letters_only() {
+        let mut a = Arena::default();
+        let all: String = (0u8..0x80).map(char::from).collect();
+        for s in [all.as_str(), "Buyer@Trade-Customer-0.CO.UK", "ÉMILE@CAFÉ.FR", "AZ@[`"] {
+            let span = a.push_lowercase(s);
+            assert_eq!(a.get(span), s.to_lowercase(), "{s:?}");
+        }
     }
 
     #[test]

@@ -497,7 +497,7 @@ impl<'a> Reader<'a> {
             return Ok(value as u32);
         }
         let text = self.number()?;
-        if !text.bytes().all(|b| b.is_ascii_digit()) {
+        if !all_digits(text) {
             return Err(Error::at(at, format!("expected a whole number, found {text}")));
         }
         Err(Error::at(at, format!("{text} is larger than {}", u32::MAX)))
@@ -720,6 +720,19 @@ fn digit_run(word: u64) -> usize {
     ((high | low).trailing_zeros() / 8) as usize
 }
 
+/// Whether `text` is nothing but ASCII digits, eight at a time.
+pub fn all_digits(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        if digit_run(read_u64(b, i)) < 8 {
+            return false;
+        }
+        i += 8;
+    }
+    b[i..].iter().all(u8::is_ascii_digit)
+}
+
 /// The value of the first `n` (1 to 8) bytes of `word`, all digits.
 #[inline(always)]
 fn digits_value(word: u64, n: usize) -> u32 {
@@ -928,6 +941,11 @@ mod tests {
         for text in ["01,       ", "4294967296,", "12x,      ", "1.5,      ", "-1,       ", "1e3,      ", "123456789a"]
         {
             assert!(Reader::new(text).u32().is_err(), "{text:?}");
+        }
+        for (text, all) in
+            [("", true), ("8100000000000", true), ("81000000000.0", false), ("1e5", false), ("-1", false)]
+        {
+            assert_eq!(all_digits(text), all, "{text:?}");
         }
         for (word, run) in [(b"12345678", 8), (b"1234567,", 7), (b"/:09 abc", 0), (b"09/     ", 2)] {
             assert_eq!(digit_run(u64::from_le_bytes(*word)), run, "{:?}", std::str::from_utf8(word));

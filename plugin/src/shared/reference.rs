@@ -10,7 +10,7 @@
 //! docs/profile.md documents every field.
 
 use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
-use crate::shared::json::{Error, Kind, Reader, Unknown};
+use crate::shared::json::{all_digits, Error, Kind, Reader, Unknown};
 use crate::shared::money::{parse_amount, MONEY_DP};
 use rust_decimal::Decimal;
 
@@ -336,13 +336,13 @@ impl Reference {
                 0 => shopify_id = Some(read_id(r, &mut self.text)?),
                 1 => {
                     let text = r.string()?;
-                    let text = text.trim();
-                    // Emails match case-insensitively; most are ASCII, lowered in place.
-                    email = Some(if text.is_ascii() {
-                        self.text.push_ascii_lowercase(text)
-                    } else {
-                        self.text.push(&text.to_lowercase())
-                    });
+                    // Most emails are unpadded: no trim to walk back from either end.
+                    let text = match text.as_bytes() {
+                        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => &text,
+                        _ => text.trim(),
+                    };
+                    // Emails match case-insensitively.
+                    email = Some(self.text.push_lowercase(text));
                 }
                 2 => orderwise_id = Some(r.u32()?),
                 3 => po_policy = Some(PoPolicy::read(r)?),
@@ -547,8 +547,9 @@ fn read_id(r: &mut Reader, arena: &mut Arena) -> Result<Span, Error> {
         Kind::Number => r.number()?.into(),
         _ => return Err(r.expected("an id (a whole number or a string)")),
     };
-    let whole = text.bytes().all(|b| b.is_ascii_digit());
-    if text.trim().is_empty() || (kind == Kind::Number && !whole) {
+    // A number is never blank; a string is never checked for digits.
+    let refused = if kind == Kind::Number { !all_digits(&text) } else { text.trim().is_empty() };
+    if refused {
         return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
     }
     Ok(arena.push(&text))
