@@ -33,10 +33,22 @@ impl Arena {
         Span { start, len: s.len() as u32 }
     }
 
-    /// Stores a string with its ASCII letters lower-cased (in place, no copy).
-    pub fn push_ascii_lowercase(&mut self, s: &str) -> Span {
+    /// Stores a string lower-cased. Most are ASCII: lowered in place, eight
+    /// bytes at a time.
+    pub fn push_lowercase(&mut self, s: &str) -> Span {
+        if !s.is_ascii() {
+            return self.push(&s.to_lowercase());
+        }
         let span = self.push(s);
-        self.text[span.start as usize..].make_ascii_lowercase();
+        // SAFETY: the bytes changed are the ASCII bytes just pushed, and
+        // they stay ASCII (see `ascii_lowercase`), so the text stays UTF-8.
+        let pushed = unsafe { &mut self.text.as_mut_vec()[span.start as usize..] };
+        let mut words = pushed.chunks_exact_mut(8);
+        for word in &mut words {
+            let lower = ascii_lowercase(u64::from_le_bytes((&*word).try_into().expect("eight bytes")));
+            word.copy_from_slice(&lower.to_le_bytes());
+        }
+        words.into_remainder().make_ascii_lowercase();
         span
     }
 
@@ -54,6 +66,18 @@ impl Arena {
     pub fn shrink(&mut self) {
         self.text.shrink_to_fit();
     }
+}
+
+/// Eight ASCII bytes with their letters lower-cased. Adding 0x80 - b'A'
+/// (or 0x80 - b'Z' - 1) to a byte below 0x80 carries into nothing but its
+/// own high bit, which it sets from `A` on (from past `Z` on): the bytes
+/// where the two differ are `A..=Z`, and that bit moved down to 0x20 lowers them.
+#[inline(always)]
+fn ascii_lowercase(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from_a = w + ONES * (0x80 - u64::from(b'A'));
+    let past_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
+    w | (((from_a ^ past_z) & (ONES * 0x80)) >> 2)
 }
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -88,10 +112,11 @@ pub fn hash_str(s: &str) -> u64 {
 }
 
 /// The hash of a (SKU, pack) pair; `None` (no pack) differs from every pack.
-pub fn hash_pair(a: &str, b: Option<&str>) -> u64 {
-    let h = hash(0, a.as_bytes());
+#[inline(always)]
+pub fn hash_pair(a: &[u8], b: Option<&[u8]>) -> u64 {
+    let h = hash(0, a);
     match b {
-        Some(b) => hash(h ^ 1, b.as_bytes()),
+        Some(b) => hash(h ^ 1, b),
         None => mix(h, u64::MAX),
     }
 }
@@ -99,8 +124,12 @@ pub fn hash_pair(a: &str, b: Option<&str>) -> u64 {
 /// Entry numbers by key hash, linear probing, at most half full.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
-    /// 0: empty; otherwise entry number + 1.
+    /// 0: empty; otherwise entry number + 1 in the low bits and, in the
+    /// `tags` bits above them (free, since the table has twice as many slots
+    /// as entries), bits of the key's hash: a probe passing an entry with
+    /// another tag skips comparing the keys, which costs far more.
     slots: Vec<u32>,
+    tags: u32,
     shift: u32,
 }
 
@@ -115,18 +144,21 @@ impl Index {
         same: impl Fn(usize, usize) -> bool,
     ) -> Result<Index, (usize, usize)> {
         let bits = (len.max(1) * 2).next_power_of_two().trailing_zeros().max(4);
-        let mut index = Index { slots: vec![0; 1 << bits], shift: 64 - bits };
+        let tags = u32::MAX.checked_shl(bits).unwrap_or(0);
+        let mut index = Index { slots: vec![0; 1 << bits], tags, shift: 64 - bits };
         for entry in 0..len {
             let Some(h) = key(entry) else { continue };
             let mask = index.slots.len() - 1;
-            let mut slot = index.home(h);
+            let (mut slot, tag) = (index.home(h), index.tag(h));
             loop {
                 match index.slots[slot] {
                     0 => {
-                        index.slots[slot] = entry as u32 + 1;
+                        index.slots[slot] = (entry as u32 + 1) | tag;
                         break;
                     }
-                    taken if same(taken as usize - 1, entry) => return Err((taken as usize - 1, entry)),
+                    taken if taken & tags == tag && same(index.entry(taken), entry) => {
+                        return Err((index.entry(taken), entry));
+                    }
                     _ => slot = (slot + 1) & mask,
                 }
             }
@@ -140,17 +172,29 @@ impl Index {
         (h.wrapping_mul(SEED) >> self.shift) as usize
     }
 
+    /// The tag of a hash: bits `home` does not use, in the slot's free bits.
+    #[inline(always)]
+    fn tag(&self, h: u64) -> u32 {
+        (h >> 32) as u32 & self.tags
+    }
+
+    /// The entry number in a taken slot.
+    #[inline(always)]
+    fn entry(&self, slot: u32) -> usize {
+        (slot & !self.tags) as usize - 1
+    }
+
     /// The entry whose key hashes to `h` and for which `is` holds.
     pub fn find(&self, h: u64, is: impl Fn(usize) -> bool) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
         let mask = self.slots.len() - 1;
-        let mut slot = self.home(h);
+        let (mut slot, tag) = (self.home(h), self.tag(h));
         loop {
             match self.slots[slot] {
                 0 => return None,
-                e if is(e as usize - 1) => return Some(e as usize - 1),
+                e if e & self.tags == tag && is(self.entry(e)) => return Some(self.entry(e)),
                 _ => slot = (slot + 1) & mask,
             }
         }
@@ -185,10 +229,20 @@ mod tests {
 
     #[test]
     fn a_pack_never_collides_with_no_pack() {
-        assert_ne!(hash_pair("LID", None), hash_pair("LID", Some("")));
-        assert_ne!(hash_pair("LID", Some("Case of 50")), hash_pair("LID", None));
+        assert_ne!(hash_pair(b"LID", None), hash_pair(b"LID", Some(b"")));
+        assert_ne!(hash_pair(b"LID", Some(b"Case of 50")), hash_pair(b"LID", None));
         let empty = Index::default();
         assert_eq!(empty.find(1, |_| true), None);
+    }
+
+    #[test]
+    fn lowercasing_changes_ascii_letters_only() {
+        let mut a = Arena::default();
+        let all: String = (0u8..0x80).map(char::from).collect();
+        for s in [all.as_str(), "Buyer@Trade-Customer-0.CO.UK", "ÉMILE@CAFÉ.FR", "AZ@[`"] {
+            let span = a.push_lowercase(s);
+            assert_eq!(a.get(span), s.to_lowercase(), "{s:?}");
+        }
     }
 
     #[test]

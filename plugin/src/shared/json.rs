@@ -331,6 +331,25 @@ impl<'a> Reader<'a> {
         self.string_at_quote()
     }
 
+    /// The next value and its offset if it is a string without escapes,
+    /// consumed; otherwise `None`, with only white space consumed, and the
+    /// caller reads the value the general way (which also reports errors).
+    /// The common case, with no `Cow` or `Result` to build and unpack.
+    #[inline(always)]
+    pub fn plain_string(&mut self) -> Option<(&'a str, usize)> {
+        self.ws();
+        let at = self.pos;
+        if self.bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let end = scan_string(self.bytes, at + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        Some((&self.text[at + 1..end], at))
+    }
+
     #[inline(always)]
     fn string_at_quote(&mut self) -> Result<Cow<'a, str>, Error> {
         let open = self.pos;
@@ -451,24 +470,34 @@ impl<'a> Reader<'a> {
     pub fn u32(&mut self) -> Result<u32, Error> {
         self.ws();
         let at = self.pos;
-        // The common case read in one pass: digits, then a delimiter.
+        // The common case: one to eight digits, then a delimiter, converted
+        // a word at a time; anything else goes the long way below.
+        let b = self.bytes;
+        if at + 8 <= b.len() {
+            let word = read_u64(b, at);
+            let n = digit_run(word);
+            let leading_zero = n > 1 && b[at] == b'0';
+            if (1..=8).contains(&n) && !leading_zero && is_delimiter(b.get(at + n)) {
+                self.pos = at + n;
+                return Ok(digits_value(word, n));
+            }
+        }
         let mut value: u64 = 0;
         let mut i = at;
-        while let Some(&d @ b'0'..=b'9') = self.bytes.get(i) {
+        while let Some(&d @ b'0'..=b'9') = b.get(i) {
             value = value * 10 + u64::from(d - b'0');
             i += 1;
             if value > u64::from(u32::MAX) {
                 break;
             }
         }
-        let delimited = matches!(self.bytes.get(i), None | Some(b' ' | b'\n' | b'\r' | b'\t' | b',' | b'}' | b']'));
-        let leading_zero = i > at + 1 && self.bytes[at] == b'0';
-        if i > at && delimited && !leading_zero && value <= u64::from(u32::MAX) {
+        let leading_zero = i > at + 1 && b[at] == b'0';
+        if i > at && is_delimiter(b.get(i)) && !leading_zero && value <= u64::from(u32::MAX) {
             self.pos = i;
             return Ok(value as u32);
         }
         let text = self.number()?;
-        if !text.bytes().all(|b| b.is_ascii_digit()) {
+        if !all_digits(text) {
             return Err(Error::at(at, format!("expected a whole number, found {text}")));
         }
         Err(Error::at(at, format!("{text} is larger than {}", u32::MAX)))
@@ -674,11 +703,59 @@ fn scan_string(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Whether a number may end before `next` (`1x` is not a number).
+#[inline(always)]
+fn is_delimiter(next: Option<&u8>) -> bool {
+    matches!(next, None | Some(b' ' | b'\n' | b'\r' | b'\t' | b',' | b'}' | b']'))
+}
+
+/// How many of the eight bytes of `word` (little-endian) are ASCII digits
+/// before the first that is not, 8 if all are.
+#[inline(always)]
+fn digit_run(word: u64) -> usize {
+    // A byte is a digit when its high nibble is 3 and its low nibble plus 6
+    // stays below 16; each byte of `other` is non-zero exactly when not.
+    let high = (word & (ONES * 0xF0)) ^ (ONES * 0x30);
+    let low = ((word & (ONES * 0x0F)) + ONES * 6) & (ONES * 0x10);
+    ((high | low).trailing_zeros() / 8) as usize
+}
+
+/// Whether `text` is nothing but ASCII digits, eight at a time.
+pub fn all_digits(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        if digit_run(read_u64(b, i)) < 8 {
+            return false;
+        }
+        i += 8;
+    }
+    b[i..].iter().all(u8::is_ascii_digit)
+}
+
+/// The value of the first `n` (1 to 8) bytes of `word`, all digits.
+#[inline(always)]
+fn digits_value(word: u64, n: usize) -> u32 {
+    // Shifted so the digits fill the top of the word and zeros (leading
+    // zeros of the number) the rest, then combined pairwise: 2, 4, 8 digits.
+    let v = (word.wrapping_sub(ONES * b'0' as u64)) << (8 * (8 - n));
+    let v = (v * 10 + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v * 100 + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    ((v * 10_000 + (v >> 32)) & 0xFFFF_FFFF) as u32
+}
+
 /// End of the JSON number starting at `start`, or None if the text there is not one.
 fn number_end(b: &[u8], start: usize) -> Option<usize> {
     let mut i = start;
     let digits = |i: &mut usize| {
         let from = *i;
+        while *i + 8 <= b.len() {
+            let n = digit_run(read_u64(b, *i));
+            *i += n;
+            if n < 8 {
+                return *i > from;
+            }
+        }
         while *i < b.len() && b[*i].is_ascii_digit() {
             *i += 1;
         }
@@ -709,11 +786,7 @@ fn number_end(b: &[u8], start: usize) -> Option<usize> {
             return None;
         }
     }
-    // A number runs into nothing but a delimiter (`1x` is not a number).
-    match b.get(i) {
-        None | Some(b' ' | b'\n' | b'\r' | b'\t' | b',' | b'}' | b']') => Some(i),
-        _ => None,
-    }
+    is_delimiter(b.get(i)).then_some(i)
 }
 
 #[cfg(test)]
@@ -829,6 +902,54 @@ mod tests {
             }
         }
         assert_eq!(scan_string("é€😀\"".as_bytes(), 0), "é€😀".len());
+    }
+
+    #[test]
+    fn plain_strings_are_taken_whole_and_anything_else_is_left_for_the_general_read() {
+        let mut r = Reader::new(r#"  "CUP-12OZ-WHT", "a\u0041", 7, "open"#);
+        assert_eq!(r.plain_string(), Some(("CUP-12OZ-WHT", 2)));
+        assert!(r.eat(b','));
+        // Escaped: nothing but the white space is consumed, and `string` decodes it.
+        assert_eq!(r.plain_string(), None);
+        assert_eq!(r.offset(), 18);
+        assert_eq!(r.string().unwrap(), "aA");
+        assert!(r.eat(b','));
+        assert_eq!(r.plain_string(), None);
+        assert_eq!(r.u32(), Ok(7));
+        assert!(r.eat(b','));
+        assert_eq!(r.plain_string(), None);
+        assert_eq!(r.string().unwrap_err(), Error::at(32, "a string is not closed before the end of the input"));
+        let mut control = Reader::new("\"a\u{1}b\"");
+        assert_eq!(control.plain_string(), None);
+        assert_eq!(control.string().unwrap_err().offset, 2);
+    }
+
+    #[test]
+    fn whole_numbers_of_every_length_are_read_a_word_at_a_time_or_the_long_way() {
+        for n in 1..=10usize {
+            let digits: String = "4294967295".chars().take(n).collect();
+            // Short texts (no eight bytes to load) and long ones, each delimiter.
+            for text in [digits.clone(), format!("{digits}, 0000000"), format!("{digits}}} "), format!("{digits}]")] {
+                assert_eq!(Reader::new(&text).u32(), Ok(digits.parse().unwrap()), "{text:?}");
+            }
+        }
+        for (text, value) in
+            [("0,       ", 0), ("10000000,", 10_000_000), ("99999999 ", 99_999_999), ("4294967295", u32::MAX)]
+        {
+            assert_eq!(Reader::new(text).u32(), Ok(value), "{text:?}");
+        }
+        for text in ["01,       ", "4294967296,", "12x,      ", "1.5,      ", "-1,       ", "1e3,      ", "123456789a"]
+        {
+            assert!(Reader::new(text).u32().is_err(), "{text:?}");
+        }
+        for (text, all) in
+            [("", true), ("8100000000000", true), ("81000000000.0", false), ("1e5", false), ("-1", false)]
+        {
+            assert_eq!(all_digits(text), all, "{text:?}");
+        }
+        for (word, run) in [(b"12345678", 8), (b"1234567,", 7), (b"/:09 abc", 0), (b"09/     ", 2)] {
+            assert_eq!(digit_run(u64::from_le_bytes(*word)), run, "{:?}", std::str::from_utf8(word));
+        }
     }
 
     #[test]

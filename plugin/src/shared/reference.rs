@@ -10,7 +10,7 @@
 //! docs/profile.md documents every field.
 
 use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
-use crate::shared::json::{Error, Kind, Reader, Unknown};
+use crate::shared::json::{all_digits, Error, Kind, Reader, Unknown};
 use crate::shared::money::{parse_amount, MONEY_DP};
 use rust_decimal::Decimal;
 
@@ -166,10 +166,16 @@ impl Reference {
         // The strings kept are a fraction of the text (codes, SKUs, emails but
         // no keys or punctuation): reserving that fraction up front saves the
         // copies of a growing arena, each of which costs fuel per byte.
-        let mut data = Reference::default();
+        let mut data = Reference { text: Arena::with_capacity(r.len() / 2), ..Reference::default() };
         let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
             match f {
-                0 => r.items(|r, _| data.read_variant(r))?,
+                // Most of a catalog is variants with nothing but a code: those
+                // may be written as the code alone (`"CUP-12OZ-WHT"`), as the
+                // 0.1 catalog was, and are taken straight from the scan.
+                0 => r.items(|r, _| match r.plain_string() {
+                    Some((code, at)) => data.push_variant_code(code, at),
+                    None => data.read_variant(r),
+                })?,
                 1 => r.items(|r, _| data.read_customer(r))?,
                 2 => r.items(|r, _| data.read_tax_rate(r))?,
                 3 => r.items(|r, _| data.read_stock_location(r))?,
@@ -199,14 +205,17 @@ impl Reference {
             })?;
 
         let units = &self.units;
-        let unit_key = |u: &Unit| (t.get(u.sku), u.pack.map(|p| t.get(p)));
+        let unit_key = |u: &Unit| (t.bytes(u.sku), u.pack.map(|p| t.bytes(p)));
         self.by_sku_and_pack = Index::build(
             units.len(),
-            |i| Some(hash_pair_of(unit_key(&units[i]))),
+            |i| {
+                let (sku, pack) = unit_key(&units[i]);
+                Some(hash_pair(sku, pack))
+            },
             |a, b| unit_key(&units[a]) == unit_key(&units[b]),
         )
         .map_err(|(_, i)| {
-            let (sku, pack) = unit_key(&units[i]);
+            let (sku, pack) = (t.get(units[i].sku), units[i].pack.map(|p| t.get(p)));
             let what = pack.map_or("with no pack".to_owned(), |p| format!("with pack {p:?}"));
             (self.unit_pointer(i), format!("SKU {sku} {what} is mapped twice"))
         })?;
@@ -215,10 +224,11 @@ impl Reference {
         self.by_email = self.customer_index("email", |c| c.email)?;
 
         let methods = &self.delivery_methods;
+        let shipping_code = |i: usize| t.bytes(methods[i].shipping_code);
         self.by_shipping_code = Index::build(
             methods.len(),
-            |i| Some(hash_str(t.get(methods[i].shipping_code))),
-            |a, b| t.get(methods[a].shipping_code) == t.get(methods[b].shipping_code),
+            |i| Some(hash(0, shipping_code(i))),
+            |a, b| shipping_code(a) == shipping_code(b),
         )
         .map_err(|(_, i)| {
             (
@@ -245,9 +255,10 @@ impl Reference {
 
     fn customer_index(&self, field: &str, key: fn(&Customer) -> Option<Span>) -> Result<Index, Duplicate> {
         let (t, customers) = (&self.text, &self.customers);
-        let text = |i: usize| key(&customers[i]).map(|s| t.get(s));
-        Index::build(customers.len(), |i| text(i).map(hash_str), |a, b| text(a) == text(b)).map_err(|(_, i)| {
-            (format!("/customers/{i}/{field}"), format!("{field} {} is mapped twice", text(i).unwrap_or("")))
+        let text = |i: usize| key(&customers[i]).map(|s| t.bytes(s));
+        Index::build(customers.len(), |i| text(i).map(|k| hash(0, k)), |a, b| text(a) == text(b)).map_err(|(_, i)| {
+            let text = key(&customers[i]).map_or("", |s| t.get(s));
+            (format!("/customers/{i}/{field}"), format!("{field} {text} is mapped twice"))
         })
     }
 
@@ -258,13 +269,19 @@ impl Reference {
         format!("/variants/{variant}/units/{}", i - first)
     }
 
+    /// A variant written as its code alone (at offset `at`).
+    #[inline(always)]
+    fn push_variant_code(&mut self, code: &str, at: usize) -> Result<(), Error> {
+        let code = exact(code, at, &mut self.text, "variant codes")?;
+        self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
+        Ok(())
+    }
+
     fn read_variant(&mut self, r: &mut Reader) -> Result<(), Error> {
-        // Most of a catalog is variants with nothing but a code: those may be
-        // written as the code alone (`"CUP-12OZ-WHT"`), as the 0.1 catalog was.
         if r.kind() == Kind::String {
-            let code = exact_key(r, &mut self.text, "variant codes")?;
-            self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
-            return Ok(());
+            // A code with escapes.
+            let at = r.offset_of_value();
+            return self.push_variant_code(&r.string()?, at);
         }
         let variant = self.variants.len() as u32;
         let (mut code, mut rule, mut discontinued) = (None, None, false);
@@ -319,13 +336,13 @@ impl Reference {
                 0 => shopify_id = Some(read_id(r, &mut self.text)?),
                 1 => {
                     let text = r.string()?;
-                    let text = text.trim();
-                    // Emails match case-insensitively; most are ASCII, lowered in place.
-                    email = Some(if text.is_ascii() {
-                        self.text.push_ascii_lowercase(text)
-                    } else {
-                        self.text.push(&text.to_lowercase())
-                    });
+                    // Most emails are unpadded: no trim to walk back from either end.
+                    let text = match text.as_bytes() {
+                        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => &text,
+                        _ => text.trim(),
+                    };
+                    // Emails match case-insensitively.
+                    email = Some(self.text.push_lowercase(text));
                 }
                 2 => orderwise_id = Some(r.u32()?),
                 3 => po_policy = Some(PoPolicy::read(r)?),
@@ -413,7 +430,7 @@ impl Reference {
             let u = &self.units[i];
             t.get(u.sku) == sku && u.pack.map(|p| t.get(p)) == pack
         };
-        self.by_sku_and_pack.find(hash_pair(sku, pack), is).map(|i| &self.units[i])
+        self.by_sku_and_pack.find(hash_pair(sku.as_bytes(), pack.map(str::as_bytes)), is).map(|i| &self.units[i])
     }
 
     /// The variant a unit depletes.
@@ -492,16 +509,22 @@ pub struct Counts {
     pub stock_locations: usize,
 }
 
-fn hash_pair_of((sku, pack): (&str, Option<&str>)) -> u64 {
-    hash_pair(sku, pack)
-}
-
 /// A code matched exactly (SKU, variant code, pack name, shipping code): refused
 /// when empty or padded, since a padded key would never match and nothing says so.
 #[inline(always)]
 fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Error> {
-    let at = r.offset_of_value();
-    let text = r.string()?;
+    match r.plain_string() {
+        Some((text, at)) => exact(text, at, arena, what),
+        None => {
+            let at = r.offset_of_value();
+            exact(&r.string()?, at, arena, what)
+        }
+    }
+}
+
+/// `exact_key` for a string already read, found at offset `at`.
+#[inline(always)]
+fn exact(text: &str, at: usize, arena: &mut Arena, what: &str) -> Result<Span, Error> {
     let padded = match text.as_bytes() {
         [] => true,
         [first, .., last] | [first @ last] if first.is_ascii() && last.is_ascii() => {
@@ -512,7 +535,7 @@ fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Erro
     if padded {
         return Err(Error::at(at, format!("{what} are matched exactly: no empty values or surrounding spaces")));
     }
-    Ok(arena.push(&text))
+    Ok(arena.push(text))
 }
 
 /// A Shopify id: a whole JSON number or a non-blank string, kept as text.
@@ -524,8 +547,9 @@ fn read_id(r: &mut Reader, arena: &mut Arena) -> Result<Span, Error> {
         Kind::Number => r.number()?.into(),
         _ => return Err(r.expected("an id (a whole number or a string)")),
     };
-    let whole = text.bytes().all(|b| b.is_ascii_digit());
-    if text.trim().is_empty() || (kind == Kind::Number && !whole) {
+    // A number is never blank; a string is never checked for digits.
+    let refused = if kind == Kind::Number { !all_digits(&text) } else { text.trim().is_empty() };
+    if refused {
         return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
     }
     Ok(arena.push(&text))
