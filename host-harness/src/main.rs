@@ -311,6 +311,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Replay { component, profile, dir, bless } => {
             let bridge = component.load()?;
+            if let Some(note) = baked_note(&bridge) {
+                println!("{note}");
+            }
             let bless = bless || std::env::var("BLESS").is_ok_and(|v| v == "1");
             let cases = discover(&dir, profile.as_deref())?;
             let results = replay(&bridge, &cases, bless)?;
@@ -330,6 +333,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cache = host_harness::cache::default_dir();
             let old = Bridge::load(&old, limits, Some(&cache))?;
             let new = Bridge::load(&new, limits, Some(&cache))?;
+            for (which, bridge) in [("old", &old), ("new", &new)] {
+                if let Some(note) = baked_note(bridge) {
+                    println!("{which}: {note}");
+                }
+            }
             let entries = host_harness::corpus::load(&corpus, profile.as_deref(), flow.into())?;
             let report = host_harness::diff::diff(&old, &new, &entries)?;
             print!("{report}");
@@ -339,6 +347,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             component.limits.instances = Some(Limits::instances_for(workers));
             let bridge = component.load()?;
+            if let Some(note) = baked_note(&bridge) {
+                eprintln!("{note}");
+            }
             let profile = profile.as_deref().map(ProfileText::read).transpose()?;
             let source = bridge.profile_for(profile.as_ref())?;
             let input_bytes = input.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
@@ -433,6 +444,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// One line naming the profile a component has baked in, for reports.
+fn baked_note(bridge: &Bridge) -> Option<String> {
+    let b = bridge.baked()?;
+    let digest = b.baked_digest.as_deref().unwrap_or("");
+    Some(format!(
+        "component has profile {:?} baked in (sha256 {}; {} variants, {} units, {} customers)",
+        b.name,
+        host_harness::report::short(digest),
+        b.variants,
+        b.units,
+        b.customers
+    ))
 }
 
 fn read_text(path: &Path) -> Result<String> {

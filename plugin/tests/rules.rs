@@ -145,9 +145,14 @@ fn an_unpaid_card_order_is_held_for_payment() {
     assert_eq!(codes(&out), ["PAYMENT_UNCONFIRMED"]);
     assert!(out.sales_order.unwrap().order_header.on_hold);
     o["financial_status"] = json!("paid");
+    o["payment_gateway_names"] = json!(["shopify_payments"]);
     let paid = map(&o);
-    assert_eq!(paid.status, Status::Ready);
-    assert_eq!(paid.sales_order.unwrap().order_header.system_order_type, 1);
+    assert_eq!(paid.status, Status::Ready, "{:?}", paid.issues);
+    let header = paid.sales_order.unwrap().order_header;
+    assert_eq!(header.system_order_type, 1);
+    // The payment travels with the order, so OrderWise does not show it as owed.
+    assert_eq!(header.amount_paid, Some(d("6.40")));
+    assert_eq!(header.payments[0].payment_method_id, Some(3));
 }
 
 #[test]
@@ -193,8 +198,8 @@ fn the_customer_is_found_by_email_when_the_id_is_unknown() {
 }
 
 #[test]
-fn every_missing_address_field_is_named() {
-    let mut o = order(&[line("TEA-EB-80", 1, "6.40", "0")], None);
+fn every_missing_address_field_of_a_delivery_is_named() {
+    let mut o = order(&[line("TEA-EB-80", 1, "6.40", "0")], Some("9.50"));
     o["shipping_address"] = json!({"country_code": "GB"});
     let pointers: Vec<String> =
         map(&o).issues.into_iter().filter(|i| i.code.as_str() == "ADDRESS_INCOMPLETE").map(|i| i.pointer).collect();

@@ -43,11 +43,34 @@ fn text(v: &Option<std::borrow::Cow<'_, str>>) -> String {
     v.as_deref().unwrap_or("").trim().to_owned()
 }
 
-pub fn delivery_address(order: &Order, method_id: Option<u32>, issues: &mut Vec<Issue>) -> DeliveryAddress {
+/// The address the goods go to. A delivery needs the shipping address, in
+/// full. A collection (no shipping line) needs none for a carrier, so with no
+/// shipping address it takes the billing address, else the customer's default
+/// address, else none: it is never held for an address nobody uses.
+pub fn delivery_address(
+    order: &Order,
+    method_id: Option<u32>,
+    collection: bool,
+    issues: &mut Vec<Issue>,
+) -> DeliveryAddress {
     let empty = Address::default();
-    let a = match &order.shipping_address {
-        Some(a) => a,
-        None => {
+    let a = match (&order.shipping_address, collection) {
+        (Some(a), _) => a,
+        (None, true) => {
+            let default = order.customer.as_ref().and_then(|c| c.default_address.as_ref());
+            let (a, from) = match (&order.billing_address, default) {
+                (Some(a), _) => (a, "the billing address"),
+                (None, Some(a)) => (a, "the customer's default address"),
+                (None, None) => (&empty, "left empty (none is needed to collect)"),
+            };
+            issues.push(Issue::new(
+                Code::COLLECTION_ADDRESS,
+                "/shipping_address",
+                format!("a collection order with no shipping address: the delivery address is {from}"),
+            ));
+            a
+        }
+        (None, false) => {
             issues.push(Issue::new(
                 Code::ADDRESS_INCOMPLETE,
                 "/shipping_address",
@@ -56,10 +79,18 @@ pub fn delivery_address(order: &Order, method_id: Option<u32>, issues: &mut Vec<
             &empty
         }
     };
+    let address = address_of(order, a, method_id);
+    if order.shipping_address.is_some() && !collection {
+        check_complete(&address, issues);
+    }
+    address
+}
+
+fn address_of(order: &Order, a: &Address, method_id: Option<u32>) -> DeliveryAddress {
     let contact =
         [text(&a.first_name), text(&a.last_name)].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
     let company = text(&a.company);
-    let address = DeliveryAddress {
+    DeliveryAddress {
         delivery_name: if company.is_empty() { contact.clone() } else { company },
         contact_name: contact,
         address1: text(&a.address1),
@@ -72,26 +103,27 @@ pub fn delivery_address(order: &Order, method_id: Option<u32>, issues: &mut Vec<
         telephone: text(&a.phone),
         email: email(order).unwrap_or("").to_owned(),
         delivery_method_id: method_id,
-    };
-    if order.shipping_address.is_some() {
-        let required = [
-            ("name", &address.delivery_name, "a company or contact name"),
-            ("address1", &address.address1, "the first address line"),
-            ("city", &address.town, "the town"),
-            ("zip", &address.postcode, "the postcode"),
-            ("country_code", &address.country_code, "the country code"),
-        ];
-        for (field, value, what) in required {
-            if value.is_empty() {
-                let at =
-                    if field == "name" { "/shipping_address".to_owned() } else { format!("/shipping_address/{field}") };
-                issues.push(Issue::new(
-                    Code::ADDRESS_INCOMPLETE,
-                    at,
-                    format!("the shipping address is missing {what}; the carrier needs it"),
-                ));
-            }
+    }
+}
+
+/// A carrier needs a name, the first line, the town, the postcode and the country.
+fn check_complete(address: &DeliveryAddress, issues: &mut Vec<Issue>) {
+    let required = [
+        ("name", &address.delivery_name, "a company or contact name"),
+        ("address1", &address.address1, "the first address line"),
+        ("city", &address.town, "the town"),
+        ("zip", &address.postcode, "the postcode"),
+        ("country_code", &address.country_code, "the country code"),
+    ];
+    for (field, value, what) in required {
+        if value.is_empty() {
+            let at =
+                if field == "name" { "/shipping_address".to_owned() } else { format!("/shipping_address/{field}") };
+            issues.push(Issue::new(
+                Code::ADDRESS_INCOMPLETE,
+                at,
+                format!("the shipping address is missing {what}; the carrier needs it"),
+            ));
         }
     }
-    address
 }

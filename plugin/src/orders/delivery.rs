@@ -1,41 +1,66 @@
 //! Delivery: the OrderWise delivery method and the delivery charge with its VAT.
 //!
 //! Prevents: a shipping charge or its VAT silently missing from the sales order,
-//! and a delivery method guessed when the profile does not name one.
+//! a delivery method guessed when the profile does not name one, and a
+//! delivery taxed at two rates (UK mixed supplies apportion delivery to the
+//! goods' rates) held as if its rates were unknown.
 
-use crate::orders::lines::{tax_rate_id, vat_of, Vat};
+use crate::orders::currency::Side;
 use crate::orders::shopify::Order;
+use crate::orders::vat;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::required_amount;
+use crate::shared::money::{required_amount, round_half_up, MONEY_DP};
 use rust_decimal::Decimal;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    pub method_id: Option<u32>,
+/// The delivery charge at one VAT rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryPart {
     pub net: Decimal,
     pub vat: Decimal,
     pub rate: Decimal,
     pub tax_rate_id: Option<u32>,
 }
 
-pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -> Delivery {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub method_id: Option<u32>,
+    /// One part per VAT rate (one part in the usual case); empty for a collection.
+    pub parts: Vec<DeliveryPart>,
+    /// No shipping line: the customer collects.
+    pub collection: bool,
+}
+
+impl Delivery {
+    pub fn net(&self) -> Decimal {
+        self.parts.iter().map(|p| p.net).sum()
+    }
+
+    pub fn vat(&self) -> Decimal {
+        self.parts.iter().map(|p| p.vat).sum()
+    }
+}
+
+pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut Vec<Issue>) -> Delivery {
     let lines = &order.shipping_lines;
-    let mut delivery =
-        Delivery { method_id: None, net: Decimal::ZERO, vat: Decimal::ZERO, rate: Decimal::ZERO, tax_rate_id: None };
     if lines.is_empty() {
-        delivery.method_id = profile.orders.collection_delivery_method_id;
-        delivery.tax_rate_id = Some(profile.orders.untaxed_tax_rate_id);
-        if delivery.method_id.is_none() {
+        let method_id = profile.orders.collection_delivery_method_id;
+        if method_id.is_none() {
             issues.push(Issue::new(
                 Code::DELIVERY_METHOD_UNMAPPED,
                 "/shipping_lines",
                 "the order has no shipping line and the profile has no collectionDeliveryMethodId; set one or confirm how the customer receives the goods",
             ));
         }
-        return delivery;
+        let part = DeliveryPart {
+            net: Decimal::ZERO,
+            vat: Decimal::ZERO,
+            rate: Decimal::ZERO,
+            tax_rate_id: Some(profile.orders.untaxed_tax_rate_id),
+        };
+        return Delivery { method_id, parts: vec![part], collection: true };
     }
-    let mut rates: Option<(Vat, bool)> = None;
+    let mut delivery = Delivery { method_id: None, parts: Vec::new(), collection: false };
     for (i, line) in lines.iter().enumerate() {
         let at = format!("/shipping_lines/{i}");
         let code = line.code.as_deref().or(line.title.as_deref()).unwrap_or("").trim();
@@ -52,35 +77,64 @@ pub fn map_delivery(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -
                 format!("shipping method {code:?} has no OrderWise deliveryMethodId; add it to the profile's deliveryMethods"),
             )),
         }
-        let (field, amount) = match line.discounted_price {
+        let (field, amount) = match side.amount(line.discounted_price, line.discounted_price_set.as_ref()) {
             Some(d) => ("discounted_price", Some(d)),
-            None => ("price", line.price),
+            None => ("price", side.amount(line.price, line.price_set.as_ref())),
         };
-        let charged = required_amount(amount, issues, || (format!("{at}/{field}"), "shipping price".into()));
-        match vat_of(&line.tax_lines, &at) {
-            Ok(vat) => {
-                delivery.vat += vat.amount;
-                delivery.net += if order.taxes_included { charged - vat.amount } else { charged };
-                match &rates {
-                    Some((first, _)) if first.rate.normalize() != vat.rate.normalize() => issues.push(Issue::new(
-                        Code::TAX_RATE_UNMAPPED,
-                        format!("{at}/tax_lines"),
-                        format!(
-                            "shipping lines carry two VAT rates ({} and {}); OrderWise takes one delivery tax rate",
-                            first.rate.normalize(),
-                            vat.rate.normalize()
-                        ),
-                    )),
-                    Some(_) => {}
-                    None => rates = Some((vat, !line.tax_lines.is_empty())),
+        let charged =
+            required_amount(amount, issues, || (side.pointer(&format!("{at}/{field}")), side.name("shipping price")));
+        match vat::by_rate(&line.tax_lines, side, &at) {
+            Ok(rates) => {
+                let vat_total: Decimal = rates.iter().map(|v| v.amount).sum();
+                let net = if order.taxes_included { charged - vat_total } else { charged };
+                for part in apportion(profile, net, &rates, &at, issues) {
+                    add(&mut delivery.parts, part);
                 }
             }
             Err(issue) => issues.push(issue),
         }
     }
-    if let Some((vat, taxed)) = rates {
-        delivery.rate = vat.rate;
-        delivery.tax_rate_id = tax_rate_id(profile, &vat, taxed, "/shipping_lines/0").map_err(|i| issues.push(i)).ok();
-    }
     delivery
+}
+
+/// A shipping line's net split across the rates it was taxed at: the net at
+/// each positive rate is its VAT ÷ rate, half-up to the penny (HMRC VAT
+/// Notice 700 §17.5, line level); the zero-rated share, or failing one the
+/// last rate, takes the rest, so the parts sum to the line's net exactly.
+fn apportion(
+    profile: &Profile,
+    net: Decimal,
+    rates: &[vat::Vat],
+    at: &str,
+    issues: &mut Vec<Issue>,
+) -> Vec<DeliveryPart> {
+    let id = |rate: Decimal, issues: &mut Vec<Issue>| {
+        vat::tax_rate_id(profile, rate, !rates.is_empty(), at).map_err(|i| issues.push(i)).ok()
+    };
+    if rates.len() <= 1 {
+        let (rate, vat) = rates.first().map_or((Decimal::ZERO, Decimal::ZERO), |v| (v.rate, v.amount));
+        return vec![DeliveryPart { net, vat, rate, tax_rate_id: id(rate, issues) }];
+    }
+    let rest = rates.iter().position(|v| v.rate.is_zero()).unwrap_or(rates.len() - 1);
+    let mut parts: Vec<DeliveryPart> = rates
+        .iter()
+        .map(|v| {
+            let share = if v.rate.is_zero() { Decimal::ZERO } else { round_half_up(v.amount / v.rate, MONEY_DP) };
+            DeliveryPart { net: share, vat: v.amount, rate: v.rate, tax_rate_id: id(v.rate, issues) }
+        })
+        .collect();
+    let others: Decimal = parts.iter().enumerate().filter(|(k, _)| *k != rest).map(|(_, p)| p.net).sum();
+    parts[rest].net = net - others;
+    parts
+}
+
+/// Adds a part to the parts at its rate (several shipping lines at one rate are one part).
+fn add(parts: &mut Vec<DeliveryPart>, part: DeliveryPart) {
+    match parts.iter_mut().find(|p| p.rate == part.rate) {
+        Some(p) => {
+            p.net += part.net;
+            p.vat += part.vat;
+        }
+        None => parts.push(part),
+    }
 }

@@ -1,15 +1,19 @@
 //! Order lines: price, VAT rate, unit of measure and quantity for each line item.
 //!
 //! Every input line either becomes one or more OrderWise lines or raises an
-//! error issue that names it: a line is never dropped.
+//! error issue that names it: a line is never dropped. (A line an order edit
+//! took down to nothing is not owed, so it is not sent; an info issue names it.)
 
+use crate::orders::currency::Side;
 use crate::orders::pricing::{split, Part, Split};
 use crate::orders::settings::RemainderPolicy;
-use crate::orders::shopify::{LineItem, TaxLine};
-use crate::orders::uom;
+use crate::orders::shopify::{LineItem, Value};
+use crate::orders::uom::{self, Pack};
+use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{parse_amount, required_amount, round_half_up, show, Dec, MONEY_DP};
+use crate::shared::money::{parse_amount, required_amount, round_half_up, show, MONEY_DP};
+use crate::shared::text::visible;
 use rust_decimal::Decimal;
 
 /// The line property SparkLayer writes the final per-unit price into [doc; its
@@ -25,7 +29,9 @@ pub const MAX_QUANTITY: i64 = 1_000_000;
 pub struct MappedLine {
     /// Index into `line_items`.
     pub source: usize,
-    /// The OrderWise variant; `None` when the SKU could not be resolved (review).
+    /// The Shopify line item id (OrderWise's eCommerce item id).
+    pub item_id: Option<String>,
+    /// The OrderWise variant; `None` when the line could not be resolved (review).
     pub variant_code: Option<String>,
     /// Priced parts in OrderWise units; their nets sum to `net` unless an
     /// `UNIT_PRICE_INEXACT` issue says otherwise.
@@ -35,92 +41,37 @@ pub struct MappedLine {
     /// The VAT rate the line carries (0 for untaxed lines).
     pub rate: Decimal,
     pub tax_rate_id: Option<u32>,
+    /// The line's other properties (personalisation, print text), for its notes.
+    pub notes: String,
 }
 
-/// Sum of a line's tax amounts and its single rate, or an issue when the rates disagree.
-pub struct Vat {
-    pub amount: Decimal,
-    pub rate: Decimal,
-}
-
-/// Reads the VAT on a line or shipping line. One line carries one VAT rate.
-pub fn vat_of(tax_lines: &[TaxLine], at: &str) -> Result<Vat, Issue> {
-    let mut rate: Option<Decimal> = None;
-    let mut amount = Decimal::ZERO;
-    for (t, tax) in tax_lines.iter().enumerate() {
-        let Some(Dec(r)) = tax.rate else {
-            return Err(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/tax_lines/{t}/rate"), "tax line has no rate"));
-        };
-        let p = match tax.price {
-            Some(Dec(p)) if p >= Decimal::ZERO => p,
-            Some(Dec(p)) => {
-                let why = format!("tax amount {p} is negative; a new order carries none");
-                return Err(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/tax_lines/{t}/price"), why));
-            }
-            None => {
-                return Err(Issue::new(
-                    Code::PAYLOAD_INVALID,
-                    format!("{at}/tax_lines/{t}/price"),
-                    "tax line has no price",
-                ))
-            }
-        };
-        // A VAT rate is a fraction; anything else cannot be one (and would
-        // scale amounts beyond what the totals check can multiply).
-        if r < Decimal::ZERO || r >= Decimal::ONE {
-            return Err(Issue::new(
-                Code::PAYLOAD_INVALID,
-                format!("{at}/tax_lines/{t}/rate"),
-                format!("tax rate {r} is not a fraction from 0 up to 1"),
-            ));
-        }
-        match rate {
-            Some(existing) if existing.normalize() != r.normalize() => {
-                return Err(Issue::new(
-                    Code::TAX_RATE_UNMAPPED,
-                    format!("{at}/tax_lines/{t}/rate"),
-                    format!("one line carries two VAT rates ({existing} and {r}); an OrderWise line takes one taxRateId, so split the product or fix the store's tax set-up"),
-                ));
-            }
-            _ => rate = Some(r),
-        }
-        amount += p;
-    }
-    Ok(Vat { amount, rate: rate.unwrap_or(Decimal::ZERO) })
-}
-
-/// The profile's taxRateId for a rate: untaxed lines use the profile's untaxed code.
-pub fn tax_rate_id(profile: &Profile, vat: &Vat, has_tax_lines: bool, at: &str) -> Result<u32, Issue> {
-    if !has_tax_lines {
-        return Ok(profile.orders.untaxed_tax_rate_id);
-    }
-    profile.reference.tax_rate(vat.rate).map(|t| t.tax_rate_id).ok_or_else(|| {
-        Issue::new(
-            Code::TAX_RATE_UNMAPPED,
-            format!("{at}/tax_lines"),
-            format!(
-                "VAT rate {} has no OrderWise taxRateId in the profile; add it to the reference taxRates",
-                vat.rate.normalize()
-            ),
-        )
-    })
+/// What every line of an order is read with.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'o> {
+    pub taxes_included: bool,
+    /// Which money the order is booked in.
+    pub side: Side,
+    pub currency: &'o str,
+    /// The order was edited: lines are owed at their current quantity.
+    pub edited: bool,
 }
 
 /// Maps one line item: its quantity, what was charged, its VAT rate, the
-/// OrderWise variant and quantity it becomes, and unit prices OrderWise can hold.
+/// OrderWise variant and quantity it becomes, and unit prices OrderWise can
+/// hold. `None` for a line an order edit removed.
 pub fn map_line(
     profile: &Profile,
     index: usize,
     item: &LineItem,
-    taxes_included: bool,
+    cx: Context,
     issues: &mut Vec<Issue>,
-) -> MappedLine {
+) -> Option<MappedLine> {
     let at = format!("/line_items/{index}");
     let sku = item.sku.as_deref().unwrap_or("").trim();
-    let quantity = quantity(item, sku, &at, issues);
-    let (gross, discount) = line_amounts(item, sku, quantity, &at, issues);
+    let quantity = quantity(item, sku, cx, &at, issues)?;
+    let (gross, discount) = line_amounts(item, sku, quantity, cx.side, &at, issues);
     let charged = gross - discount;
-    check_charged_price(profile, item, sku, quantity, charged, &at, issues);
+    check_charged_price(profile, item, sku, quantity, charged, cx, &at, issues);
     if charged < Decimal::ZERO {
         issues.push(Issue::new(
             Code::LINE_PRICE_MISMATCH,
@@ -128,53 +79,86 @@ pub fn map_line(
             format!("line {sku}: discounts {} exceed the line price {}", show(discount), show(gross)),
         ));
     }
-    let (vat, tax_rate_id) = line_vat(profile, item, &at, issues);
-    let net = if taxes_included { charged - vat.amount } else { charged };
+    let (vat, tax_rate_id) = line_vat(profile, item, cx.side, &at, issues);
+    let net = if cx.taxes_included { charged - vat.amount } else { charged };
 
-    let pack = pack_selection(profile, item);
-    let resolved = uom::resolve(profile, sku, pack, &at).map_err(|i| issues.push(i)).ok();
-    if quantity > 0 {
-        issues.extend(uom::check_quantity(profile, sku, pack, quantity, &at));
+    let pack = uom::pack_selection(profile, item, &at);
+    let resolved = uom::resolve_line(profile, item, sku, &pack, &at, issues);
+    if quantity > 0 && !matches!(pack, Pack::Unreadable(_)) {
+        issues.extend(uom::check_quantity(profile, sku, pack.name(), quantity, &at));
     }
     let multiplier = resolved.as_ref().map_or(1, |r| u64::from(r.multiplier));
     let ow_quantity = quantity.saturating_mul(multiplier);
     let parts = if ow_quantity == 0 { Vec::new() } else { price_parts(profile, sku, net, ow_quantity, &at, issues) };
-    MappedLine {
+    Some(MappedLine {
         source: index,
+        item_id: item.id.as_ref().map(|id| id.text()),
         variant_code: resolved.map(|r| r.variant_code.to_owned()),
         parts,
         net,
         rate: vat.rate,
         tax_rate_id,
-    }
+        notes: notes(profile, item),
+    })
 }
 
-/// Units sold: a whole number from 1 to `MAX_QUANTITY`, else 0 with an issue.
-fn quantity(item: &LineItem, sku: &str, at: &str, issues: &mut Vec<Issue>) -> u64 {
-    match item.quantity {
+/// Units sold and owed: a whole number from 1 to `MAX_QUANTITY`, else 0 with
+/// an issue. In an edited order, the current quantity; `None` when the edit
+/// took the line down to nothing.
+fn quantity(item: &LineItem, sku: &str, cx: Context, at: &str, issues: &mut Vec<Issue>) -> Option<u64> {
+    let (field, value) = match (cx.edited, item.current_quantity) {
+        (true, Some(current)) => ("current_quantity", Some(current)),
+        _ => ("quantity", item.quantity),
+    };
+    if field == "current_quantity" && value == Some(0) {
+        issues.push(Issue::new(
+            Code::ORDER_EDITED,
+            format!("{at}/current_quantity"),
+            format!(
+                "line {sku} was removed by an order edit (ordered {}, now 0): not sent",
+                item.quantity.map_or("?".to_owned(), |q| q.to_string())
+            ),
+        ));
+        return None;
+    }
+    Some(match value {
         Some(q) if q > 0 && q <= MAX_QUANTITY => q as u64,
         other => {
             let found = other.map_or("none".to_owned(), |q| q.to_string());
             issues.push(Issue::new(
                 Code::PAYLOAD_INVALID,
-                format!("{at}/quantity"),
+                format!("{at}/{field}"),
                 format!("line {sku} needs a whole quantity from 1 to {MAX_QUANTITY}, found {found}"),
             ));
             0
         }
-    }
+    })
 }
 
-/// The line's price × quantity and the sum of its discount allocations.
-fn line_amounts(item: &LineItem, sku: &str, quantity: u64, at: &str, issues: &mut Vec<Issue>) -> (Decimal, Decimal) {
-    let price = required_amount(item.price, issues, || (format!("{at}/price"), format!("price of line {sku}")));
+/// The line's price × quantity and the sum of its discount allocations, in the booked money.
+fn line_amounts(
+    item: &LineItem,
+    sku: &str,
+    quantity: u64,
+    side: Side,
+    at: &str,
+    issues: &mut Vec<Issue>,
+) -> (Decimal, Decimal) {
+    let price = side.amount(item.price, item.price_set.as_ref());
+    let price = required_amount(price, issues, || {
+        (side.pointer(&format!("{at}/price")), side.name(&format!("price of line {sku}")))
+    });
     let discount: Decimal = item
         .discount_allocations
         .iter()
         .enumerate()
         .map(|(j, d)| {
-            let field = || (format!("{at}/discount_allocations/{j}/amount"), format!("discount amount of line {sku}"));
-            required_amount(d.amount, issues, field)
+            let amount = side.amount(d.amount, d.amount_set.as_ref());
+            let field = || {
+                let at = side.pointer(&format!("{at}/discount_allocations/{j}/amount"));
+                (at, side.name(&format!("discount amount of line {sku}")))
+            };
+            required_amount(amount, issues, field)
         })
         .sum();
     (price * Decimal::from(quantity), discount)
@@ -182,48 +166,90 @@ fn line_amounts(item: &LineItem, sku: &str, quantity: u64, at: &str, issues: &mu
 
 /// SparkLayer's own figure for the unit price must agree with Shopify's line:
 /// it may be the line's unit price rounded half-up at its own decimals.
+#[allow(clippy::too_many_arguments)]
 fn check_charged_price(
     profile: &Profile,
     item: &LineItem,
     sku: &str,
     quantity: u64,
     charged: Decimal,
+    cx: Context,
     at: &str,
     issues: &mut Vec<Issue>,
 ) {
-    let Some(prop) = item.properties.iter().find(|p| p.name == CHARGED_PRICE_PROPERTY) else {
+    let Some(i) = item.properties.iter().position(|p| p.name == CHARGED_PRICE_PROPERTY) else {
         return;
     };
-    match parse_amount(prop.value.trim()) {
-        Ok(unit) if quantity > 0 => {
-            let exact_unit = charged / Decimal::from(quantity);
-            let rounded = round_half_up(exact_unit, unit.scale().max(MONEY_DP));
-            let sparklayer = unit * Decimal::from(quantity);
-            if rounded != unit && (sparklayer - charged).abs() > profile.orders.tolerance {
-                issues.push(Issue::new(
-                    Code::LINE_PRICE_MISMATCH,
-                    format!("{at}/properties"),
-                    format!(
-                        "line {sku}: SparkLayer charged {} a unit ({} for {quantity}) but Shopify's price less discounts is {} ({} a unit); confirm which price the customer agreed",
-                        show(unit), show(sparklayer), show(charged), exact_unit.round_dp(4).normalize()
-                    ),
-                ));
-            }
+    let unit = match read_price(&item.properties[i].value, cx.currency) {
+        Ok(unit) => unit,
+        Err(what) => {
+            issues.push(Issue::new(
+                Code::CHARGED_PRICE_UNREADABLE,
+                format!("{at}/properties/{i}/value"),
+                format!(
+                    "line {sku}: Charged Price holds {what}, which cannot be read as a {} amount; confirm the price the customer agreed",
+                    cx.currency
+                ),
+            ));
+            return;
         }
-        Ok(_) => {}
-        Err(why) => issues.push(Issue::new(
-            Code::PAYLOAD_INVALID,
+    };
+    if quantity == 0 {
+        return;
+    }
+    let exact_unit = charged / Decimal::from(quantity);
+    let rounded = round_half_up(exact_unit, unit.scale().max(MONEY_DP));
+    let sparklayer = unit * Decimal::from(quantity);
+    if rounded != unit && (sparklayer - charged).abs() > profile.orders.tolerance {
+        issues.push(Issue::new(
+            Code::LINE_PRICE_MISMATCH,
             format!("{at}/properties"),
-            format!("line {sku}: Charged Price: {why}"),
-        )),
+            format!(
+                "line {sku}: SparkLayer charged {} a unit ({} for {quantity}) but Shopify's price less discounts is {} ({} a unit); confirm which price the customer agreed",
+                show(unit), show(sparklayer), show(charged), exact_unit.round_dp(4).normalize()
+            ),
+        ));
     }
 }
 
+/// Currency symbols a display price may carry, and the currencies they can mean.
+const SYMBOLS: &[(&str, &[&str])] = &[("£", &["GBP"]), ("€", &["EUR"]), ("$", &["USD", "CAD", "AUD", "NZD"])];
+
+/// A price written as an amount (`6.74`, `"6.74"`) or as display text in the
+/// order's currency (`£6.74`, `6.74 GBP`); `Err` says what it holds instead.
+/// A symbol or code of another currency, or thousands separators, are not
+/// guessed at.
+fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
+    let text = match value {
+        Value::Text(t) => visible(t),
+        Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),
+        other => return Err(other.describe()),
+    };
+    if let Ok(amount) = parse_amount(&text) {
+        return Ok(amount);
+    }
+    let mut bare: &str = &text;
+    for (symbol, currencies) in SYMBOLS {
+        if currencies.contains(&currency) {
+            bare = bare.strip_prefix(symbol).unwrap_or(bare);
+        }
+    }
+    let code_at = |s: &str| s.len() >= 3 && s.is_char_boundary(s.len() - 3);
+    let bare = bare.trim();
+    let bare = match bare.get(..3).filter(|c| c.eq_ignore_ascii_case(currency)) {
+        Some(_) => bare[3..].trim(),
+        None if code_at(bare) && bare[bare.len() - 3..].eq_ignore_ascii_case(currency) => bare[..bare.len() - 3].trim(),
+        None => bare,
+    };
+    parse_amount(bare).map_err(|_| format!("the text {:?}", text.as_ref()))
+}
+
 /// The line's VAT and its OrderWise taxRateId (None, with an issue, when unmapped).
-fn line_vat(profile: &Profile, item: &LineItem, at: &str, issues: &mut Vec<Issue>) -> (Vat, Option<u32>) {
-    match vat_of(&item.tax_lines, at) {
+fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &mut Vec<Issue>) -> (Vat, Option<u32>) {
+    match vat::single(&item.tax_lines, side, at) {
         Ok(vat) => {
-            let id = tax_rate_id(profile, &vat, !item.tax_lines.is_empty(), at).map_err(|i| issues.push(i)).ok();
+            let id =
+                vat::tax_rate_id(profile, vat.rate, !item.tax_lines.is_empty(), at).map_err(|i| issues.push(i)).ok();
             (vat, id)
         }
         Err(issue) => {
@@ -233,13 +259,27 @@ fn line_vat(profile: &Profile, item: &LineItem, at: &str, issues: &mut Vec<Issue
     }
 }
 
-/// The pack chosen on the line, from the profile's pack property.
-fn pack_selection<'i>(profile: &Profile, item: &'i LineItem) -> Option<&'i str> {
-    item.properties
-        .iter()
-        .find(|p| p.name == profile.orders.pack_property)
-        .map(|p| p.value.trim())
-        .filter(|v| !v.is_empty())
+/// The line's other properties as "Name: value" notes for the warehouse
+/// (personalisation, print text): everything but the pack selection, the
+/// charged price and the app's hidden (`_…`) properties.
+fn notes(profile: &Profile, item: &LineItem) -> String {
+    let mut notes = Vec::new();
+    for p in &item.properties {
+        let name = p.name.trim();
+        let skip = name.is_empty()
+            || name.starts_with('_')
+            || name == CHARGED_PRICE_PROPERTY
+            || profile.orders.pack_properties.iter().any(|n| *n == p.name);
+        let value = match &p.value {
+            Value::Text(t) => visible(t),
+            Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),
+            _ => continue,
+        };
+        if !skip && !value.is_empty() {
+            notes.push(format!("{name}: {value}"));
+        }
+    }
+    notes.join("; ")
 }
 
 fn price_parts(

@@ -3,7 +3,10 @@
 //! other file is one rule or one side of the mapping.
 
 pub mod address;
+pub mod currency;
 pub mod delivery;
+pub mod edits;
+pub mod lifecycle;
 pub mod lines;
 pub mod order;
 pub mod outcome;
@@ -15,5 +18,6 @@ pub mod settings;
 pub mod shopify;
 pub mod totals;
 pub mod uom;
+pub mod vat;
 
 pub use order::map_order;

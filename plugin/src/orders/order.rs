@@ -1,15 +1,20 @@
 //! One order, end to end: payload in, outcome out. Pure: no clock, no
 //! randomness, no state beyond the profile, so the same bytes give the same outcome.
 
-use crate::orders::lines::{map_line, MappedLine};
+use crate::orders::currency::{self, Booking, Side};
+use crate::orders::delivery::Delivery;
+use crate::orders::lines::{map_line, Context, MappedLine};
 use crate::orders::outcome::Outcome;
-use crate::orders::owapi::{CustomerRef, OrderHeader, OrderLine, SalesOrder};
+use crate::orders::owapi::{CustomerRef, DeliveryVat, OrderHeader, OrderLine, SalesOrder, SalesPayment};
+use crate::orders::payment::Payment;
+use crate::orders::po::Po;
 use crate::orders::shopify::{self, LineItem, Order};
 use crate::orders::totals::{SourceTotals, Taxable};
-use crate::orders::{address, delivery, payment, po, totals};
+use crate::orders::{address, delivery, edits, lifecycle, payment, po, totals};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
+use crate::shared::text::visible;
 use rust_decimal::Decimal;
 
 /// The most lines one call maps. Fuel grows with the payload (~60 units a
@@ -42,9 +47,11 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
             return Outcome::rejected(key, issues);
         }
     };
-    let source = source_totals(&order, &mut issues);
+    lifecycle::check(&order, &mut issues);
+    let booking = currency::booking(profile, &order, &mut issues);
+    let edited = edits::edited(&order, &mut issues);
+    let source = source_totals(&order, booking.side, edited, &mut issues);
     let order_date = order_date(&order, &mut issues);
-    check_currency(profile, &order, &mut issues);
     if order.taxes_included {
         issues.push(Issue::new(
             Code::TAXES_INCLUDED_CONVERTED,
@@ -54,46 +61,92 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     }
 
     let customer = address::customer(profile, &order, &mut issues);
-    let customer_order_ref = po::customer_order_ref(profile, &order, customer, &mut issues);
-    let lines: Vec<MappedLine> = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| map_line(profile, i, item, order.taxes_included, &mut issues))
-        .collect();
-    let delivery = delivery::map_delivery(profile, &order, &mut issues);
+    let po = po::customer_order_ref(profile, &order, customer, &mut issues);
+    let cx = Context { taxes_included: order.taxes_included, side: booking.side, currency: &booking.currency, edited };
+    let lines: Vec<MappedLine> =
+        items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)).collect();
+    let delivery = delivery::map_delivery(profile, &order, booking.side, &mut issues);
     let payment = payment::assess(profile, &order, customer, source.gross, &mut issues);
-    let delivery_address = address::delivery_address(&order, delivery.method_id, &mut issues);
+    let delivery_address = address::delivery_address(&order, delivery.method_id, delivery.collection, &mut issues);
 
     let (order_lines, mut taxable) = order_lines(profile, &lines);
-    taxable.push(Taxable { net: delivery.net, rate: delivery.rate });
+    taxable.extend(delivery.parts.iter().map(|p| Taxable { net: p.net, rate: p.rate }));
     totals::check(profile, &taxable, source, &mut issues);
 
+    let instructions = special_instructions(profile, &order, &payment.description, &po, &mut issues);
     let draft = SalesOrder {
         customer: CustomerRef { id: customer.map(|c| c.orderwise_id) },
-        order_header: OrderHeader {
-            system_order_type: if payment.on_account {
-                profile.orders.order_types.on_account
-            } else {
-                profile.orders.order_types.standard
-            },
-            delivery_method_id: delivery.method_id,
+        order_header: header(
+            profile,
+            key.as_deref(),
             order_date,
-            e_commerce_order_number: key.clone().unwrap_or_default(),
-            order_gross: source.gross,
-            delivery_gross: delivery.net + delivery.vat,
-            customer_order_ref,
-            order_net: source.net,
-            order_tax: source.vat,
-            delivery_net: delivery.net,
-            delivery_tax_rate_id: delivery.tax_rate_id,
-            special_instructions: special_instructions(&order, &payment.description),
-            on_hold: payment.hold_for_payment,
-            prices_as_net: true,
-        },
+            source,
+            &delivery,
+            &payment,
+            po,
+            instructions,
+            booking,
+        ),
         customer_delivery_address: delivery_address,
         order_lines,
     };
     Outcome::decide(key, Some(draft), issues)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn header(
+    profile: &Profile,
+    key: Option<&str>,
+    order_date: String,
+    source: SourceTotals,
+    delivery: &Delivery,
+    payment: &Payment,
+    po: Po,
+    special_instructions: String,
+    booking: Booking,
+) -> OrderHeader {
+    let types = &profile.orders.order_types;
+    let (amount_paid, payments) = match &payment.paid {
+        Some(paid) => {
+            let description = match &paid.reference {
+                Some(reference) => format!("Paid by {} ({reference})", paid.gateway),
+                None => format!("Paid by {}", paid.gateway),
+            };
+            let payment = SalesPayment {
+                payment_method_id: paid.method_id,
+                amount: paid.amount,
+                description,
+                reference: paid.reference.clone(),
+            };
+            (Some(paid.amount), vec![payment])
+        }
+        None => (None, Vec::new()),
+    };
+    let split = delivery.parts.len() > 1;
+    OrderHeader {
+        system_order_type: if payment.on_account { types.on_account } else { types.standard },
+        delivery_method_id: delivery.method_id,
+        order_date,
+        e_commerce_order_number: key.unwrap_or_default().to_owned(),
+        order_gross: source.gross,
+        delivery_gross: delivery.net() + delivery.vat(),
+        customer_order_ref: po.reference,
+        order_net: source.net,
+        order_tax: source.vat,
+        delivery_net: delivery.net(),
+        delivery_tax_rate_id: if split { None } else { delivery.parts.first().and_then(|p| p.tax_rate_id) },
+        special_instructions,
+        on_hold: payment.hold_for_payment,
+        prices_as_net: true,
+        currency_code: booking.currency,
+        amount_paid,
+        payments,
+        delivery_vat: if split {
+            delivery.parts.iter().map(|p| DeliveryVat { tax_rate_id: p.tax_rate_id, net: p.net, tax: p.vat }).collect()
+        } else {
+            Vec::new()
+        },
+    }
 }
 
 /// The payload as a Shopify order, or the reason it is not one.
@@ -122,22 +175,6 @@ fn line_items<'o, 'a>(order: &'o Order<'a>) -> Result<&'o [LineItem<'a>], Issue>
     Ok(items)
 }
 
-fn check_currency(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) {
-    let accepted = &profile.orders.currencies;
-    match order.currency.as_deref() {
-        Some(c) if accepted.iter().any(|ok| ok == c) => {}
-        other => issues.push(Issue::new(
-            Code::CURRENCY_UNSUPPORTED,
-            "/currency",
-            format!(
-                "order currency {:?} is not one the profile accepts ({}); OrderWise would book it at the wrong value",
-                other.unwrap_or(""),
-                accepted.join(", ")
-            ),
-        )),
-    }
-}
-
 /// The OrderWise lines of the mapped lines (a split line becomes two), and
 /// each line's net at its VAT rate for the totals check.
 fn order_lines(profile: &Profile, lines: &[MappedLine]) -> (Vec<OrderLine>, Vec<Taxable>) {
@@ -155,6 +192,8 @@ fn order_lines(profile: &Profile, lines: &[MappedLine]) -> (Vec<OrderLine>, Vec<
                 item_net: part.unit_net,
                 tax_rate_id: line.tax_rate_id,
                 stock_location_id,
+                e_commerce_item_id: line.item_id.clone(),
+                notes: line.notes.clone(),
             });
         }
     }
@@ -170,9 +209,23 @@ pub fn order_key(order: &Order) -> Option<String> {
         .or_else(|| order.id.as_ref().map(|id| id.text()))
 }
 
-fn source_totals(order: &Order, issues: &mut Vec<Issue>) -> SourceTotals {
-    let gross = required_amount(order.total_price, issues, || ("/total_price".into(), "total_price".into()));
-    let vat = required_amount(order.total_tax, issues, || ("/total_tax".into(), "total_tax".into()));
+/// SparkLayer's totals in the booked money: what the customer owes now for an
+/// edited order (`current_*`), else as placed.
+fn source_totals(order: &Order, side: Side, edited: bool, issues: &mut Vec<Issue>) -> SourceTotals {
+    let current = edited && order.current_total_price.is_some();
+    let (gross_at, gross, gross_set) = if current {
+        ("/current_total_price", order.current_total_price, order.current_total_price_set.as_ref())
+    } else {
+        ("/total_price", order.total_price, order.total_price_set.as_ref())
+    };
+    let (vat_at, vat, vat_set) = if current && order.current_total_tax.is_some() {
+        ("/current_total_tax", order.current_total_tax, order.current_total_tax_set.as_ref())
+    } else {
+        ("/total_tax", order.total_tax, order.total_tax_set.as_ref())
+    };
+    let gross =
+        required_amount(side.amount(gross, gross_set), issues, || (side.pointer(gross_at), side.name(&gross_at[1..])));
+    let vat = required_amount(side.amount(vat, vat_set), issues, || (side.pointer(vat_at), side.name(&vat_at[1..])));
     SourceTotals { net: gross - vat, vat, gross }
 }
 
@@ -201,15 +254,42 @@ fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
     stamp.to_owned()
 }
 
-fn special_instructions(order: &Order, payment: &str) -> String {
+/// The warehouse's instructions: SparkLayer's cart, how the order is paid,
+/// and the order note (delivery instructions such as "tail-lift needed")
+/// unless the note is the PO (read from it, or repeating it). Within
+/// OrderWise's length: a note cut to fit is flagged with the whole note, so
+/// nothing the customer asked for is lost.
+fn special_instructions(profile: &Profile, order: &Order, payment: &str, po: &Po, issues: &mut Vec<Issue>) -> String {
     let cart = order
         .note_attributes
         .iter()
         .find(|a| a.name == CART_ID_ATTRIBUTE)
-        .map(|a| a.value.trim())
+        .and_then(|a| a.value.text())
+        .map(visible)
         .filter(|v| !v.is_empty());
-    match cart {
+    let mut text = match cart {
         Some(cart) => format!("SparkLayer cart {cart}; {payment}"),
         None => payment.to_owned(),
+    };
+    let is_po = |n: &str| po.from_note || po.reference.as_deref() == Some(n);
+    let note = order.note.as_deref().map(visible).filter(|n| !n.is_empty() && !is_po(n));
+    let Some(note) = note else {
+        return text;
+    };
+    text.push_str("; Note: ");
+    let max = profile.orders.special_instructions_max_length;
+    let room = max.saturating_sub(text.chars().count());
+    if note.chars().count() <= room {
+        text.push_str(&note);
+        return text;
     }
+    let cut: String = note.chars().take(room.saturating_sub(1)).collect();
+    text.push_str(&cut);
+    text.push('…');
+    issues.push(Issue::new(
+        Code::NOTE_TRUNCATED,
+        "/note",
+        format!("the order note does not fit OrderWise's {max} characters of special instructions and was cut; the whole note: {note:?}"),
+    ));
+    text
 }

@@ -6,7 +6,7 @@
 //! integration; [inferred] names come from OrderWise's XML import and database
 //! and were not seen in OWAPI JSON (see ../shared/domain.md §3).
 
-use crate::shared::money::serialize_number;
+use crate::shared::money::{serialize_number, serialize_option_number};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -61,6 +61,46 @@ pub struct OrderHeader {
     pub on_hold: bool,
     /// [inferred] unit prices below are net of VAT.
     pub prices_as_net: bool,
+    /// [inferred] the ISO 4217 currency every amount of this order is in (the
+    /// one the customer agreed: Shopify's presentment currency).
+    pub currency_code: String,
+    /// [code] `AmountPaid` in the XML import; present only when paid upfront.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "serialize_option_number")]
+    pub amount_paid: Option<Decimal>,
+    /// [code] `Payments/SalesPayment` in the XML import; omitted when nothing was paid upfront.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payments: Vec<SalesPayment>,
+    /// [inferred] the delivery charge per VAT rate, only when it is taxed at
+    /// more than one (then `deliveryTaxRateId` is null).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub delivery_vat: Vec<DeliveryVat>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SalesPayment {
+    /// [inferred] the OrderWise payment method; null when the gateway is unmapped (review).
+    pub payment_method_id: Option<u32>,
+    /// [code] `Amount`.
+    #[serde(serialize_with = "serialize_number")]
+    pub amount: Decimal,
+    /// [code] `Description`: the gateway and its reference.
+    pub description: String,
+    /// [inferred] the gateway's payment reference, for matching payouts.
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryVat {
+    /// [inferred]
+    pub tax_rate_id: Option<u32>,
+    /// [inferred]
+    #[serde(serialize_with = "serialize_number")]
+    pub net: Decimal,
+    /// [inferred]
+    #[serde(serialize_with = "serialize_number")]
+    pub tax: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,4 +152,10 @@ pub struct OrderLine {
     pub tax_rate_id: Option<u32>,
     /// [code]
     pub stock_location_id: u32,
+    /// [code] `eCommerceItemID` (JSON spelling inferred): the Shopify line
+    /// item id, so dispatches and tracking go back line by line.
+    pub e_commerce_item_id: Option<String>,
+    /// [inferred] the line's other properties (personalisation, print text).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub notes: String,
 }

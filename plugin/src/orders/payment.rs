@@ -1,7 +1,10 @@
-//! Payment: Pay on Account detection, credit checks, and unpaid upfront orders.
+//! Payment: Pay on Account detection, credit checks, unpaid upfront orders,
+//! and the payment of paid ones.
 //!
-//! Prevents: on-account orders arriving unpaid and held for payment, and
-//! credit problems (not an account customer, on hold, over limit) going unseen.
+//! Prevents: on-account orders arriving unpaid and held for payment, credit
+//! problems (not an account customer, on hold, over limit) going unseen, and
+//! a paid order showing in OrderWise as owed (its payment never sent, so
+//! payouts cannot be matched).
 
 use crate::orders::shopify::Order;
 use crate::profile::Profile;
@@ -21,6 +24,19 @@ pub struct Payment {
     pub description: String,
     /// An upfront order whose payment is not confirmed is held in OrderWise.
     pub hold_for_payment: bool,
+    /// What was paid upfront, for an order Shopify shows `paid`.
+    pub paid: Option<Paid>,
+}
+
+/// A payment taken upfront, as OrderWise books it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paid {
+    pub amount: Decimal,
+    /// The OrderWise payment method of the gateway; `None` (with an issue) when unmapped.
+    pub method_id: Option<u32>,
+    pub gateway: String,
+    /// The gateway's reference for the payment, when the payload has one.
+    pub reference: Option<String>,
 }
 
 pub fn assess(
@@ -37,13 +53,13 @@ pub fn assess(
     let terms_name = terms.and_then(|t| t.payment_terms_name.clone());
 
     let on_account = match found {
-        Some((_, a)) if types.on_account.iter().any(|t| *t == a.value) => true,
-        Some((_, a)) if types.upfront.iter().any(|t| *t == a.value) => false,
+        Some((_, a)) if types.on_account.iter().any(|t| Some(t.as_str()) == a.value.text()) => true,
+        Some((_, a)) if types.upfront.iter().any(|t| Some(t.as_str()) == a.value.text()) => false,
         Some((i, a)) => {
             issues.push(Issue::new(
                 Code::PAYMENT_TYPE_UNKNOWN,
                 format!("/note_attributes/{i}/value"),
-                format!("sparkPaymentType {:?} is neither an on-account nor an upfront type in the profile; confirm how this order is paid", a.value),
+                format!("sparkPaymentType holds {}, which is neither an on-account nor an upfront type in the profile; confirm how this order is paid", a.value.describe()),
             ));
             // Unknown: treat as on account only when Shopify itself shows terms.
             terms.is_some() && status == "pending"
@@ -91,20 +107,51 @@ pub fn assess(
                 }
             }
         }
-        return Payment { on_account, description, hold_for_payment: false };
+        return Payment { on_account, description, hold_for_payment: false, paid: None };
     }
 
-    let paid = matches!(status, "paid" | "authorized");
-    if !paid {
+    let confirmed = matches!(status, "paid" | "authorized");
+    if !confirmed {
         issues.push(Issue::new(
             Code::PAYMENT_UNCONFIRMED,
             "/financial_status",
             format!("an upfront-payment order with financial_status {status:?}: not paid or authorised; confirm payment before release"),
         ));
     }
+    // Authorised is promised, not taken: only a paid order carries a payment.
+    let paid = (status == "paid").then(|| paid_upfront(profile, order, gross, issues));
     Payment {
         on_account,
         description: format!("Paid upfront ({})", if status.is_empty() { "status unknown" } else { status }),
-        hold_for_payment: !paid,
+        hold_for_payment: !confirmed,
+        paid,
     }
+}
+
+/// The payment of a paid order: the whole gross, by the gateway that took it
+/// (a successful sale or capture transaction's, else the order's first
+/// gateway), mapped to an OrderWise payment method.
+fn paid_upfront(profile: &Profile, order: &Order, gross: Decimal, issues: &mut Vec<Issue>) -> Paid {
+    let taken = order
+        .transactions
+        .iter()
+        .find(|t| matches!(t.kind.as_deref(), Some("sale" | "capture")) && t.status.as_deref() == Some("success"));
+    let gateway = taken
+        .and_then(|t| t.gateway.as_deref())
+        .or(order.payment_gateway_names.first().map(|g| g.as_ref()))
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    let method_id = profile.orders.payment_methods.iter().find(|m| m.gateway == gateway).map(|m| m.payment_method_id);
+    if method_id.is_none() {
+        issues.push(Issue::new(
+            Code::PAYMENT_METHOD_UNMAPPED,
+            "/payment_gateway_names",
+            format!(
+                "the order was paid through gateway {gateway:?}, which orders.paymentMethods does not map to an OrderWise payment method; without it the paid invoice shows as owed: add the gateway"
+            ),
+        ));
+    }
+    let reference = taken.and_then(|t| t.authorization.as_deref()).map(str::trim).filter(|r| !r.is_empty());
+    Paid { amount: gross, method_id, gateway, reference: reference.map(str::to_owned) }
 }

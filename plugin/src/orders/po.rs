@@ -1,71 +1,109 @@
 //! The customer's PO reference, so invoices can be matched to the customer's PO.
 //!
-//! Prevents: B2B invoices that the customer's accounts team cannot match.
+//! Prevents: B2B invoices that the customer's accounts team cannot match, and
+//! a PO field that holds no PO (`{}`, `false`, a lone zero-width space)
+//! reaching OrderWise as one.
 
 use crate::orders::settings::PoSource;
-use crate::orders::shopify::Order;
+use crate::orders::shopify::{Order, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::reference::{Customer, PoPolicy};
+use crate::shared::text::visible;
+use std::borrow::Cow;
 
-/// Reads the PO from the profile's sources in order; the first non-blank wins.
+/// The PO found, and whether it came from the order note (which then is not
+/// also sent as delivery instructions).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Po {
+    pub reference: Option<String>,
+    pub from_note: bool,
+}
+
+/// Reads the PO from the profile's sources in order; the first that holds one wins.
 pub fn customer_order_ref(
     profile: &Profile,
     order: &Order,
     customer: Option<&Customer>,
     issues: &mut Vec<Issue>,
-) -> Option<String> {
-    let found = profile.orders.po_sources.iter().find_map(|source| match source {
-        PoSource::NoteAttribute(name) => order
-            .note_attributes
-            .iter()
-            .position(|a| a.name == *name)
-            .map(|i| (format!("/note_attributes/{i}/value"), order.note_attributes[i].value.trim()))
-            .filter(|(_, v)| !v.is_empty()),
-        PoSource::Note => {
-            order.note.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| ("/note".to_owned(), v))
-        }
-    });
-    let Some((at, po)) = found else {
-        let policy = customer.and_then(|c| c.po_policy).unwrap_or(profile.orders.po_policy);
-        let severity = match policy {
-            PoPolicy::Required => Severity::Error,
-            PoPolicy::Optional => Severity::Warning,
+) -> Po {
+    let settings = &profile.orders;
+    let note = order.note.as_ref().map_or(Value::Absent, |n| Value::Text(Cow::Borrowed(n)));
+    for source in &settings.po_sources {
+        let (at, value) = match source {
+            PoSource::PoNumber => ("/po_number".to_owned(), &order.po_number),
+            PoSource::Note => ("/note".to_owned(), &note),
+            PoSource::NoteAttribute(name) => match order.note_attributes.iter().position(|a| a.name == *name) {
+                Some(i) => (format!("/note_attributes/{i}/value"), &order.note_attributes[i].value),
+                None => continue,
+            },
         };
-        issues.push(
-            Issue::new(
-                Code::PO_MISSING,
-                "/note_attributes",
+        match read(value) {
+            Ok(None) => continue,
+            Ok(Some(po)) => {
+                check_length(profile, &po, &at, issues);
+                return Po { reference: Some(po), from_note: *source == PoSource::Note };
+            }
+            Err(what) => issues.push(Issue::new(
+                Code::PO_INVALID,
+                at,
                 format!(
-                    "no PO reference in {}; ask the customer for their PO number",
-                    describe(&profile.orders.po_sources)
+                    "{} holds {what}, which is not a PO reference; the checkout or app writing it needs fixing",
+                    describe(source)
                 ),
-            )
-            .with_severity(severity),
-        );
-        return None;
+            )),
+        }
+    }
+    let policy = customer.and_then(|c| c.po_policy).unwrap_or(settings.po_policy);
+    let severity = match policy {
+        PoPolicy::Required => Severity::Error,
+        PoPolicy::Optional => Severity::Warning,
     };
+    let sources: Vec<String> = settings.po_sources.iter().map(describe).collect();
+    issues.push(
+        Issue::new(
+            Code::PO_MISSING,
+            "/note_attributes",
+            format!("no PO reference in {}; ask the customer for their PO number", sources.join(", ")),
+        )
+        .with_severity(severity),
+    );
+    Po::default()
+}
+
+/// A PO from a source's value: text with something visible in it, or a whole
+/// number (an app that wrote the PO as a JSON number still wrote the PO).
+/// Absent, null and blank values hold no PO; anything else is not one.
+fn read(value: &Value) -> Result<Option<String>, String> {
+    match value {
+        Value::Absent | Value::Null => Ok(None),
+        Value::Text(text) => {
+            let po = visible(text);
+            Ok((!po.is_empty()).then(|| po.into_owned()))
+        }
+        Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n.to_string())),
+        other => Err(other.describe()),
+    }
+}
+
+fn check_length(profile: &Profile, po: &str, at: &str, issues: &mut Vec<Issue>) {
+    let max = profile.orders.po_max_length;
     let length = po.chars().count();
-    if length > profile.orders.po_max_length {
+    if length > max {
         issues.push(Issue::new(
             Code::PO_TOO_LONG,
             at,
             format!(
-                "PO reference {po:?} is {length} characters; OrderWise holds {}. It is not truncated: agree a shorter reference with the customer",
-                profile.orders.po_max_length
+                "PO reference {po:?} is {length} characters; OrderWise holds {max}. It is not truncated: agree a shorter reference with the customer"
             ),
         ));
     }
-    Some(po.to_owned())
 }
 
-fn describe(sources: &[PoSource]) -> String {
-    let names: Vec<String> = sources
-        .iter()
-        .map(|s| match s {
-            PoSource::NoteAttribute(name) => format!("note attribute {name:?}"),
-            PoSource::Note => "the order note".to_owned(),
-        })
-        .collect();
-    names.join(", ")
+fn describe(source: &PoSource) -> String {
+    match source {
+        PoSource::PoNumber => "Shopify's po_number field".to_owned(),
+        PoSource::NoteAttribute(name) => format!("note attribute {name:?}"),
+        PoSource::Note => "the order note".to_owned(),
+    }
 }

@@ -26,11 +26,51 @@ pub enum RemainderPolicy {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PoSource {
+    /// Shopify's own `po_number` field (Admin API 2023-07 onwards).
+    PoNumber,
     /// A `note_attributes[]` entry by exact name.
     NoteAttribute(String),
     /// The order `note` (SparkLayer's `customer_reference`).
     Note,
 }
+
+/// Where the PO is read from when the profile does not say: Shopify's own
+/// field first, then the note attributes checkouts commonly write. Not the
+/// note: it usually carries delivery instructions.
+pub fn default_po_sources() -> Vec<PoSource> {
+    vec![PoSource::PoNumber, PoSource::NoteAttribute("PO Number".into()), PoSource::NoteAttribute("po_number".into())]
+}
+
+/// What to do with a line that is not stock: map it to a non-stock OrderWise
+/// variant, or hold the order for a person to decide.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum NonStock {
+    #[default]
+    Review,
+    Variant(String),
+}
+
+/// Per kind of line that carries no stock.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NonStockLines {
+    /// Custom lines (no SKU, no variant): "Delivery to site", "Pallet charge".
+    pub custom_lines: NonStock,
+    /// Gift cards (`gift_card: true`): a liability, not a sale of goods.
+    pub gift_cards: NonStock,
+    /// Lines that need no shipping (`requires_shipping: false`) and whose SKU is no OrderWise variant.
+    pub services: NonStock,
+}
+
+/// A Shopify payment gateway and the OrderWise payment method it books as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentMethod {
+    pub gateway: String,
+    pub payment_method_id: u32,
+}
+
+/// The largest `tolerance` accepted without `allowLargeTolerance`: pennies of
+/// rounding pass; a pound or more would let real discrepancies through.
+pub const MAX_TOLERANCE: Decimal = Decimal::from_parts(100, 0, 0, false, 2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OrderTypes {
@@ -51,7 +91,8 @@ pub struct Settings {
     pub currencies: Vec<String>,
     pub order_types: OrderTypes,
     pub stock_location_id: u32,
-    pub pack_property: String,
+    /// Line property names that carry a pack selection (themes name it differently).
+    pub pack_properties: Vec<String>,
     pub untaxed_code: String,
     /// The taxRateId of `untaxed_code`, resolved against the reference data by `link`.
     pub untaxed_tax_rate_id: u32,
@@ -64,13 +105,17 @@ pub struct Settings {
     pub po_max_length: usize,
     pub po_policy: PoPolicy,
     pub collection_delivery_method_id: Option<u32>,
+    pub payment_methods: Vec<PaymentMethod>,
+    pub non_stock: NonStockLines,
+    /// OrderWise's special-instructions length [inferred]; a longer note is cut with a warning.
+    pub special_instructions_max_length: usize,
 }
 
 const FIELDS: &[&str] = &[
     "currencies",
     "orderTypes",
     "stockLocationId",
-    "packProperty",
+    "packProperties",
     "untaxedCode",
     "vatRounding",
     "tolerance",
@@ -81,9 +126,13 @@ const FIELDS: &[&str] = &[
     "poMaxLength",
     "poPolicy",
     "collectionDeliveryMethodId",
+    "paymentMethods",
+    "nonStock",
+    "specialInstructionsMaxLength",
+    "allowLargeTolerance",
 ];
-/// Every field but `packProperty` (default "Pack") and `collectionDeliveryMethodId`.
-const REQUIRED: &[usize] = &[0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+/// The fields with no default.
+const REQUIRED: &[usize] = &[0, 1, 2, 4, 5, 6, 7, 8, 9, 11, 12];
 
 impl Settings {
     pub fn read(r: &mut Reader) -> Result<Settings, Error> {
@@ -91,7 +140,7 @@ impl Settings {
             currencies: Vec::new(),
             order_types: OrderTypes::default(),
             stock_location_id: 0,
-            pack_property: "Pack".to_owned(),
+            pack_properties: vec!["Pack".to_owned()],
             untaxed_code: String::new(),
             untaxed_tax_rate_id: 0,
             vat_rounding: VatRounding::LineHalfUp,
@@ -99,11 +148,15 @@ impl Settings {
             price_precision: 2,
             unit_price_remainder: RemainderPolicy::SplitLine,
             payment_types: PaymentTypes::default(),
-            po_sources: Vec::new(),
+            po_sources: default_po_sources(),
             po_max_length: 0,
             po_policy: PoPolicy::Required,
             collection_delivery_method_id: None,
+            payment_methods: Vec::new(),
+            non_stock: NonStockLines::default(),
+            special_instructions_max_length: 255,
         };
+        let (mut tolerance_at, mut allow_large_tolerance) = (0, false);
         let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
             let at = r.offset_of_value();
             match f {
@@ -111,9 +164,12 @@ impl Settings {
                 1 => s.order_types = read_order_types(r)?,
                 2 => s.stock_location_id = r.u32()?,
                 3 => {
-                    s.pack_property = r.string()?.into_owned();
-                    if s.pack_property.trim().is_empty() {
-                        return Err(Error::at(at, "must name a line property"));
+                    s.pack_properties = read_strings(r)?;
+                    if s.pack_properties.is_empty() || s.pack_properties.iter().any(|p| p.trim().is_empty()) {
+                        return Err(Error::at(
+                            at,
+                            "list the line property names that carry a pack selection, e.g. [\"Pack\"]",
+                        ));
                     }
                 }
                 4 => s.untaxed_code = r.string()?.into_owned(),
@@ -125,7 +181,7 @@ impl Settings {
                     }
                 }
                 6 => {
-                    s.tolerance = read_amount(r)?;
+                    (s.tolerance, tolerance_at) = (read_amount(r)?, at);
                     if s.tolerance < Decimal::ZERO {
                         return Err(Error::at(at, "must not be negative"));
                     }
@@ -152,12 +208,30 @@ impl Settings {
                     }
                 }
                 12 => s.po_policy = PoPolicy::read(r)?,
-                _ if r.null() => {}
-                _ => s.collection_delivery_method_id = Some(r.u32()?),
+                13 if r.null() => {}
+                13 => s.collection_delivery_method_id = Some(r.u32()?),
+                14 => s.payment_methods = read_payment_methods(r)?,
+                15 => s.non_stock = read_non_stock(r)?,
+                16 => {
+                    s.special_instructions_max_length = r.u32()? as usize;
+                    if s.special_instructions_max_length < 20 {
+                        return Err(Error::at(at, "OrderWise holds at least 20 characters of special instructions"));
+                    }
+                }
+                _ => allow_large_tolerance = r.boolean()?,
             }
             Ok(())
         })?;
         seen.require(FIELDS, REQUIRED)?;
+        if s.tolerance > MAX_TOLERANCE && !allow_large_tolerance {
+            return Err(Error::at(
+                tolerance_at,
+                format!(
+                    "a tolerance of {} would let real differences through the totals check; the largest is {MAX_TOLERANCE} unless allowLargeTolerance is true",
+                    s.tolerance
+                ),
+            ));
+        }
         Ok(s)
     }
 
@@ -175,6 +249,21 @@ impl Settings {
         if reference.stock_location(self.stock_location_id).is_none() {
             let why = format!("stock location {} is not in the reference stockLocations", self.stock_location_id);
             return Err(("/stockLocationId".to_owned(), why));
+        }
+        let kinds = [
+            ("customLines", &self.non_stock.custom_lines),
+            ("giftCards", &self.non_stock.gift_cards),
+            ("services", &self.non_stock.services),
+        ];
+        for (kind, choice) in kinds {
+            if let NonStock::Variant(code) = choice {
+                if reference.variant(code).is_none() {
+                    let why = format!(
+                        "{code} is not a reference variant: non-stock lines go to an OrderWise variant that exists"
+                    );
+                    return Err((format!("/nonStock/{kind}/variantCode"), why));
+                }
+            }
         }
         Ok(())
     }
@@ -254,13 +343,13 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
     r.items(|r, _| {
         let at = r.offset_of_value();
         if r.kind() == crate::shared::json::Kind::String {
-            return match r.string()?.as_ref() {
-                "note" => {
-                    sources.push(PoSource::Note);
-                    Ok(())
-                }
-                other => Err(unknown_variant(at, other, &["note", "{\"noteAttribute\": NAME}"])),
+            let source = match r.string()?.as_ref() {
+                "note" => PoSource::Note,
+                "poNumber" => PoSource::PoNumber,
+                other => return Err(unknown_variant(at, other, &["poNumber", "note", "{\"noteAttribute\": NAME}"])),
             };
+            sources.push(source);
+            return Ok(());
         }
         r.fields(&["noteAttribute"], Unknown::Refuse, |r, _| {
             sources.push(PoSource::NoteAttribute(r.string()?.into_owned()));
@@ -272,4 +361,57 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
         return Err(Error::at(at, "list at least one place to read the PO from"));
     }
     Ok(sources)
+}
+
+fn read_payment_methods(r: &mut Reader) -> Result<Vec<PaymentMethod>, Error> {
+    const NAMES: &[&str] = &["gateway", "paymentMethodId"];
+    let mut methods: Vec<PaymentMethod> = Vec::new();
+    r.items(|r, _| {
+        let at = r.offset_of_value();
+        let (mut gateway, mut payment_method_id) = (String::new(), 0);
+        let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
+            if f == 0 {
+                gateway = r.string()?.into_owned();
+            } else {
+                payment_method_id = r.u32()?;
+            }
+            Ok(())
+        })?;
+        seen.require(NAMES, &[0, 1])?;
+        if methods.iter().any(|m| m.gateway == gateway) {
+            return Err(Error::at(at, format!("gateway {gateway:?} is mapped twice")));
+        }
+        methods.push(PaymentMethod { gateway, payment_method_id });
+        Ok(())
+    })?;
+    Ok(methods)
+}
+
+fn read_non_stock(r: &mut Reader) -> Result<NonStockLines, Error> {
+    const NAMES: &[&str] = &["customLines", "giftCards", "services"];
+    let mut lines = NonStockLines::default();
+    r.fields(NAMES, Unknown::Refuse, |r, f| {
+        let at = r.offset_of_value();
+        let choice = if r.kind() == crate::shared::json::Kind::String {
+            match r.string()?.as_ref() {
+                "review" => NonStock::Review,
+                other => return Err(unknown_variant(at, other, &["review", "{\"variantCode\": CODE}"])),
+            }
+        } else {
+            let mut code = String::new();
+            r.fields(&["variantCode"], Unknown::Refuse, |r, _| {
+                code = r.string()?.into_owned();
+                Ok(())
+            })?
+            .require(&["variantCode"], &[0])?;
+            NonStock::Variant(code)
+        };
+        match f {
+            0 => lines.custom_lines = choice,
+            1 => lines.gift_cards = choice,
+            _ => lines.services = choice,
+        }
+        Ok(())
+    })?;
+    Ok(lines)
 }

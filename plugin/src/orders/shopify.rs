@@ -1,15 +1,15 @@
 //! The inbound payload: a Shopify order (REST / `orders/create` webhook JSON)
-//! carrying SparkLayer's attributes. Only the fields the bridge reads are
-//! declared; everything else is ignored so the payload can grow.
+//! carrying SparkLayer's attributes, read with the shared JSON reader: only
+//! the fields the bridge uses are read, everything else is passed over by
+//! scanning (so the payload can grow and unread fields cost little).
 //!
 //! Nearly every field is optional here: a missing field becomes a coded issue
-//! with a pointer in the mapping, not a parse failure. A field of the wrong
-//! type is a `PAYLOAD_INVALID` with the path serde reports.
+//! with a pointer in the mapping, not a read failure. A field of the wrong
+//! type is a `PAYLOAD_INVALID` with its RFC 6901 pointer.
 
-use crate::shared::money::Dec;
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer};
-use serde_json::value::RawValue;
+use crate::shared::json::{Error, Kind, Reader, Unknown};
+use crate::shared::money::{parse_amount, Dec};
+use crate::shared::pointer::pointer_at_offset;
 use std::borrow::Cow;
 
 // Text fields borrow from the payload (`Cow`): a 200-line order would
@@ -25,158 +25,211 @@ impl Id {
     }
 }
 
-impl<'de> Deserialize<'de> for Id {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw: &RawValue = Deserialize::deserialize(d)?;
-        let text = raw.get();
-        if text.starts_with('"') {
-            return serde_json::from_str(text).map(Id).map_err(D::Error::custom);
-        }
-        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Id(text.to_owned()));
-        }
-        Err(D::Error::custom(format!("expected an id (a whole number or a string), found {text}")))
-    }
-}
+/// Whether a key was in the payload at all, whatever its value (`null`
+/// included): a draft order carries `order_id: null`, an order no `order_id`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Present(pub bool);
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Order<'a> {
     pub id: Option<Id>,
-    #[serde(borrow)]
     pub name: Option<Cow<'a, str>>,
     pub order_number: Option<u64>,
-    #[serde(borrow)]
     pub created_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub processed_at: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    /// The shop's currency.
     pub currency: Option<Cow<'a, str>>,
-    #[serde(default)]
+    /// The currency the buyer saw, agreed and is invoiced in.
+    pub presentment_currency: Option<Cow<'a, str>>,
     pub taxes_included: bool,
-    #[serde(borrow)]
     pub financial_status: Option<Cow<'a, str>>,
-    #[serde(borrow)]
+    /// Draft orders only (`open`, `invoice_sent`, `completed`).
+    pub status: Option<Cow<'a, str>>,
+    /// Draft orders only: the order it became, `null` until completed.
+    pub order_id: Present,
+    pub cancelled_at: Option<Cow<'a, str>>,
+    pub test: bool,
     pub note: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
     pub note_attributes: Vec<NameValue<'a>>,
-    #[serde(borrow)]
+    /// Shopify's own PO field (Admin API 2023-07 onwards).
+    pub po_number: Value<'a>,
     pub email: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub customer: Option<Customer<'a>>,
-    #[serde(borrow)]
     pub shipping_address: Option<Address<'a>>,
-    #[serde(borrow)]
+    pub billing_address: Option<Address<'a>>,
     pub line_items: Option<Vec<LineItem<'a>>>,
-    #[serde(default, borrow)]
     pub shipping_lines: Vec<ShippingLine<'a>>,
     pub total_tax: Option<Dec>,
     pub total_price: Option<Dec>,
-    #[serde(borrow)]
+    pub total_tax_set: Option<MoneySet<'a>>,
+    pub total_price_set: Option<MoneySet<'a>>,
+    /// After an order edit: what the customer owes now.
+    pub current_total_tax: Option<Dec>,
+    pub current_total_price: Option<Dec>,
+    pub current_total_tax_set: Option<MoneySet<'a>>,
+    pub current_total_price_set: Option<MoneySet<'a>>,
+    pub payment_gateway_names: Vec<Cow<'a, str>>,
     pub payment_terms: Option<PaymentTerms<'a>>,
+    pub transactions: Vec<Transaction<'a>>,
 }
 
-/// `note_attributes[]` and `line_items[].properties[]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct NameValue<'a> {
-    #[serde(borrow)]
-    pub name: Cow<'a, str>,
-    /// Shopify stores these as strings; a number or null is read as its text.
-    #[serde(default, borrow, deserialize_with = "text_value")]
-    pub value: Cow<'a, str>,
+/// A JSON value where Shopify expects text, kept as what it is so that a
+/// rule can refuse an object where a PO or a pack selection should be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// The key was not there.
+    #[default]
+    Absent,
+    Null,
+    Text(Cow<'a, str>),
+    /// A JSON number, as its text.
+    Number(Cow<'a, str>),
+    Bool(bool),
+    Object,
+    Array,
 }
 
-fn text_value<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-    let raw: &'de RawValue = Deserialize::deserialize(d)?;
-    let text = raw.get();
-    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(plain) if !plain.contains('\\') => Ok(Cow::Borrowed(plain)),
-        Some(_) => serde_json::from_str::<String>(text).map(Cow::Owned).map_err(D::Error::custom),
-        None if text == "null" => Ok(Cow::Borrowed("")),
-        None => Ok(Cow::Borrowed(text)),
+impl<'a> Value<'a> {
+    /// The text of a string value.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// What the value is, for a message ("an object", "a number 12").
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Absent => "nothing".into(),
+            Value::Null => "null".into(),
+            Value::Text(t) => format!("the text {t:?}"),
+            Value::Number(n) => format!("the number {n}"),
+            Value::Bool(b) => format!("the boolean {b}"),
+            Value::Object => "an object".into(),
+            Value::Array => "an array".into(),
+        }
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Customer<'a> {
-    pub id: Option<Id>,
-    #[serde(borrow)]
-    pub email: Option<Cow<'a, str>>,
+/// `note_attributes[]` and `line_items[].properties[]`.
+#[derive(Debug, Clone, Default)]
+pub struct NameValue<'a> {
+    pub name: Cow<'a, str>,
+    /// Shopify stores these as strings; anything else is kept as what it is.
+    pub value: Value<'a>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A `*_set` twin of an amount (`{shop_money: {amount, currency_code},
+/// presentment_money: {…}}`), kept as its JSON text: it is read only when an
+/// order is booked in the presentment currency, so for most orders it costs a
+/// scan, not a parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MoneySet<'a>(pub &'a str);
+
+impl MoneySet<'_> {
+    /// `presentment_money.amount`, when it is there and is an amount.
+    pub fn presentment(&self) -> Option<Dec> {
+        let mut r = Reader::new(self.0);
+        let mut amount = None;
+        r.fields(&["presentment_money"], Unknown::Skip, |r, _| {
+            r.fields(&["amount"], Unknown::Skip, |r, _| {
+                amount = read_amount(r)?;
+                Ok(())
+            })
+            .map(|_| ())
+        })
+        .ok()?;
+        amount
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Customer<'a> {
+    pub id: Option<Id>,
+    pub email: Option<Cow<'a, str>>,
+    pub default_address: Option<Address<'a>>,
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Address<'a> {
-    #[serde(borrow)]
     pub first_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub last_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub company: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub address1: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub address2: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub city: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub province: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub zip: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub country: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub country_code: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub phone: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct LineItem<'a> {
-    #[serde(borrow)]
+    /// The Shopify line item id: OrderWise's eCommerce item id, for dispatches line by line.
+    pub id: Option<Id>,
     pub sku: Option<Cow<'a, str>>,
+    pub name: Option<Cow<'a, str>>,
+    pub title: Option<Cow<'a, str>>,
+    pub variant_id: Option<Id>,
     pub quantity: Option<i64>,
+    /// After an order edit: the quantity the customer owes now.
+    pub current_quantity: Option<i64>,
     pub price: Option<Dec>,
-    #[serde(default, borrow)]
+    pub price_set: Option<MoneySet<'a>>,
+    pub gift_card: bool,
+    pub requires_shipping: Option<bool>,
     pub properties: Vec<NameValue<'a>>,
-    #[serde(default)]
-    pub tax_lines: Vec<TaxLine>,
-    #[serde(default)]
-    pub discount_allocations: Vec<DiscountAllocation>,
+    pub tax_lines: Vec<TaxLine<'a>>,
+    pub discount_allocations: Vec<DiscountAllocation<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct TaxLine {
+#[derive(Debug, Clone, Default)]
+pub struct TaxLine<'a> {
     pub rate: Option<Dec>,
     pub price: Option<Dec>,
+    pub price_set: Option<MoneySet<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct DiscountAllocation {
+#[derive(Debug, Clone, Default)]
+pub struct DiscountAllocation<'a> {
     pub amount: Option<Dec>,
+    pub amount_set: Option<MoneySet<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ShippingLine<'a> {
-    #[serde(borrow)]
     pub code: Option<Cow<'a, str>>,
-    #[serde(borrow)]
     pub title: Option<Cow<'a, str>>,
     pub price: Option<Dec>,
+    pub price_set: Option<MoneySet<'a>>,
     pub discounted_price: Option<Dec>,
-    #[serde(default)]
-    pub tax_lines: Vec<TaxLine>,
+    pub discounted_price_set: Option<MoneySet<'a>>,
+    pub tax_lines: Vec<TaxLine<'a>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct PaymentTerms<'a> {
-    #[serde(borrow)]
     pub payment_terms_name: Option<Cow<'a, str>>,
 }
 
-/// Reads the payload, reporting a type error with the JSON pointer of the field.
+/// A payment transaction, where the platform's recording includes them.
+#[derive(Debug, Clone, Default)]
+pub struct Transaction<'a> {
+    pub kind: Option<Cow<'a, str>>,
+    pub status: Option<Cow<'a, str>>,
+    pub gateway: Option<Cow<'a, str>>,
+    pub authorization: Option<Cow<'a, str>>,
+}
+
+/// Reads the payload, reporting a value of the wrong type with its JSON pointer.
 pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
-    // serde would read a struct from a JSON array too; an order is an object.
-    let body = json.trim_start();
-    if !body.starts_with('{') {
+    let located = |e: Error| (pointer_at_offset(json, e.offset), e.message.clone());
+    let mut r = Reader::new(json);
+    if r.kind() != Kind::Object {
+        let body = json.trim_start();
         let found = match body.chars().next() {
             Some('[') => "a JSON array".to_owned(),
             Some('"') => "a JSON string".to_owned(),
@@ -185,5 +238,386 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
         };
         return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    serde_json::from_str(json).map_err(|e| (crate::shared::pointer::pointer_of(json, &e), e.to_string()))
+    let order = read_order(&mut r, json).map_err(located)?;
+    r.end().map_err(located)?;
+    Ok(order)
+}
+
+const ORDER: &[&str] = &[
+    "id",
+    "name",
+    "order_number",
+    "created_at",
+    "processed_at",
+    "currency",
+    "presentment_currency",
+    "taxes_included",
+    "financial_status",
+    "status",
+    "order_id",
+    "cancelled_at",
+    "test",
+    "note",
+    "note_attributes",
+    "po_number",
+    "email",
+    "customer",
+    "shipping_address",
+    "billing_address",
+    "line_items",
+    "shipping_lines",
+    "total_tax",
+    "total_price",
+    "total_tax_set",
+    "total_price_set",
+    "current_total_tax",
+    "current_total_price",
+    "current_total_tax_set",
+    "current_total_price_set",
+    "payment_gateway_names",
+    "payment_terms",
+    "transactions",
+];
+
+fn read_order<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<Order<'a>, Error> {
+    let mut o = Order::default();
+    r.fields(ORDER, Unknown::Skip, |r, f| {
+        match f {
+            0 => o.id = id(r)?,
+            1 => o.name = text(r)?,
+            2 => o.order_number = whole(r)?.map(|n| n as u64),
+            3 => o.created_at = text(r)?,
+            4 => o.processed_at = text(r)?,
+            5 => o.currency = text(r)?,
+            6 => o.presentment_currency = text(r)?,
+            7 => o.taxes_included = flag(r)?,
+            8 => o.financial_status = text(r)?,
+            9 => o.status = text(r)?,
+            10 => {
+                o.order_id = Present(true);
+                r.skip()?;
+            }
+            11 => o.cancelled_at = text(r)?,
+            12 => o.test = flag(r)?,
+            13 => o.note = text(r)?,
+            14 => o.note_attributes = name_values(r)?,
+            15 => o.po_number = value(r)?,
+            16 => o.email = text(r)?,
+            17 => o.customer = optional(r, customer)?,
+            18 => o.shipping_address = optional(r, address)?,
+            19 => o.billing_address = optional(r, address)?,
+            20 => o.line_items = optional(r, |r| list(r, |r| line_item(r, json)))?,
+            21 => o.shipping_lines = list_or_null(r, |r| shipping_line(r, json))?,
+            22 => o.total_tax = read_amount(r)?,
+            23 => o.total_price = read_amount(r)?,
+            24 => o.total_tax_set = money_set(r, json)?,
+            25 => o.total_price_set = money_set(r, json)?,
+            26 => o.current_total_tax = read_amount(r)?,
+            27 => o.current_total_price = read_amount(r)?,
+            28 => o.current_total_tax_set = money_set(r, json)?,
+            29 => o.current_total_price_set = money_set(r, json)?,
+            30 => o.payment_gateway_names = list_or_null(r, |r| Ok(text(r)?.unwrap_or_default()))?,
+            31 => o.payment_terms = optional(r, payment_terms)?,
+            _ => o.transactions = list_or_null(r, transaction)?,
+        }
+        Ok(())
+    })?;
+    Ok(o)
+}
+
+const LINE_ITEM: &[&str] = &[
+    "id",
+    "sku",
+    "name",
+    "title",
+    "variant_id",
+    "quantity",
+    "current_quantity",
+    "price",
+    "price_set",
+    "gift_card",
+    "requires_shipping",
+    "properties",
+    "tax_lines",
+    "discount_allocations",
+];
+
+fn line_item<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<LineItem<'a>, Error> {
+    let mut l = LineItem::default();
+    r.fields(LINE_ITEM, Unknown::Skip, |r, f| {
+        match f {
+            0 => l.id = id(r)?,
+            1 => l.sku = text(r)?,
+            2 => l.name = text(r)?,
+            3 => l.title = text(r)?,
+            4 => l.variant_id = id(r)?,
+            5 => l.quantity = whole(r)?,
+            6 => l.current_quantity = whole(r)?,
+            7 => l.price = read_amount(r)?,
+            8 => l.price_set = money_set(r, json)?,
+            9 => l.gift_card = flag(r)?,
+            10 => l.requires_shipping = if r.null() { None } else { Some(r.boolean()?) },
+            11 => l.properties = name_values(r)?,
+            12 => l.tax_lines = list_or_null(r, |r| tax_line(r, json))?,
+            _ => l.discount_allocations = list_or_null(r, |r| discount_allocation(r, json))?,
+        }
+        Ok(())
+    })?;
+    Ok(l)
+}
+
+fn tax_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<TaxLine<'a>, Error> {
+    let mut t = TaxLine::default();
+    r.fields(&["rate", "price", "price_set"], Unknown::Skip, |r, f| {
+        match f {
+            0 => t.rate = read_amount(r)?,
+            1 => t.price = read_amount(r)?,
+            _ => t.price_set = money_set(r, json)?,
+        }
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+fn discount_allocation<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<DiscountAllocation<'a>, Error> {
+    let mut d = DiscountAllocation::default();
+    r.fields(&["amount", "amount_set"], Unknown::Skip, |r, f| {
+        match f {
+            0 => d.amount = read_amount(r)?,
+            _ => d.amount_set = money_set(r, json)?,
+        }
+        Ok(())
+    })?;
+    Ok(d)
+}
+
+const SHIPPING_LINE: &[&str] =
+    &["code", "title", "price", "price_set", "discounted_price", "discounted_price_set", "tax_lines"];
+
+fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'a>, Error> {
+    let mut s = ShippingLine::default();
+    r.fields(SHIPPING_LINE, Unknown::Skip, |r, f| {
+        match f {
+            0 => s.code = text(r)?,
+            1 => s.title = text(r)?,
+            2 => s.price = read_amount(r)?,
+            3 => s.price_set = money_set(r, json)?,
+            4 => s.discounted_price = read_amount(r)?,
+            5 => s.discounted_price_set = money_set(r, json)?,
+            _ => s.tax_lines = list_or_null(r, |r| tax_line(r, json))?,
+        }
+        Ok(())
+    })?;
+    Ok(s)
+}
+
+fn customer<'a>(r: &mut Reader<'a>) -> Result<Customer<'a>, Error> {
+    let mut c = Customer::default();
+    r.fields(&["id", "email", "default_address"], Unknown::Skip, |r, f| {
+        match f {
+            0 => c.id = id(r)?,
+            1 => c.email = text(r)?,
+            _ => c.default_address = optional(r, address)?,
+        }
+        Ok(())
+    })?;
+    Ok(c)
+}
+
+const ADDRESS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "zip",
+    "country",
+    "country_code",
+    "phone",
+];
+
+fn address<'a>(r: &mut Reader<'a>) -> Result<Address<'a>, Error> {
+    let mut a = Address::default();
+    r.fields(ADDRESS, Unknown::Skip, |r, f| {
+        let value = text(r)?;
+        match f {
+            0 => a.first_name = value,
+            1 => a.last_name = value,
+            2 => a.company = value,
+            3 => a.address1 = value,
+            4 => a.address2 = value,
+            5 => a.city = value,
+            6 => a.province = value,
+            7 => a.zip = value,
+            8 => a.country = value,
+            9 => a.country_code = value,
+            _ => a.phone = value,
+        }
+        Ok(())
+    })?;
+    Ok(a)
+}
+
+fn payment_terms<'a>(r: &mut Reader<'a>) -> Result<PaymentTerms<'a>, Error> {
+    let mut t = PaymentTerms::default();
+    r.fields(&["payment_terms_name"], Unknown::Skip, |r, _| {
+        t.payment_terms_name = text(r)?;
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+fn transaction<'a>(r: &mut Reader<'a>) -> Result<Transaction<'a>, Error> {
+    let mut t = Transaction::default();
+    r.fields(&["kind", "status", "gateway", "authorization"], Unknown::Skip, |r, f| {
+        let value = text(r)?;
+        match f {
+            0 => t.kind = value,
+            1 => t.status = value,
+            2 => t.gateway = value,
+            _ => t.authorization = value,
+        }
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+fn name_values<'a>(r: &mut Reader<'a>) -> Result<Vec<NameValue<'a>>, Error> {
+    list_or_null(r, |r| {
+        let mut nv = NameValue::default();
+        r.fields(&["name", "value"], Unknown::Skip, |r, f| {
+            match f {
+                0 => nv.name = r.string()?,
+                _ => nv.value = value(r)?,
+            }
+            Ok(())
+        })?
+        .require(&["name", "value"], &[0])?;
+        Ok(nv)
+    })
+}
+
+/// Text or `null` (absent).
+fn text<'a>(r: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, Error> {
+    if r.null() {
+        return Ok(None);
+    }
+    r.string().map(Some)
+}
+
+/// `true`, `false` or `null` (false).
+fn flag(r: &mut Reader) -> Result<bool, Error> {
+    Ok(!r.null() && r.boolean()?)
+}
+
+/// A whole number (quantities may be negative: the rules say why that is wrong), or `null`.
+fn whole(r: &mut Reader) -> Result<Option<i64>, Error> {
+    if r.null() {
+        return Ok(None);
+    }
+    let at = r.offset_of_value();
+    let text = r.number()?;
+    text.parse().map(Some).map_err(|_| Error::at(at, format!("expected a whole number, found {text}")))
+}
+
+/// A Shopify id: a whole JSON number or a string, kept as its text; or `null`.
+fn id(r: &mut Reader) -> Result<Option<Id>, Error> {
+    if r.null() {
+        return Ok(None);
+    }
+    let at = r.offset_of_value();
+    match r.kind() {
+        Kind::String => Ok(Some(Id(r.string()?.into_owned()))),
+        Kind::Number => {
+            let text = r.number()?;
+            if !text.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
+            }
+            Ok(Some(Id(text.to_owned())))
+        }
+        _ => Err(r.expected("an id (a whole number or a string)")),
+    }
+}
+
+/// An amount written as a JSON string (`"1.85"`) or number (`0.2`), read
+/// exactly, within `MAX_MAGNITUDE`; or `null`.
+fn read_amount(r: &mut Reader) -> Result<Option<Dec>, Error> {
+    if r.null() {
+        return Ok(None);
+    }
+    let at = r.offset_of_value();
+    let text = match r.kind() {
+        Kind::String => r.string()?,
+        Kind::Number => r.number()?.into(),
+        _ => return Err(r.expected("a decimal amount")),
+    };
+    parse_amount(text.trim()).map(|v| Some(Dec(v))).map_err(|why| Error::at(at, why))
+}
+
+/// A value where Shopify expects text, kept as what it is.
+fn value<'a>(r: &mut Reader<'a>) -> Result<Value<'a>, Error> {
+    Ok(match r.kind() {
+        Kind::String => Value::Text(r.string()?),
+        Kind::Number => Value::Number(r.number()?.into()),
+        Kind::Bool => Value::Bool(r.boolean()?),
+        Kind::Null => {
+            r.null();
+            Value::Null
+        }
+        Kind::Object => {
+            r.skip()?;
+            Value::Object
+        }
+        Kind::Array => {
+            r.skip()?;
+            Value::Array
+        }
+        Kind::Invalid => return Err(r.expected("a JSON value")),
+    })
+}
+
+/// A `*_set` object kept as its text (see `MoneySet`), or `null`.
+fn money_set<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<Option<MoneySet<'a>>, Error> {
+    if r.null() {
+        return Ok(None);
+    }
+    if r.kind() != Kind::Object {
+        return Err(r.expected("an object"));
+    }
+    let start = r.offset_of_value();
+    r.skip()?;
+    Ok(Some(MoneySet(&json[start..r.offset()])))
+}
+
+/// An object read by `read`, or `null`.
+fn optional<'a, T>(
+    r: &mut Reader<'a>,
+    read: impl FnOnce(&mut Reader<'a>) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    if r.null() {
+        return Ok(None);
+    }
+    read(r).map(Some)
+}
+
+fn list<'a, T>(r: &mut Reader<'a>, mut read: impl FnMut(&mut Reader<'a>) -> Result<T, Error>) -> Result<Vec<T>, Error> {
+    let mut items = Vec::new();
+    r.items(|r, _| {
+        items.push(read(r)?);
+        Ok(())
+    })?;
+    Ok(items)
+}
+
+/// A list, with `null` read as an empty one.
+fn list_or_null<'a, T>(
+    r: &mut Reader<'a>,
+    read: impl FnMut(&mut Reader<'a>) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    if r.null() {
+        return Ok(Vec::new());
+    }
+    list(r, read)
 }

@@ -1,17 +1,199 @@
 //! Units of measure: which OrderWise variant a sold line depletes, and how many.
 //!
-//! Prevents: a case of 12 depleting the wrong SKU, or 2 cases booked as 2 eaches.
-//! OrderWise is the master of SKUs and units; the profile's unit map says how a
-//! SparkLayer SKU (and pack selection) becomes an OrderWise variant × multiplier.
+//! Prevents: a case of 12 depleting the wrong SKU, 2 cases booked as 2 eaches,
+//! a pack selection that cannot be read taken as "no pack", and a custom line
+//! or gift card booked as stock. OrderWise is the master of SKUs and units;
+//! the profile's reference data says how a SparkLayer SKU (and pack
+//! selection) becomes an OrderWise variant × multiplier.
 
+use crate::orders::settings::NonStock;
+use crate::orders::shopify::{LineItem, Value};
 use crate::profile::Profile;
-use crate::shared::issues::{Code, Issue};
+use crate::shared::issues::{Code, Issue, Severity};
+use crate::shared::text::visible;
+use std::borrow::Cow;
 
 /// Where a sold line lands in OrderWise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved<'p> {
     pub variant_code: &'p str,
     pub multiplier: u32,
+}
+
+/// The pack chosen on a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pack<'i> {
+    /// No pack property: the SKU is sold as itself.
+    None,
+    Selected(Cow<'i, str>),
+    /// A pack property whose value cannot be read with certainty: the line is held.
+    Unreadable(Issue),
+}
+
+impl Pack<'_> {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Pack::Selected(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// The pack selection of a line, from the profile's pack property names.
+/// A pack property that is null, blank (after removing invisible
+/// characters) or not text, or two that disagree, cannot be read with
+/// certainty; so cannot a property that looks like a pack selection but is
+/// not one the profile names. Each holds the line rather than map it as eaches.
+pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pack<'i> {
+    let names = &profile.orders.pack_properties;
+    let mut chosen: Option<Cow<'i, str>> = None;
+    for (i, property) in item.properties.iter().enumerate() {
+        if !names.iter().any(|n| *n == property.name) {
+            continue;
+        }
+        let here = format!("{at}/properties/{i}/value");
+        let unreadable = |why: String| {
+            Pack::Unreadable(Issue::new(
+                Code::PACK_UNREADABLE,
+                here.clone(),
+                format!("pack property {:?} {why}; the line is held, never mapped as eaches", property.name),
+            ))
+        };
+        let value = match &property.value {
+            Value::Text(t) => visible(t),
+            other => return unreadable(format!("holds {}, not a pack name", other.describe())),
+        };
+        if value.is_empty() {
+            return unreadable("is blank".to_owned());
+        }
+        match &chosen {
+            Some(first) if *first != value => {
+                return unreadable(format!("says {value:?} but an earlier pack property says {first:?}"));
+            }
+            Some(_) => {}
+            None => chosen = Some(value),
+        }
+    }
+    if let Some(pack) = chosen {
+        return Pack::Selected(pack);
+    }
+    match item.properties.iter().position(|p| looks_like_pack(&p.name)) {
+        Some(i) => Pack::Unreadable(Issue::new(
+            Code::PACK_PROPERTY_UNCONFIGURED,
+            format!("{at}/properties/{i}"),
+            format!(
+                "line property {:?} looks like a pack selection but orders.packProperties ({}) does not name it; add it there (or rename the theme's property) so the pack is read, not ignored",
+                item.properties[i].name,
+                names.join(", ")
+            ),
+        )),
+        None => Pack::None,
+    }
+}
+
+/// A property name a theme would give a pack selection ("Pack", "Pack Size",
+/// "Case"): it starts with "pack" or "case", ignoring case and spaces.
+/// Hidden properties (`_…`) are the app's own, never a customer's choice.
+fn looks_like_pack(name: &str) -> bool {
+    let name = name.trim().to_ascii_lowercase();
+    !name.starts_with('_') && (name.starts_with("pack") || name.starts_with("case"))
+}
+
+/// What kind of line this is, for the stock it depletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Stock,
+    /// No SKU and no product variant: a line the merchant typed in.
+    Custom,
+    GiftCard,
+}
+
+pub fn kind(item: &LineItem) -> Kind {
+    let no_sku = item.sku.as_deref().is_none_or(|s| s.trim().is_empty());
+    if item.gift_card {
+        Kind::GiftCard
+    } else if no_sku && item.variant_id.is_none() {
+        Kind::Custom
+    } else {
+        Kind::Stock
+    }
+}
+
+/// Resolves a line to an OrderWise variant: stock by SKU and pack, non-stock
+/// kinds as the profile's `nonStock` settings say. `at` is the line's pointer.
+pub fn resolve_line<'p>(
+    profile: &'p Profile,
+    item: &LineItem,
+    sku: &str,
+    pack: &Pack,
+    at: &str,
+    issues: &mut Vec<Issue>,
+) -> Option<Resolved<'p>> {
+    let settings = &profile.orders.non_stock;
+    let label = item.name.as_deref().or(item.title.as_deref()).unwrap_or(sku);
+    match kind(item) {
+        Kind::GiftCard => non_stock(profile, &settings.gift_cards, "giftCards", label, "a gift card", at, issues),
+        Kind::Custom => {
+            non_stock(profile, &settings.custom_lines, "customLines", label, "a custom line with no SKU", at, issues)
+        }
+        Kind::Stock => {
+            if let Pack::Unreadable(issue) = pack {
+                issues.push(issue.clone());
+                return None;
+            }
+            match resolve(profile, sku, pack.name(), at) {
+                Ok(resolved) => Some(resolved),
+                // A line that needs no shipping and is no OrderWise variant is a service.
+                Err(issue) if item.requires_shipping == Some(false) && issue.code == Code::SKU_UNKNOWN => {
+                    non_stock(profile, &settings.services, "services", label, "a service (no shipping)", at, issues)
+                }
+                Err(issue) => {
+                    issues.push(issue);
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn non_stock<'p>(
+    profile: &'p Profile,
+    choice: &NonStock,
+    setting: &str,
+    label: &str,
+    what: &str,
+    at: &str,
+    issues: &mut Vec<Issue>,
+) -> Option<Resolved<'p>> {
+    match choice {
+        NonStock::Variant(code) => {
+            // The profile is refused unless the variant exists (`Settings::link`).
+            let Some(variant) = profile.reference.variant(code) else {
+                let why = format!("line {label:?} is {what}; its non-stock variant {code} is not in the profile");
+                issues.push(Issue::new(Code::NON_STOCK_LINE, at, why));
+                return None;
+            };
+            issues.push(
+                Issue::new(
+                    Code::NON_STOCK_LINE,
+                    at,
+                    format!("line {label:?} is {what}: booked to non-stock variant {code} (orders.nonStock.{setting})"),
+                )
+                .with_severity(Severity::Info),
+            );
+            Some(Resolved { variant_code: profile.reference.code_of(variant), multiplier: 1 })
+        }
+        NonStock::Review => {
+            issues.push(Issue::new(
+                Code::NON_STOCK_LINE,
+                at,
+                format!(
+                    "line {label:?} is {what}, with no stock to deplete; orders.nonStock.{setting} says review: book it by hand, or set a non-stock variant for such lines"
+                ),
+            ));
+            None
+        }
+    }
 }
 
 /// Resolves a line's SKU and optional pack selection. `at` is the line's pointer.

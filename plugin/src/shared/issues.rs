@@ -94,6 +94,32 @@ codes! {
     ADDRESS_INCOMPLETE => (Error, Ecommerce),
     /// Prices arrived VAT-inclusive and were converted to net (audit trail).
     TAXES_INCLUDED_CONVERTED => (Info, Finance),
+    /// A Shopify draft order, not an order: posted when the merchant completes it.
+    ORDER_DRAFT => (Error, Ecommerce),
+    /// A cancelled, voided or refunded order: never posted or shipped.
+    ORDER_CANCELLED => (Error, Operations),
+    /// A test order (`test: true`): never posted.
+    ORDER_TEST => (Error, Integration),
+    /// The order was edited after it was placed and is mapped as it stands now (audit trail).
+    ORDER_EDITED => (Info, Operations),
+    /// Booked in the buyer's presentment currency from the presentment figures (audit trail).
+    PRESENTMENT_CURRENCY => (Info, Finance),
+    /// A PO source holds something that is not a PO (an object, a boolean, a decimal number).
+    PO_INVALID => (Warning, Ecommerce),
+    /// A pack property whose value cannot be read with certainty (null, blank, not text, two that disagree).
+    PACK_UNREADABLE => (Error, Ecommerce),
+    /// A line property that looks like a pack selection but is not a configured pack property.
+    PACK_PROPERTY_UNCONFIGURED => (Error, Integration),
+    /// A custom line, gift card or service with no stock: held, or booked to a configured non-stock variant.
+    NON_STOCK_LINE => (Error, Integration),
+    /// A line's `Charged Price` cannot be read as an amount in the order's currency.
+    CHARGED_PRICE_UNREADABLE => (Error, Ecommerce),
+    /// A paid order's payment gateway has no OrderWise payment method in the profile.
+    PAYMENT_METHOD_UNMAPPED => (Error, Finance),
+    /// The order note did not fit OrderWise's special instructions and was cut (the whole note is in the issue).
+    NOTE_TRUNCATED => (Warning, Operations),
+    /// A collection order took its delivery address from the billing or account address (audit trail).
+    COLLECTION_ADDRESS => (Info, Operations),
 }
 
 impl Serialize for Code {

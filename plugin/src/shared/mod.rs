@@ -6,3 +6,4 @@ pub mod json;
 pub mod money;
 pub mod pointer;
 pub mod reference;
+pub mod text;

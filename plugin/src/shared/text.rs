@@ -1,0 +1,52 @@
+//! Text as people meant it: without the invisible characters that copy and
+//! paste, and some checkouts, leave in a value.
+//!
+//! Prevents: a PO of one zero-width space, a NUL or a byte-order mark passing
+//! for a PO, and a pack name that differs from the profile's only by an
+//! invisible character.
+
+use std::borrow::Cow;
+
+/// Characters that render as nothing: control characters (NUL included),
+/// the soft hyphen, zero-width spaces and joiners, bidirectional marks, the
+/// word joiner and invisible operators, and the byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// The text with invisible characters removed and white space (any Unicode
+/// white space, the no-break space included) trimmed from both ends. Text
+/// that needs neither is borrowed as it is.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    let trimmed = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    if trimmed.chars().any(is_invisible) {
+        let kept: String = trimmed.chars().filter(|&c| !is_invisible(c)).collect();
+        // Removing a character can expose white space at an end (" \u{200B} x").
+        Cow::Owned(kept.trim().to_owned())
+    } else {
+        Cow::Borrowed(trimmed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn invisible_and_white_space_only_text_is_empty() {
+        for blank in
+            ["", " ", "\u{200B}", "\u{2060}", "\u{FEFF}", "\0", "\u{00A0}", " \u{200B}\u{00A0}\t\n", "\u{3000}"]
+        {
+            assert_eq!(visible(blank), "", "{blank:?}");
+        }
+    }
+
+    #[test]
+    fn real_text_keeps_its_inner_spaces_and_loses_invisible_characters() {
+        assert_eq!(visible("  PO 45821 "), "PO 45821");
+        assert_eq!(visible("PO\u{200B}-45821\u{FEFF}"), "PO-45821");
+        assert_eq!(visible("\u{00A0}Case of 12\u{00A0}"), "Case of 12");
+        assert!(matches!(visible("PO-1"), std::borrow::Cow::Borrowed("PO-1")));
+    }
+}
