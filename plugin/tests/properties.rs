@@ -166,3 +166,78 @@ proptest! {
         }
     }
 }
+
+/// A pack property as a theme or app might write it.
+fn arb_pack_property() -> impl Strategy<Value = (String, serde_json::Value)> {
+    let name = prop_oneof![Just("Pack"), Just("Pack Size"), Just("Case"), Just("pack"), Just("Colour")];
+    let value = prop_oneof![
+        Just(serde_json::json!("Case of 50")),
+        Just(serde_json::json!("Case of 100")),
+        Just(serde_json::json!("")),
+        Just(serde_json::json!("\u{200B}")),
+        Just(serde_json::json!("\u{00A0}Case of 50\u{FEFF}")),
+        Just(serde_json::Value::Null),
+        Just(serde_json::json!(50)),
+        Just(serde_json::json!({})),
+    ];
+    (name.prop_map(str::to_owned), value)
+}
+
+/// A PO value as a checkout or app might write it.
+fn arb_po_value() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        Just(serde_json::json!("PO-1")),
+        Just(serde_json::json!(" PO-2 ")),
+        Just(serde_json::json!("\u{200B}")),
+        Just(serde_json::json!("\u{0000}")),
+        Just(serde_json::json!("\u{2060}\u{00A0}\u{FEFF}")),
+        Just(serde_json::json!(10045)),
+        Just(serde_json::json!(1.5)),
+        Just(serde_json::json!(false)),
+        Just(serde_json::json!({})),
+        Just(serde_json::json!(["PO-1"])),
+        Just(serde_json::Value::Null),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// No `ready` order has a line whose pack or unit was not mapped with
+    /// certainty, nor a PO that is blank after removing invisible characters.
+    #[test]
+    fn a_ready_order_has_every_unit_certain_and_a_real_po(
+        packs in proptest::collection::vec(arb_pack_property(), 0..3),
+        po in arb_po_value(),
+    ) {
+        // LID-12OZ-WHT sold in the bundled profile's one pack: "Case of 50" (× 50).
+        let mut item = line("LID-12OZ-WHT", 2, "4.50", "0.2");
+        for (name, _) in &packs {
+            item = item.property(name, "placeholder");
+        }
+        let mut o = order(&[item], None);
+        let properties = o["line_items"][0]["properties"].as_array_mut().unwrap();
+        for (k, (_, value)) in packs.iter().enumerate() {
+            properties[k]["value"] = value.clone();
+        }
+        o["note_attributes"][1]["value"] = po.clone();
+        let outcome = map_order(&profile(), &o.to_string());
+        if outcome.status != Status::Ready {
+            return Ok(());
+        }
+        let draft = outcome.sales_order.as_ref().unwrap();
+        // Certain: every configured pack property ("Pack") is the same visible
+        // mapped pack name, and no other pack-like property is there.
+        let visible = |v: &serde_json::Value| v.as_str().map(|s| plugin::shared::text::visible(s).into_owned());
+        let configured: Vec<Option<String>> = packs.iter().filter(|(n, _)| n == "Pack").map(|(_, v)| visible(v)).collect();
+        let look_alike = packs.iter().any(|(n, _)| n != "Pack" && n != "Colour");
+        let certain = !look_alike
+            && (configured.is_empty() || configured.iter().all(|p| p.as_deref() == Some("Case of 50")));
+        prop_assert!(certain, "ready with an uncertain pack: {:?} -> {:?}", packs, draft.order_lines);
+        prop_assert!(draft.order_lines.iter().all(|l| l.variant_code.is_some()));
+        let quantity: u64 = draft.order_lines.iter().map(|l| l.quantity).sum();
+        prop_assert_eq!(quantity, if configured.is_empty() { 2 } else { 100 });
+        let reference = draft.order_header.customer_order_ref.as_deref().unwrap_or("");
+        prop_assert!(!plugin::shared::text::visible(reference).is_empty(), "ready with PO {:?} from {:?}", reference, po);
+    }
+}

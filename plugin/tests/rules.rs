@@ -321,3 +321,33 @@ fn quantity_rules_apply_to_the_pack_that_was_sold() {
     let loose = map_order(&profile, &order(&[line("LID-12OZ-WHT", 30, "0.09", "0.2")], None).to_string());
     assert!(codes(&loose).contains(&"PACK_QUANTITY_INVALID"), "30 eaches is not a multiple of 50");
 }
+
+#[test]
+fn profiles_that_validate_but_cannot_be_right_are_refused() {
+    let cases = [
+        // A tolerance that would switch the totals check off needs saying so.
+        ("/orders/tolerance", json!("5.00"), "/orders/tolerance"),
+        ("/reference/variants/0/units/0/sku", json!("CUP-12OZ-WHT-C12 "), "/reference/variants/0/units/0/sku"),
+        ("/reference/variants/1/units/0/pack", json!(""), "/reference/variants/1/units/0/pack"),
+        (
+            "/reference/deliveryMethods/0/shippingCode",
+            json!(" Next Day Pallet"),
+            "/reference/deliveryMethods/0/shippingCode",
+        ),
+        ("/orders/packProperties", json!([]), "/orders/packProperties"),
+    ];
+    for (at, value, pointer) in cases {
+        let err = plugin::Profile::parse(&profile_json_with(at, value)).expect_err(at);
+        assert_eq!(err.field, pointer, "{at}: {}", err.message);
+    }
+    let large = profile_json_with("/orders/tolerance", json!("5.00"));
+    let allowed = large.replacen("\"orders\": {", "\"orders\": {\"allowLargeTolerance\": true, ", 1);
+    let allowed = allowed.replacen("\"orders\":{", "\"orders\":{\"allowLargeTolerance\":true,", 1);
+    assert!(plugin::Profile::parse(&allowed).is_ok(), "an explicit flag allows it");
+}
+
+#[test]
+fn a_profile_saved_with_a_byte_order_mark_is_read() {
+    let text = format!("\u{FEFF}{}", profile_json());
+    assert!(plugin::Profile::parse(&text).is_ok());
+}
