@@ -253,7 +253,7 @@ fn bench_order(baked: &Bridge, native_profile: &plugin::Profile, path: &Path, it
             &mut || session.call(Flow::Orders, &payload).outcome.is_some(),
             &mut || {
                 let outcome = plugin::map_order(native_profile, &text);
-                serde_json::to_string(&outcome.sales_order).is_ok()
+                outcome.sales_order.map(|s| s.to_json()).is_some()
             },
         ],
     );

@@ -92,12 +92,7 @@ fn to_wit(outcome: Outcome) -> wit::Outcome {
             Status::Rejected => wit::Status::Rejected,
         },
         order_key: outcome.order_key,
-        // Strings, integers and exact decimal text always serialise; if that
-        // ever broke it is a bug in the component, and a trap says so loudly
-        // (an empty or partial sales order would be posted as if it were one).
-        sales_order: outcome
-            .sales_order
-            .map(|s| serde_json::to_string(&s).expect("a sales order of strings, integers and decimals serialises")),
+        sales_order: outcome.sales_order.map(|s| s.to_json()),
         issues: outcome.issues.into_iter().map(issue).collect(),
     }
 }

@@ -2,11 +2,9 @@
 
 use crate::orders::owapi::SalesOrder;
 use crate::shared::issues::{Code, Issue, Severity};
-use serde::Serialize;
 
 /// What the platform should do with the order (mirrors the WIT `status` enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Ready,
     Review,
@@ -15,8 +13,7 @@ pub enum Status {
 
 /// Mirrors the WIT `outcome` record; the sales order is still typed here and
 /// becomes JSON text only at the boundary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub status: Status,
     pub order_key: Option<String>,

@@ -1,17 +1,15 @@
 //! The outbound shape: an OrderWise OWAPI sales order
 //! (`POST {base}/owapi/sales/order?session_id=…`).
 //!
-//! Field names are kept here and only here, so a tenant whose OWAPI uses other
-//! names changes this file alone. Names marked [code] were seen in a working
+//! Field names are kept here and only here (in `to_json`), so a tenant whose
+//! OWAPI uses other names changes this file alone. Names marked [code] were seen in a working
 //! integration; [inferred] names come from OrderWise's XML import and database
 //! and were not seen in OWAPI JSON (see ../shared/domain.md §3).
 
-use crate::shared::money::{serialize_number, serialize_option_number};
+use crate::shared::write::Writer;
 use rust_decimal::Decimal;
-use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesOrder {
     pub customer: CustomerRef,
     pub order_header: OrderHeader,
@@ -19,14 +17,13 @@ pub struct SalesOrder {
     pub order_lines: Vec<OrderLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerRef {
     /// [code] null in a review draft whose customer is unmapped.
     pub id: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderHeader {
     /// [code] the profile's standard or on-account order type.
     pub system_order_type: u32,
@@ -37,21 +34,16 @@ pub struct OrderHeader {
     /// [code] the stable idempotency key.
     pub e_commerce_order_number: String,
     /// [code] inherited from SparkLayer: never recalculated.
-    #[serde(serialize_with = "serialize_number")]
     pub order_gross: Decimal,
     /// [code]
-    #[serde(serialize_with = "serialize_number")]
     pub delivery_gross: Decimal,
     /// [inferred] the customer's PO (`oh_cust_order_ref`).
     pub customer_order_ref: Option<String>,
     /// [inferred]
-    #[serde(serialize_with = "serialize_number")]
     pub order_net: Decimal,
     /// [inferred]
-    #[serde(serialize_with = "serialize_number")]
     pub order_tax: Decimal,
     /// [inferred]
-    #[serde(serialize_with = "serialize_number")]
     pub delivery_net: Decimal,
     /// [inferred]
     pub delivery_tax_rate_id: Option<u32>,
@@ -65,24 +57,19 @@ pub struct OrderHeader {
     /// one the customer agreed: Shopify's presentment currency).
     pub currency_code: String,
     /// [code] `AmountPaid` in the XML import; present only when paid upfront.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "serialize_option_number")]
     pub amount_paid: Option<Decimal>,
     /// [code] `Payments/SalesPayment` in the XML import; omitted when nothing was paid upfront.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub payments: Vec<SalesPayment>,
     /// [inferred] the delivery charge per VAT rate, only when it is taxed at
     /// more than one (then `deliveryTaxRateId` is null).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub delivery_vat: Vec<DeliveryVat>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesPayment {
     /// [inferred] the OrderWise payment method; null when the gateway is unmapped (review).
     pub payment_method_id: Option<u32>,
     /// [code] `Amount`.
-    #[serde(serialize_with = "serialize_number")]
     pub amount: Decimal,
     /// [code] `Description`: the gateway and its reference.
     pub description: String,
@@ -90,21 +77,17 @@ pub struct SalesPayment {
     pub reference: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryVat {
     /// [inferred]
     pub tax_rate_id: Option<u32>,
     /// [inferred]
-    #[serde(serialize_with = "serialize_number")]
     pub net: Decimal,
     /// [inferred]
-    #[serde(serialize_with = "serialize_number")]
     pub tax: Decimal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryAddress {
     /// [code] company when there is one, else the contact's name.
     pub delivery_name: String,
@@ -132,8 +115,7 @@ pub struct DeliveryAddress {
     pub delivery_method_id: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderLine {
     /// [code] 1-based position in this sales order.
     pub item_number: u32,
@@ -143,10 +125,8 @@ pub struct OrderLine {
     /// [code] in OrderWise units (eaches), after any case multiplier.
     pub quantity: u64,
     /// [code] unit price including VAT, half-up at the price precision (informative).
-    #[serde(serialize_with = "serialize_number")]
     pub item_gross: Decimal,
     /// [inferred] unit price net of VAT and discounts; quantity × itemNet is exact.
-    #[serde(serialize_with = "serialize_number")]
     pub item_net: Decimal,
     /// [code]
     pub tax_rate_id: Option<u32>,
@@ -156,6 +136,109 @@ pub struct OrderLine {
     /// item id, so dispatches and tracking go back line by line.
     pub e_commerce_item_id: Option<String>,
     /// [inferred] the line's other properties (personalisation, print text).
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub notes: String,
+}
+
+impl SalesOrder {
+    /// The sales order as compact JSON, members in the order above. Optional
+    /// members marked so above are left out when empty.
+    pub fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(1024 + 320 * self.order_lines.len());
+        w.begin_object();
+        w.key("customer").begin_object().key("id").opt_uint(self.customer.id).end_object();
+        self.order_header.write(&mut w);
+        self.customer_delivery_address.write(&mut w);
+        w.key("orderLines").begin_array();
+        for line in &self.order_lines {
+            line.write(&mut w);
+        }
+        w.end_array();
+        w.end_object();
+        w.finish()
+    }
+}
+
+impl OrderHeader {
+    fn write(&self, w: &mut Writer) {
+        w.key("orderHeader").begin_object();
+        w.key("systemOrderType").uint(u64::from(self.system_order_type));
+        w.key("deliveryMethodId").opt_uint(self.delivery_method_id);
+        w.key("orderDate").string(&self.order_date);
+        w.key("eCommerceOrderNumber").string(&self.e_commerce_order_number);
+        w.key("orderGross").decimal(self.order_gross);
+        w.key("deliveryGross").decimal(self.delivery_gross);
+        w.key("customerOrderRef").opt_string(self.customer_order_ref.as_deref());
+        w.key("orderNet").decimal(self.order_net);
+        w.key("orderTax").decimal(self.order_tax);
+        w.key("deliveryNet").decimal(self.delivery_net);
+        w.key("deliveryTaxRateId").opt_uint(self.delivery_tax_rate_id);
+        w.key("specialInstructions").string(&self.special_instructions);
+        w.key("onHold").boolean(self.on_hold);
+        w.key("pricesAsNet").boolean(self.prices_as_net);
+        w.key("currencyCode").string(&self.currency_code);
+        if let Some(paid) = self.amount_paid {
+            w.key("amountPaid").decimal(paid);
+        }
+        if !self.payments.is_empty() {
+            w.key("payments").begin_array();
+            for p in &self.payments {
+                w.begin_object();
+                w.key("paymentMethodId").opt_uint(p.payment_method_id);
+                w.key("amount").decimal(p.amount);
+                w.key("description").string(&p.description);
+                w.key("reference").opt_string(p.reference.as_deref());
+                w.end_object();
+            }
+            w.end_array();
+        }
+        if !self.delivery_vat.is_empty() {
+            w.key("deliveryVat").begin_array();
+            for v in &self.delivery_vat {
+                w.begin_object();
+                w.key("taxRateId").opt_uint(v.tax_rate_id);
+                w.key("net").decimal(v.net);
+                w.key("tax").decimal(v.tax);
+                w.end_object();
+            }
+            w.end_array();
+        }
+        w.end_object();
+    }
+}
+
+impl DeliveryAddress {
+    fn write(&self, w: &mut Writer) {
+        w.key("customerDeliveryAddress").begin_object();
+        w.key("deliveryName").string(&self.delivery_name);
+        w.key("contactName").string(&self.contact_name);
+        w.key("address1").string(&self.address1);
+        w.key("address2").string(&self.address2);
+        w.key("town").string(&self.town);
+        w.key("county").string(&self.county);
+        w.key("country").string(&self.country);
+        w.key("countryCode").string(&self.country_code);
+        w.key("postcode").string(&self.postcode);
+        w.key("telephone").string(&self.telephone);
+        w.key("email").string(&self.email);
+        w.key("deliveryMethodId").opt_uint(self.delivery_method_id);
+        w.end_object();
+    }
+}
+
+impl OrderLine {
+    fn write(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("itemNumber").uint(u64::from(self.item_number));
+        w.key("variantCode").opt_string(self.variant_code.as_deref());
+        w.key("quantity").uint(self.quantity);
+        w.key("itemGross").decimal(self.item_gross);
+        w.key("itemNet").decimal(self.item_net);
+        w.key("taxRateId").opt_uint(self.tax_rate_id);
+        w.key("stockLocationId").uint(u64::from(self.stock_location_id));
+        w.key("eCommerceItemId").opt_string(self.e_commerce_item_id.as_deref());
+        if !self.notes.is_empty() {
+            w.key("notes").string(&self.notes);
+        }
+        w.end_object();
+    }
 }

@@ -74,10 +74,11 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
             None => chosen = Some(value),
         }
     }
-    if let Some(pack) = chosen {
-        return Pack::Selected(pack);
-    }
-    match item.properties.iter().position(|p| looks_like_pack(&p.name)) {
+    // Flagged even beside a configured pack property: two places a theme
+    // might put the pack are one too many to choose between.
+    let unconfigured =
+        item.properties.iter().position(|p| looks_like_pack(&p.name) && !names.iter().any(|n| *n == p.name));
+    match unconfigured {
         Some(i) => Pack::Unreadable(Issue::new(
             Code::PACK_PROPERTY_UNCONFIGURED,
             format!("{at}/properties/{i}"),
@@ -87,7 +88,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
                 names.join(", ")
             ),
         )),
-        None => Pack::None,
+        None => chosen.map_or(Pack::None, Pack::Selected),
     }
 }
 

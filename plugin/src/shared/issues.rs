@@ -3,11 +3,8 @@
 //! Every code is declared once here with its owner and default severity, and
 //! documented once in docs/issue-codes.md (a test keeps the two in step).
 
-use serde::Serialize;
-
 /// The team that has to act (mirrors the WIT `owner` enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Owner {
     Finance,
     Operations,
@@ -16,8 +13,7 @@ pub enum Owner {
 }
 
 /// How serious an issue is (mirrors the WIT `severity` enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
@@ -122,14 +118,8 @@ codes! {
     COLLECTION_ADDRESS => (Info, Operations),
 }
 
-impl Serialize for Code {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
 /// One finding about an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     pub code: Code,
     pub severity: Severity,

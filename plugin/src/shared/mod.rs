@@ -7,3 +7,4 @@ pub mod money;
 pub mod pointer;
 pub mod reference;
 pub mod text;
+pub mod write;

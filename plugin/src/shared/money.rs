@@ -6,8 +6,6 @@
 
 use crate::shared::issues::{Code, Issue};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 use std::str::FromStr;
 
 /// Pennies: every currency the bridge handles today has two minor-unit digits.
@@ -125,20 +123,6 @@ pub fn required_amount(
     Decimal::ZERO
 }
 
-/// Writes a decimal as a JSON number with its exact digits (`129.03`, `0.8333`).
-pub fn serialize_number<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    let text = value.normalize().to_string();
-    RawValue::from_string(text).map_err(serde::ser::Error::custom)?.serialize(s)
-}
-
-/// `serialize_number` for an optional amount (`null` when absent).
-pub fn serialize_option_number<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => serialize_number(v, s),
-        None => s.serialize_none(),
-    }
-}
-
 /// HMRC VAT Notice 700 §17.5, line level: under half a penny rounds down,
 /// half a penny or more rounds up.
 pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
@@ -192,19 +176,6 @@ mod tests {
         assert!(parse_amount("1e20").unwrap_err().contains("beyond the largest accepted"));
         assert!(parse_amount("true").is_err());
         assert!(parse_amount("").is_err());
-    }
-
-    #[test]
-    fn numbers_serialize_with_exact_digits() {
-        #[derive(Serialize)]
-        struct T {
-            #[serde(serialize_with = "serialize_number")]
-            a: Decimal,
-            #[serde(serialize_with = "serialize_number")]
-            b: Decimal,
-        }
-        let out = serde_json::to_string(&T { a: d("129.030"), b: d("0.8333") }).unwrap();
-        assert_eq!(out, r#"{"a":129.03,"b":0.8333}"#);
     }
 
     #[test]
