@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod common;
 mod library;
+mod native;
 mod platform;
 mod tenant;
 mod versions;
