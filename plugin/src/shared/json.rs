@@ -424,11 +424,12 @@ impl<'a> Reader<'a> {
         for (f, key) in names.keys.iter().enumerate() {
             let name = names.list[f].as_bytes();
             let n = name.len();
-            let tail = || {
-                let rest = &b[at + 1..];
-                rest.get(n..n + 2) == Some(b"\":") && (n <= 16 || same_bytes(&rest[16..n], &name[16..]))
-            };
-            if key.starts(words) && (n < 15 || tail()) {
+            // Written out, not as a closure: one not inlined costs a call per long key.
+            if key.starts(words)
+                && (n < 15
+                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
+                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
+            {
                 self.pos = at + n + 3;
                 return Some(f);
             }

@@ -598,22 +598,24 @@ pub fn read_amount(r: &mut Reader) -> Result<Decimal, Error> {
 /// `parse_amount` gives for it (the same digits and scale, and within its
 /// limit), without its general parse. `None` for anything else.
 fn pounds_and_pence(text: &str) -> Option<Decimal> {
-    let (whole, fraction) = match text.split_once('.') {
-        Some((whole, fraction)) if (1..=2).contains(&fraction.len()) => (whole, fraction),
-        Some(_) => return None,
-        None => (text, ""),
-    };
-    if !(1..=12).contains(&whole.len()) {
+    // One pass over the bytes (`split_once` would search for the point first).
+    let b = text.as_bytes();
+    if b.len() > 15 {
         return None;
     }
-    let mut mantissa = 0i64;
-    for &d in whole.as_bytes().iter().chain(fraction.as_bytes()) {
-        if !d.is_ascii_digit() {
-            return None;
+    let (mut mantissa, mut whole, mut decimals, mut point) = (0i64, 0, 0, false);
+    for &d in b {
+        match d {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(d - b'0');
+                (whole, decimals) = if point { (whole, decimals + 1) } else { (whole + 1, decimals) };
+            }
+            b'.' if !point => point = true,
+            _ => return None,
         }
-        mantissa = mantissa * 10 + i64::from(d - b'0');
     }
-    Some(Decimal::new(mantissa, fraction.len() as u32))
+    let decimals_ok = if point { (1..=2).contains(&decimals) } else { decimals == 0 };
+    ((1..=12).contains(&whole) && decimals_ok).then(|| Decimal::new(mantissa, decimals))
 }
 
 fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
