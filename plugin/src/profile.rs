@@ -6,7 +6,7 @@
 //! worked example.
 
 use crate::orders::settings::Settings as OrdersSettings;
-use crate::shared::json::{Error, Reader, Unknown};
+use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::pointer::pointer_at_offset;
 use crate::shared::reference::Reference;
 use std::sync::OnceLock;
@@ -41,7 +41,7 @@ pub struct Profile {
     pub baked_digest: Option<String>,
 }
 
-const FIELDS: &[&str] = &["name", "reference", "orders"];
+const FIELDS: &Names = names!["name", "reference", "orders"];
 
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {

@@ -3,7 +3,7 @@
 //! types) and judged (VAT rounding, tolerance, price precision, policies).
 //! docs/profile.md documents every field.
 
-use crate::shared::json::{Error, Reader, Unknown};
+use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::{read_amount, PoPolicy, Reference};
 use rust_decimal::Decimal;
 
@@ -111,7 +111,7 @@ pub struct Settings {
     pub special_instructions_max_length: usize,
 }
 
-const FIELDS: &[&str] = &[
+const FIELDS: &Names = names![
     "currencies",
     "orderTypes",
     "stockLocationId",
@@ -293,7 +293,7 @@ fn read_currencies(r: &mut Reader) -> Result<Vec<String>, Error> {
 }
 
 fn read_order_types(r: &mut Reader) -> Result<OrderTypes, Error> {
-    const NAMES: &[&str] = &["standard", "onAccount"];
+    const NAMES: &Names = names!["standard", "onAccount"];
     let mut types = OrderTypes::default();
     let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
         let id = r.u32()?;
@@ -318,7 +318,7 @@ fn read_strings(r: &mut Reader) -> Result<Vec<String>, Error> {
 }
 
 fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
-    const NAMES: &[&str] = &["onAccount", "upfront"];
+    const NAMES: &Names = names!["onAccount", "upfront"];
     let at = r.offset_of_value();
     let mut types = PaymentTypes::default();
     let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
@@ -351,11 +351,12 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
             sources.push(source);
             return Ok(());
         }
-        r.fields(&["noteAttribute"], Unknown::Refuse, |r, _| {
+        let note = names!["noteAttribute"];
+        r.fields(note, Unknown::Refuse, |r, _| {
             sources.push(PoSource::NoteAttribute(r.string()?.into_owned()));
             Ok(())
         })?
-        .require(&["noteAttribute"], &[0])
+        .require(note, &[0])
     })?;
     if sources.is_empty() {
         return Err(Error::at(at, "list at least one place to read the PO from"));

@@ -33,23 +33,19 @@ impl Arena {
         Span { start, len: s.len() as u32 }
     }
 
-    /// Stores a string lower-cased. Most are ASCII: lowered in place, eight
-    /// bytes at a time.
+    /// Stores a string lower-cased. Most are ASCII: copied, then lowered in
+    /// place eight bytes at a time, the check for other bytes on the way.
     pub fn push_lowercase(&mut self, s: &str) -> Span {
-        if !s.is_ascii() {
-            return self.push(&s.to_lowercase());
-        }
         let span = self.push(s);
-        // SAFETY: the bytes changed are the ASCII bytes just pushed, and
-        // they stay ASCII (see `ascii_lowercase`), so the text stays UTF-8.
+        // SAFETY: the bytes changed are ASCII bytes just pushed, and they
+        // stay ASCII (see `ascii_lowercase`), so the text stays UTF-8; on
+        // a byte that is not ASCII they are dropped before anything reads them.
         let pushed = unsafe { &mut self.text.as_mut_vec()[span.start as usize..] };
-        let mut words = pushed.chunks_exact_mut(8);
-        for word in &mut words {
-            let lower = ascii_lowercase(u64::from_le_bytes((&*word).try_into().expect("eight bytes")));
-            word.copy_from_slice(&lower.to_le_bytes());
+        if lower_ascii(pushed) {
+            return span;
         }
-        words.into_remainder().make_ascii_lowercase();
-        span
+        self.text.truncate(span.start as usize);
+        self.push(&s.to_lowercase())
     }
 
     pub fn get(&self, span: Span) -> &str {
@@ -78,6 +74,32 @@ fn ascii_lowercase(w: u64) -> u64 {
     let from_a = w + ONES * (0x80 - u64::from(b'A'));
     let past_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
     w | (((from_a ^ past_z) & (ONES * 0x80)) >> 2)
+}
+
+/// Lower-cases `b` in place if it is all ASCII; `false` (with some of it
+/// lowered) if not.
+fn lower_ascii(b: &mut [u8]) -> bool {
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let n = b.len();
+    if n < 8 {
+        b.make_ascii_lowercase();
+        return b.is_ascii();
+    }
+    // Whole words, the last one overlapping the one before when the length
+    // is not a multiple of eight (lowering twice changes nothing).
+    let mut at = 0;
+    loop {
+        let word: &mut [u8; 8] = (&mut b[at..at + 8]).try_into().expect("eight bytes");
+        let w = u64::from_le_bytes(*word);
+        if w & HIGHS != 0 {
+            return false;
+        }
+        *word = ascii_lowercase(w).to_le_bytes();
+        if at == n - 8 {
+            return true;
+        }
+        at = (at + 8).min(n - 8);
+    }
 }
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -242,6 +264,19 @@ mod tests {
         for s in [all.as_str(), "Buyer@Trade-Customer-0.CO.UK", "ÉMILE@CAFÉ.FR", "AZ@[`"] {
             let span = a.push_lowercase(s);
             assert_eq!(a.get(span), s.to_lowercase(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lowercasing_handles_every_length_and_a_late_non_ascii_byte() {
+        let mut a = Arena::default();
+        for n in 0..20 {
+            let upper: String = "ABCDEFGHIJKLMNOPQRST@".chars().take(n).collect();
+            let span = a.push_lowercase(&upper);
+            assert_eq!(a.get(span), upper.to_lowercase(), "{n}");
+            let late = format!("{upper}É");
+            let span = a.push_lowercase(&late);
+            assert_eq!(a.get(span), late.to_lowercase(), "{n}");
         }
     }
 

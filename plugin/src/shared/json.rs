@@ -1,8 +1,9 @@
 //! A strict JSON reader that builds nothing it is not asked for.
 //!
-//! The caller walks the document: `fields` visits an object's keys against a
-//! fixed list of names (unknown keys are an error or skipped, as the caller
-//! says; a repeated key is always an error), `items` visits an array, and
+//! The caller walks the document: `object` (or `fields`, its closure form)
+//! visits an object's keys against a fixed list of names (unknown keys are an
+//! error or skipped, as the caller says; a repeated key is always an error),
+//! `items` visits an array, and
 //! `string`, `number`, `boolean`, `u32` read scalars. Strings are borrowed
 //! from the text unless they hold escapes, numbers are handed over as their
 //! exact text (money is parsed by `money`, never through `f64`), and `skip`
@@ -52,7 +53,7 @@ pub enum Unknown {
 /// The keys an object held, as a bit per name in the list given to `fields`.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {
-    pub mask: u64,
+    pub mask: u32,
     /// Offset just past the object's closing brace: where a missing key is reported.
     pub end: usize,
 }
@@ -63,11 +64,134 @@ impl Seen {
     }
 
     /// Errors naming the first field of `required` (indexes into `names`) that is absent.
-    pub fn require(&self, names: &[&str], required: &[usize]) -> Result<(), Error> {
+    pub fn require(&self, names: &Names, required: &[usize]) -> Result<(), Error> {
         match required.iter().find(|&&f| !self.has(f)) {
-            Some(&f) => Err(Error::at(self.end, format!("missing field `{}`", names[f]))),
+            Some(&f) => Err(Error::at(self.end, format!("missing field `{}`", names.list[f]))),
             None => Ok(()),
         }
+    }
+}
+
+/// The field names of an object, in their declared order (which messages
+/// list them in), each also packed by `names!` at compile time into the
+/// words its plain key and colon equal: matching a key is then a masked
+/// compare of two words per name instead of a loop over its bytes.
+pub struct Names {
+    list: &'static [&'static str],
+    keys: &'static [Key],
+}
+
+impl Names {
+    /// Use `names!`, which builds `keys` from `list`.
+    pub const fn new(list: &'static [&'static str], keys: &'static [Key]) -> Names {
+        assert!(list.len() == keys.len() && list.len() <= 32, "one key per name, at most 32 (a `Seen` bit each)");
+        Names { list, keys }
+    }
+}
+
+/// `&Names` for the given field names, packed at compile time.
+macro_rules! names {
+    ($($name:literal),+ $(,)?) => {
+        const {
+            // Named, so that it is a constant (and `'static`) too.
+            const KEYS: &[$crate::shared::json::Key] = &[$($crate::shared::json::Key::new($name)),+];
+            &$crate::shared::json::Names::new(&[$($name),+], KEYS)
+        }
+    };
+}
+pub(crate) use names;
+
+/// A name followed by its closing quote and a colon, as a plain key stands
+/// in the text after its opening quote (the colon almost always follows
+/// the key directly, in compact and pretty-printed JSON alike): the first
+/// sixteen bytes as two little-endian words, and masks of the bytes they
+/// fill (the bytes after a short key are anything).
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    words: [u64; 2],
+    masks: [u64; 2],
+}
+
+impl Key {
+    pub const fn new(name: &str) -> Key {
+        let b = name.as_bytes();
+        let (mut words, mut masks) = ([0u64; 2], [0u64; 2]);
+        let mut i = 0;
+        while i < b.len() + 2 && i < 16 {
+            let byte = if i < b.len() {
+                b[i]
+            } else if i == b.len() {
+                b'"'
+            } else {
+                b':'
+            };
+            // A name stands in the text as itself only if it needs no escapes.
+            assert!(i >= b.len() || (byte >= 0x20 && byte != b'"' && byte != b'\\'), "a plain field name");
+            words[i / 8] |= (byte as u64) << (8 * (i % 8));
+            masks[i / 8] |= 0xFF << (8 * (i % 8));
+            i += 1;
+        }
+        Key { words, masks }
+    }
+
+    /// Whether the sixteen bytes after a key's opening quote (`words`) begin
+    /// with this name, its closing quote and a colon, as far as sixteen go.
+    #[inline(always)]
+    fn starts(&self, words: [u64; 2]) -> bool {
+        (words[0] & self.masks[0]) == self.words[0] && (words[1] & self.masks[1]) == self.words[1]
+    }
+}
+
+/// The members of an object being read (see `Reader::object`).
+pub struct Members<'n> {
+    names: &'n Names,
+    unknown: Unknown,
+    mask: u32,
+    first: bool,
+}
+
+impl Members<'_> {
+    /// The next member: its key and colon read, the index of its name
+    /// returned, and its value left for the caller to read (or skip).
+    /// `None` once the closing brace is read.
+    #[inline(always)]
+    pub fn next(&mut self, r: &mut Reader) -> Result<Option<usize>, Error> {
+        // Before a member: nothing (the first), or a comma; else the end.
+        if self.first {
+            self.first = false;
+            if r.eat(b'}') {
+                return Ok(None);
+            }
+        } else if !r.eat(b',') {
+            r.expect(b'}', "or `,` after an object member")?;
+            return Ok(None);
+        }
+        let (f, after_key) = match r.plain_key(self.names) {
+            // Just past the colon, which directly follows the key.
+            Some(f) => (f, r.pos - 1),
+            // By value, not `self`: a `Members` whose address is taken
+            // lives in memory, and its names are no longer constants.
+            None => match r.other_member(self.names, self.unknown)? {
+                Some(found) => found,
+                None => return Ok(None),
+            },
+        };
+        self.mark(f, after_key).map(Some)
+    }
+
+    /// Records field `f`, whose key ends at `after_key`: a second time is an error.
+    #[inline(always)]
+    fn mark(&mut self, f: usize, after_key: usize) -> Result<usize, Error> {
+        if self.mask & (1 << f) != 0 {
+            return Err(Error::at(after_key, format!("duplicate field `{}`", self.names.list[f])));
+        }
+        self.mask |= 1 << f;
+        Ok(f)
+    }
+
+    /// The keys read, once `next` has given `None`.
+    pub fn seen(&self, r: &Reader) -> Seen {
+        Seen { mask: self.mask, end: r.pos }
     }
 }
 
@@ -232,49 +356,34 @@ impl<'a> Reader<'a> {
         Error::at(self.pos, format!("expected `{}` {context}, found {found}", byte as char))
     }
 
-    /// Visits an object's members: `each` gets the index of the key in `names`
-    /// and must read (or skip) its value. Unknown keys are refused or skipped
-    /// as `unknown` says; a key given twice is an error either way (which value
+    /// Starts reading an object: `Members::next` then gives its keys one by
+    /// one, as indexes into `names`. Unknown keys are refused or skipped as
+    /// `unknown` says; a key given twice is an error either way (which value
     /// would win is exactly the kind of guess the bridge must not make).
-    pub fn fields(
-        &mut self,
-        names: &[&str],
-        unknown: Unknown,
-        mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>,
-    ) -> Result<Seen, Error> {
-        debug_assert!(names.len() <= 64);
+    /// The caller's loop reads each value where it stands, with no closure
+    /// between it and the state it fills.
+    #[inline(always)]
+    pub fn object<'n>(&mut self, names: &'n Names, unknown: Unknown) -> Result<Members<'n>, Error> {
         if self.kind() != Kind::Object {
             return Err(self.expected("an object"));
         }
         self.pos += 1;
-        let mut mask = 0u64;
-        if self.eat(b'}') {
-            return Ok(Seen { mask, end: self.pos });
+        Ok(Members { names, unknown, mask: 0, first: true })
+    }
+
+    /// `object` as a visit: `each` gets the index of each key in `names` and
+    /// must read (or skip) its value.
+    pub fn fields(
+        &mut self,
+        names: &Names,
+        unknown: Unknown,
+        mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>,
+    ) -> Result<Seen, Error> {
+        let mut members = self.object(names, unknown)?;
+        while let Some(f) = members.next(self)? {
+            each(self, f)?;
         }
-        loop {
-            let found = self.key(names)?;
-            let after_key = self.pos;
-            self.expect(b':', "after an object key")?;
-            match found {
-                Ok(f) if mask & (1 << f) != 0 => {
-                    return Err(Error::at(after_key, format!("duplicate field `{}`", names[f])));
-                }
-                Ok(f) => {
-                    mask |= 1 << f;
-                    each(self, f)?;
-                }
-                Err(_) if unknown == Unknown::Skip => self.skip()?,
-                Err(key) => {
-                    let expected = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                    return Err(Error::at(after_key, format!("unknown field `{key}`, expected one of {expected}")));
-                }
-            }
-            if self.eat(b',') {
-                continue;
-            }
-            self.expect(b'}', "or `,` after an object member")?;
-            return Ok(Seen { mask, end: self.pos });
-        }
+        Ok(members.seen(self))
     }
 
     /// Visits an array's items: `each` gets the item's index and must read (or skip) it.
@@ -298,27 +407,67 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// An object key (after white space): `Ok(index)` of the name in `names`
-    /// it equals, or `Err(key)` for any other key. A plain key is matched
-    /// against the names where it stands, without being read out first.
+    /// The index of the name a plain key (after white space) spells when a
+    /// colon follows it directly, key and colon consumed; `None` for
+    /// anything else, with only white space consumed.
     #[inline(always)]
-    fn key(&mut self, names: &[&str]) -> Result<Result<usize, Cow<'a, str>>, Error> {
+    fn plain_key(&mut self, names: &Names) -> Option<usize> {
         self.ws();
-        if self.bytes.get(self.pos) != Some(&b'"') {
-            return Err(self.expected("a key (a string)"));
-        }
-        let rest = &self.bytes[self.pos + 1..];
-        for (f, name) in names.iter().enumerate() {
+        let (b, at) = (self.bytes, self.pos);
+        // The sixteen bytes after the quote hold all of a name shorter than
+        // fifteen bytes with its quote and colon; a longer one's tail is
+        // compared byte for byte.
+        let Some([b'"', after @ ..]) = b.get(at..at + 17) else {
+            return None;
+        };
+        let words = [read_u64(after, 0), read_u64(after, 8)];
+        for (f, key) in names.keys.iter().enumerate() {
+            let name = names.list[f].as_bytes();
             let n = name.len();
-            if rest.get(n) == Some(&b'"') && same_bytes(&rest[..n], name.as_bytes()) {
-                self.pos += n + 2;
-                return Ok(Ok(f));
+            // Written out, not as a closure: one not inlined costs a call per long key.
+            if key.starts(words)
+                && (n < 15
+                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
+                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
+            {
+                self.pos = at + n + 3;
+                return Some(f);
             }
         }
-        // Not one of the names as plain text: read it in full (it may be
-        // one of them escaped, or unknown).
-        let key = self.string_at_quote()?;
-        Ok(names.iter().position(|n| *n == key).ok_or(key))
+        None
+    }
+
+    /// `Members::next` for a key that is not a name as plain text: read in
+    /// full, it may be one escaped; unknown keys are refused, or skipped
+    /// with their values until a member with a known key (or the end). The
+    /// name's index and the offset after its key, its colon read.
+    #[cold]
+    #[inline(never)]
+    fn other_member(&mut self, names: &Names, unknown: Unknown) -> Result<Option<(usize, usize)>, Error> {
+        loop {
+            self.ws();
+            if self.bytes.get(self.pos) != Some(&b'"') {
+                return Err(self.expected("a key (a string)"));
+            }
+            let key = self.string_at_quote()?;
+            let after_key = self.pos;
+            self.expect(b':', "after an object key")?;
+            match names.list.iter().position(|n| *n == key) {
+                Some(f) => return Ok(Some((f, after_key))),
+                None if unknown == Unknown::Skip => self.skip()?,
+                None => {
+                    let expected = names.list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                    return Err(Error::at(after_key, format!("unknown field `{key}`, expected one of {expected}")));
+                }
+            }
+            if !self.eat(b',') {
+                self.expect(b'}', "or `,` after an object member")?;
+                return Ok(None);
+            }
+            if let Some(f) = self.plain_key(names) {
+                return Ok(Some((f, self.pos - 1)));
+            }
+        }
     }
 
     /// A string value: borrowed unless it holds escapes.
@@ -347,7 +496,39 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.pos = end + 1;
-        Some((&self.text[at + 1..end], at))
+        // SAFETY: `text` is UTF-8 and both ends of the range are next to an
+        // ASCII quote, so on character boundaries (what `&self.text[..]`
+        // would check, at a cost per string).
+        Some((unsafe { self.text.get_unchecked(at + 1..end) }, at))
+    }
+
+    /// The next value and its offset if it is a whole number written as
+    /// plain digits (as `number` reads it, with no sign, fraction or
+    /// exponent), as its text, consumed; otherwise `None`, with only white
+    /// space consumed. For ids too long for `u32`, kept as text.
+    #[inline(always)]
+    pub fn plain_digits(&mut self) -> Option<(&'a str, usize)> {
+        self.ws();
+        let (b, at) = (self.bytes, self.pos);
+        let mut end = at;
+        while end + 8 <= b.len() {
+            let n = digit_run(read_u64(b, end));
+            end += n;
+            if n < 8 {
+                break;
+            }
+        }
+        if end + 8 > b.len() {
+            end += b[end..].iter().take_while(|d| d.is_ascii_digit()).count();
+        }
+        // As in JSON, `0` has no leading zero and `1x` is not a number.
+        let leading_zero = end > at + 1 && b[at] == b'0';
+        if end == at || leading_zero || !is_delimiter(b.get(end)) {
+            return None;
+        }
+        self.pos = end;
+        // SAFETY: the range is ASCII digits, so on character boundaries.
+        Some((unsafe { self.text.get_unchecked(at..end) }, at))
     }
 
     #[inline(always)]
@@ -467,21 +648,30 @@ impl<'a> Reader<'a> {
     }
 
     /// A whole number from 0 to `u32::MAX` written as a JSON number (an OrderWise id).
+    #[inline(always)]
     pub fn u32(&mut self) -> Result<u32, Error> {
         self.ws();
         let at = self.pos;
-        // The common case: one to eight digits, then a delimiter, converted
-        // a word at a time; anything else goes the long way below.
+        // The common case, inline: one to eight digits, then a delimiter,
+        // converted a word at a time; anything else goes the long way.
         let b = self.bytes;
         if at + 8 <= b.len() {
             let word = read_u64(b, at);
             let n = digit_run(word);
-            let leading_zero = n > 1 && b[at] == b'0';
-            if (1..=8).contains(&n) && !leading_zero && is_delimiter(b.get(at + n)) {
+            let leading_zero = n > 1 && word as u8 == b'0';
+            if n >= 1 && !leading_zero && is_delimiter(b.get(at + n)) {
                 self.pos = at + n;
                 return Ok(digits_value(word, n));
             }
         }
+        self.u32_long(at)
+    }
+
+    /// `u32` for what its fast path leaves: numbers near the end of the
+    /// text, longer than eight digits, or not whole numbers at all.
+    #[inline(never)]
+    fn u32_long(&mut self, at: usize) -> Result<u32, Error> {
+        let b = self.bytes;
         let mut value: u64 = 0;
         let mut i = at;
         while let Some(&d @ b'0'..=b'9') = b.get(i) {
@@ -856,7 +1046,7 @@ mod tests {
 
     #[test]
     fn fields_reports_unknown_duplicate_and_missing_keys_where_they_are() {
-        const NAMES: &[&str] = &["sku", "quantity"];
+        const NAMES: &Names = names!["sku", "quantity"];
         let read = |text: &str, unknown| {
             let mut r = Reader::new(text);
             r.fields(NAMES, unknown, |r, _| r.skip()).and_then(|seen| seen.require(NAMES, &[0, 1]).map(|_| seen.mask))
@@ -955,7 +1145,78 @@ mod tests {
     #[test]
     fn a_type_error_points_at_the_value() {
         let mut r = Reader::new(r#"{"id": "7"}"#);
-        let err = r.fields(&["id"], Unknown::Refuse, |r, _| r.u32().map(|_| ())).unwrap_err();
+        let err = r.fields(names!["id"], Unknown::Refuse, |r, _| r.u32().map(|_| ())).unwrap_err();
         assert_eq!(err, Error::at(7, "expected a number, found a string"));
+    }
+
+    #[test]
+    fn keys_match_word_at_a_time_or_the_long_way_with_the_same_outcome() {
+        // Names shorter than, as long as and longer than the sixteen bytes
+        // matched a word at a time (with the quote and colon).
+        const NAMES: &Names = names!["a", "fourteen_bytes", "fifteen_bytes__", "sixteen_bytes___", "seventeen_bytes__"];
+        let read = |text: &str, unknown| {
+            let mut r = Reader::new(text);
+            let mut order = Vec::new();
+            r.fields(NAMES, unknown, |r, f| {
+                order.push(f);
+                r.skip()
+            })
+            .map(|seen| (order, seen.mask, seen.end))
+        };
+        let all = (vec![0, 1, 2, 3, 4], 0b11111);
+        for text in [
+            // Plain keys with the colon right after them: the word compare.
+            r#"{"a":1,"fourteen_bytes":2,"fifteen_bytes__":3,"sixteen_bytes___":4,"seventeen_bytes__":5}"#,
+            // Space before a colon, escapes, and the end of the text within sixteen bytes: read in full.
+            r#"{"a" :1,"fourteen_bytes" : 2,"fifteen\u005fbytes__":3,"sixteen_bytes___"  :4, "seventeen_bytes__":5}"#,
+            "{\"a\":1,\"fourteen_bytes\":2,\"fifteen_bytes__\":3,\"sixteen_bytes___\":4,\n\"seventeen_bytes__\"\n:\n5}",
+        ] {
+            let (order, mask, end) = read(text, Unknown::Refuse).unwrap();
+            assert_eq!((order, mask, end), (all.0.clone(), all.1, text.len()), "{text}");
+        }
+        assert_eq!(read(r#"{"a":1}"#, Unknown::Refuse), Ok((vec![0], 1, 7)));
+        // A key that starts like a name is another key.
+        for text in
+            [r#"{"ab":1}"#, r#"{"fifteen_bytes___":1}"#, r#"{"sixteen_bytes____":1}"#, r#"{"seventeen_bytes_":1}"#]
+        {
+            let err = read(text, Unknown::Refuse).unwrap_err();
+            assert!(err.message.starts_with("unknown field"), "{text}: {}", err.message);
+            assert_eq!(read(text, Unknown::Skip), Ok((vec![], 0, text.len())), "{text}");
+        }
+        // Unknown keys skipped, then a known one (matched on the way out of the skip).
+        let skipped = r#"{"x": [1, {"a": 2}], "y\u0041": 3, "a":4}"#;
+        assert_eq!(read(skipped, Unknown::Skip), Ok((vec![0], 1, skipped.len())));
+        // Duplicates are reported after the key, however it was matched.
+        for (text, at) in [(r#"{"a":1,"a":2}"#, 10), (r#"{"a":1,"a" :2}"#, 10), (r#"{"a":1,"\u0061":2}"#, 15)] {
+            assert_eq!(read(text, Unknown::Refuse).unwrap_err(), Error::at(at, "duplicate field `a`"), "{text}");
+        }
+        assert_eq!(
+            read(r#"{"a" 1}"#, Unknown::Refuse).unwrap_err().message,
+            "expected `:` after an object key, found `1`"
+        );
+    }
+
+    #[test]
+    fn plain_digits_are_whole_numbers_as_json_writes_them() {
+        for (text, digits) in [
+            ("8100000000000, ", Some("8100000000000")),
+            ("0}", Some("0")),
+            ("7", Some("7")),
+            (" 123456789012345678901234]", Some("123456789012345678901234")),
+            ("0123, ", None),
+            ("-1, ", None),
+            ("1.5, ", None),
+            ("1e5, ", None),
+            ("12345678x", None),
+            ("\"12\"", None),
+            ("", None),
+        ] {
+            let mut r = Reader::new(text);
+            let got = r.plain_digits();
+            assert_eq!(got.map(|(d, _)| d), digits, "{text:?}");
+            // Nothing but white space is consumed when it is not one.
+            let consumed = text.len() - text.trim_start().len() + digits.map_or(0, str::len);
+            assert_eq!(r.offset(), consumed, "{text:?}");
+        }
     }
 }

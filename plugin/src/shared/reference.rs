@@ -10,7 +10,7 @@
 //! docs/profile.md documents every field.
 
 use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
-use crate::shared::json::{all_digits, Error, Kind, Reader, Unknown};
+use crate::shared::json::{all_digits, names, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::{parse_amount, MONEY_DP};
 use rust_decimal::Decimal;
 
@@ -147,15 +147,15 @@ pub struct Reference {
     by_shipping_code: Index,
 }
 
-const FIELDS: &[&str] = &["variants", "customers", "taxRates", "stockLocations", "deliveryMethods"];
-const VARIANT: &[&str] = &["code", "units", "rule", "discontinued"];
-const UNIT: &[&str] = &["sku", "pack", "multiplier", "rule"];
-const RULE: &[&str] = &["packSize", "min", "max"];
-const CUSTOMER: &[&str] = &["shopifyId", "email", "orderwiseId", "poPolicy", "credit"];
-const CREDIT: &[&str] = &["accountCustomer", "onHold", "manualOnHold", "overCreditTerms", "availableToSpend"];
-const TAX_RATE: &[&str] = &["code", "rate", "taxRateId"];
-const DELIVERY: &[&str] = &["shippingCode", "deliveryMethodId"];
-const LOCATION: &[&str] = &["id", "name"];
+const FIELDS: &Names = names!["variants", "customers", "taxRates", "stockLocations", "deliveryMethods"];
+const VARIANT: &Names = names!["code", "units", "rule", "discontinued"];
+const UNIT: &Names = names!["sku", "pack", "multiplier", "rule"];
+const RULE: &Names = names!["packSize", "min", "max"];
+const CUSTOMER: &Names = names!["shopifyId", "email", "orderwiseId", "poPolicy", "credit"];
+const CREDIT: &Names = names!["accountCustomer", "onHold", "manualOnHold", "overCreditTerms", "availableToSpend"];
+const TAX_RATE: &Names = names!["code", "rate", "taxRateId"];
+const DELIVERY: &Names = names!["shippingCode", "deliveryMethodId"];
+const LOCATION: &Names = names!["id", "name"];
 
 /// A duplicate found while indexing: the pointer of the later entry and why.
 pub type Duplicate = (String, String);
@@ -285,7 +285,10 @@ impl Reference {
         }
         let variant = self.variants.len() as u32;
         let (mut code, mut rule, mut discontinued) = (None, None, false);
-        let seen = r.fields(VARIANT, Unknown::Refuse, |r, f| {
+        // Records read member by member in a loop of their own (not through
+        // a closure per member), so what they fill stays in locals.
+        let mut members = r.object(VARIANT, Unknown::Refuse)?;
+        while let Some(f) = members.next(r)? {
             match f {
                 0 => code = Some(exact_key(r, &mut self.text, "variant codes")?),
                 1 => {
@@ -294,8 +297,8 @@ impl Reference {
                 2 => rule = Some(read_rule(r)?),
                 _ => discontinued = r.boolean()?,
             }
-            Ok(())
-        })?;
+        }
+        let seen = members.seen(r);
         let code = code.ok_or_else(|| Error::at(seen.end, "missing field `code`"))?;
         let rule = Slot::of(&mut self.rules, rule);
         self.variants.push(Variant { code, rule, discontinued });
@@ -304,7 +307,8 @@ impl Reference {
 
     fn read_unit(&mut self, r: &mut Reader, variant: u32) -> Result<(), Error> {
         let (mut sku, mut pack, mut multiplier, mut rule) = (None, None, None, None);
-        let seen = r.fields(UNIT, Unknown::Refuse, |r, f| {
+        let mut members = r.object(UNIT, Unknown::Refuse)?;
+        while let Some(f) = members.next(r)? {
             match f {
                 0 => sku = Some(exact_key(r, &mut self.text, "SKUs")?),
                 1 if r.null() => {}
@@ -318,8 +322,8 @@ impl Reference {
                 }
                 _ => rule = Some(read_rule(r)?),
             }
-            Ok(())
-        })?;
+        }
+        let seen = members.seen(r);
         seen.require(UNIT, &[0, 2])?;
         let (Some(sku), Some(multiplier)) = (sku, multiplier) else {
             return Err(Error::at(seen.end, "a unit needs `sku` and `multiplier`"));
@@ -331,11 +335,15 @@ impl Reference {
 
     fn read_customer(&mut self, r: &mut Reader) -> Result<(), Error> {
         let (mut shopify_id, mut email, mut orderwise_id, mut po_policy, mut credit) = (None, None, None, None, None);
-        let seen = r.fields(CUSTOMER, Unknown::Refuse, |r, f| {
+        let mut members = r.object(CUSTOMER, Unknown::Refuse)?;
+        while let Some(f) = members.next(r)? {
             match f {
                 0 => shopify_id = Some(read_id(r, &mut self.text)?),
                 1 => {
-                    let text = r.string()?;
+                    let text = match r.plain_string() {
+                        Some((text, _)) => text.into(),
+                        None => r.string()?,
+                    };
                     // Most emails are unpadded: no trim to walk back from either end.
                     let text = match text.as_bytes() {
                         [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => &text,
@@ -348,8 +356,8 @@ impl Reference {
                 3 => po_policy = Some(PoPolicy::read(r)?),
                 _ => credit = Some(read_credit(r)?),
             }
-            Ok(())
-        })?;
+        }
+        let seen = members.seen(r);
         seen.require(CUSTOMER, &[2])?;
         if shopify_id.is_none() && email.is_none() {
             return Err(Error::at(seen.end, "a customer needs a shopifyId or an email to match on"));
@@ -526,6 +534,8 @@ fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Erro
 #[inline(always)]
 fn exact(text: &str, at: usize, arena: &mut Arena, what: &str) -> Result<Span, Error> {
     let padded = match text.as_bytes() {
+        // The common case first: printable ASCII at both ends.
+        [first, .., last] | [first @ last] if first.is_ascii_graphic() && last.is_ascii_graphic() => false,
         [] => true,
         [first, .., last] | [first @ last] if first.is_ascii() && last.is_ascii() => {
             first.is_ascii_whitespace() || last.is_ascii_whitespace()
@@ -533,13 +543,24 @@ fn exact(text: &str, at: usize, arena: &mut Arena, what: &str) -> Result<Span, E
         _ => text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace),
     };
     if padded {
-        return Err(Error::at(at, format!("{what} are matched exactly: no empty values or surrounding spaces")));
+        return Err(padded_error(at, what));
     }
     Ok(arena.push(text))
 }
 
+/// Out of line, so the inlined `exact` prepares nothing for it.
+#[cold]
+fn padded_error(at: usize, what: &str) -> Error {
+    Error::at(at, format!("{what} are matched exactly: no empty values or surrounding spaces"))
+}
+
 /// A Shopify id: a whole JSON number or a non-blank string, kept as text.
+#[inline(always)]
 fn read_id(r: &mut Reader, arena: &mut Arena) -> Result<Span, Error> {
+    // Most are numbers: their digits taken straight from the scan.
+    if let Some((digits, _)) = r.plain_digits() {
+        return Ok(arena.push(digits));
+    }
     let at = r.offset_of_value();
     let kind = r.kind();
     let text = match kind {
@@ -559,17 +580,49 @@ fn read_id(r: &mut Reader, arena: &mut Arena) -> Result<Span, Error> {
 pub fn read_amount(r: &mut Reader) -> Result<Decimal, Error> {
     let at = r.offset_of_value();
     let text = match r.kind() {
-        Kind::String => r.string()?,
+        Kind::String => match r.plain_string() {
+            Some((text, _)) => text.into(),
+            None => r.string()?,
+        },
         Kind::Number => r.number()?.into(),
         _ => return Err(r.expected("a decimal amount")),
     };
-    parse_amount(text.trim()).map_err(|why| Error::at(at, why))
+    match pounds_and_pence(&text) {
+        Some(amount) => Ok(amount),
+        None => parse_amount(text.trim()).map_err(|why| Error::at(at, why)),
+    }
+}
+
+/// The usual form of an amount, up to twelve digits and at most two
+/// decimals (`25000.00`, `0.20`, `7`), read straight into a `Decimal`: what
+/// `parse_amount` gives for it (the same digits and scale, and within its
+/// limit), without its general parse. `None` for anything else.
+fn pounds_and_pence(text: &str) -> Option<Decimal> {
+    // One pass over the bytes (`split_once` would search for the point first).
+    let b = text.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let (mut mantissa, mut whole, mut decimals, mut point) = (0i64, 0, 0, false);
+    for &d in b {
+        match d {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(d - b'0');
+                (whole, decimals) = if point { (whole, decimals + 1) } else { (whole + 1, decimals) };
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    let decimals_ok = if point { (1..=2).contains(&decimals) } else { decimals == 0 };
+    ((1..=12).contains(&whole) && decimals_ok).then(|| Decimal::new(mantissa, decimals))
 }
 
 fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
     let mut rule = QuantityRule::default();
     let mut min_at = 0;
-    r.fields(RULE, Unknown::Refuse, |r, f| {
+    let mut members = r.object(RULE, Unknown::Refuse)?;
+    while let Some(f) = members.next(r)? {
         let at = r.offset_of_value();
         let value = r.u32()?;
         match f {
@@ -578,8 +631,7 @@ fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
             1 => (rule.min, min_at) = (Some(value), at),
             _ => rule.max = Some(value),
         }
-        Ok(())
-    })?;
+    }
     if let (Some(min), Some(max)) = (rule.min, rule.max) {
         if min > max {
             return Err(Error::at(min_at, format!("min {min} is above max {max}")));
@@ -590,7 +642,8 @@ fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
 
 fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
     let mut credit = Credit::default();
-    let seen = r.fields(CREDIT, Unknown::Refuse, |r, f| {
+    let mut members = r.object(CREDIT, Unknown::Refuse)?;
+    while let Some(f) = members.next(r)? {
         match f {
             0 => credit.account_customer = r.boolean()?,
             1 => credit.on_hold = r.boolean()?,
@@ -606,8 +659,26 @@ fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
                 credit.available_to_spend = Some(amount);
             }
         }
-        Ok(())
-    })?;
+    }
+    let seen = members.seen(r);
     seen.require(CREDIT, &[0])?;
     Ok(credit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_and_pence_read_what_parse_amount_reads() {
+        for text in ["25000.00", "0.20", "0", "7", "007.50", "999999999999.99", "1.5", "100"] {
+            let fast = pounds_and_pence(text).expect(text);
+            let general = parse_amount(text).unwrap();
+            assert_eq!((fast, fast.scale()), (general, general.scale()), "{text}");
+        }
+        // Everything else is left to `parse_amount` (which may refuse it).
+        for text in ["1000000000000", "1.", ".5", "1.005", "-5.00", "+1", " 5.00", "1e3", "1,00", "", "1.2.3", "0.2x"] {
+            assert_eq!(pounds_and_pence(text), None, "{text}");
+        }
+    }
 }
