@@ -365,7 +365,7 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
 }
 
 fn read_payment_methods(r: &mut Reader) -> Result<Vec<PaymentMethod>, Error> {
-    const NAMES: &[&str] = &["gateway", "paymentMethodId"];
+    const NAMES: &Names = names!["gateway", "paymentMethodId"];
     let mut methods: Vec<PaymentMethod> = Vec::new();
     r.items(|r, _| {
         let at = r.offset_of_value();
@@ -389,7 +389,7 @@ fn read_payment_methods(r: &mut Reader) -> Result<Vec<PaymentMethod>, Error> {
 }
 
 fn read_non_stock(r: &mut Reader) -> Result<NonStockLines, Error> {
-    const NAMES: &[&str] = &["customLines", "giftCards", "services"];
+    const NAMES: &Names = names!["customLines", "giftCards", "services"];
     let mut lines = NonStockLines::default();
     r.fields(NAMES, Unknown::Refuse, |r, f| {
         let at = r.offset_of_value();
@@ -400,11 +400,11 @@ fn read_non_stock(r: &mut Reader) -> Result<NonStockLines, Error> {
             }
         } else {
             let mut code = String::new();
-            r.fields(&["variantCode"], Unknown::Refuse, |r, _| {
+            r.fields(names!["variantCode"], Unknown::Refuse, |r, _| {
                 code = r.string()?.into_owned();
                 Ok(())
             })?
-            .require(&["variantCode"], &[0])?;
+            .require(names!["variantCode"], &[0])?;
             NonStock::Variant(code)
         };
         match f {

@@ -7,7 +7,7 @@
 //! with a pointer in the mapping, not a read failure. A field of the wrong
 //! type is a `PAYLOAD_INVALID` with its RFC 6901 pointer.
 
-use crate::shared::json::{Error, Kind, Reader, Unknown};
+use crate::shared::json::{names, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::{parse_amount, Dec};
 use crate::shared::pointer::pointer_at_offset;
 use std::borrow::Cow;
@@ -132,8 +132,8 @@ impl MoneySet<'_> {
     pub fn presentment(&self) -> Option<Dec> {
         let mut r = Reader::new(self.0);
         let mut amount = None;
-        r.fields(&["presentment_money"], Unknown::Skip, |r, _| {
-            r.fields(&["amount"], Unknown::Skip, |r, _| {
+        r.fields(names!["presentment_money"], Unknown::Skip, |r, _| {
+            r.fields(names!["amount"], Unknown::Skip, |r, _| {
                 amount = read_amount(r)?;
                 Ok(())
             })
@@ -243,7 +243,7 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
     Ok(order)
 }
 
-const ORDER: &[&str] = &[
+const ORDER: &Names = names![
     "id",
     "name",
     "order_number",
@@ -325,7 +325,7 @@ fn read_order<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<Order<'a>, Error>
     Ok(o)
 }
 
-const LINE_ITEM: &[&str] = &[
+const LINE_ITEM: &Names = names![
     "id",
     "sku",
     "name",
@@ -368,7 +368,7 @@ fn line_item<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<LineItem<'a>, Erro
 
 fn tax_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<TaxLine<'a>, Error> {
     let mut t = TaxLine::default();
-    r.fields(&["rate", "price", "price_set"], Unknown::Skip, |r, f| {
+    r.fields(names!["rate", "price", "price_set"], Unknown::Skip, |r, f| {
         match f {
             0 => t.rate = read_amount(r)?,
             1 => t.price = read_amount(r)?,
@@ -381,7 +381,7 @@ fn tax_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<TaxLine<'a>, Error>
 
 fn discount_allocation<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<DiscountAllocation<'a>, Error> {
     let mut d = DiscountAllocation::default();
-    r.fields(&["amount", "amount_set"], Unknown::Skip, |r, f| {
+    r.fields(names!["amount", "amount_set"], Unknown::Skip, |r, f| {
         match f {
             0 => d.amount = read_amount(r)?,
             _ => d.amount_set = money_set(r, json)?,
@@ -391,8 +391,8 @@ fn discount_allocation<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<Discount
     Ok(d)
 }
 
-const SHIPPING_LINE: &[&str] =
-    &["code", "title", "price", "price_set", "discounted_price", "discounted_price_set", "tax_lines"];
+const SHIPPING_LINE: &Names =
+    names!["code", "title", "price", "price_set", "discounted_price", "discounted_price_set", "tax_lines"];
 
 fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'a>, Error> {
     let mut s = ShippingLine::default();
@@ -413,7 +413,7 @@ fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'
 
 fn customer<'a>(r: &mut Reader<'a>) -> Result<Customer<'a>, Error> {
     let mut c = Customer::default();
-    r.fields(&["id", "email", "default_address"], Unknown::Skip, |r, f| {
+    r.fields(names!["id", "email", "default_address"], Unknown::Skip, |r, f| {
         match f {
             0 => c.id = id(r)?,
             1 => c.email = text(r)?,
@@ -424,7 +424,7 @@ fn customer<'a>(r: &mut Reader<'a>) -> Result<Customer<'a>, Error> {
     Ok(c)
 }
 
-const ADDRESS: &[&str] = &[
+const ADDRESS: &Names = names![
     "first_name",
     "last_name",
     "company",
@@ -462,7 +462,7 @@ fn address<'a>(r: &mut Reader<'a>) -> Result<Address<'a>, Error> {
 
 fn payment_terms<'a>(r: &mut Reader<'a>) -> Result<PaymentTerms<'a>, Error> {
     let mut t = PaymentTerms::default();
-    r.fields(&["payment_terms_name"], Unknown::Skip, |r, _| {
+    r.fields(names!["payment_terms_name"], Unknown::Skip, |r, _| {
         t.payment_terms_name = text(r)?;
         Ok(())
     })?;
@@ -471,7 +471,7 @@ fn payment_terms<'a>(r: &mut Reader<'a>) -> Result<PaymentTerms<'a>, Error> {
 
 fn transaction<'a>(r: &mut Reader<'a>) -> Result<Transaction<'a>, Error> {
     let mut t = Transaction::default();
-    r.fields(&["kind", "status", "gateway", "authorization"], Unknown::Skip, |r, f| {
+    r.fields(names!["kind", "status", "gateway", "authorization"], Unknown::Skip, |r, f| {
         let value = text(r)?;
         match f {
             0 => t.kind = value,
@@ -487,14 +487,14 @@ fn transaction<'a>(r: &mut Reader<'a>) -> Result<Transaction<'a>, Error> {
 fn name_values<'a>(r: &mut Reader<'a>) -> Result<Vec<NameValue<'a>>, Error> {
     list_or_null(r, |r| {
         let mut nv = NameValue::default();
-        r.fields(&["name", "value"], Unknown::Skip, |r, f| {
+        r.fields(names!["name", "value"], Unknown::Skip, |r, f| {
             match f {
                 0 => nv.name = r.string()?,
                 _ => nv.value = value(r)?,
             }
             Ok(())
         })?
-        .require(&["name", "value"], &[0])?;
+        .require(names!["name", "value"], &[0])?;
         Ok(nv)
     })
 }

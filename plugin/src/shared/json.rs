@@ -53,7 +53,7 @@ pub enum Unknown {
 /// The keys an object held, as a bit per name in the list given to `fields`.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {
-    pub mask: u32,
+    pub mask: u64,
     /// Offset just past the object's closing brace: where a missing key is reported.
     pub end: usize,
 }
@@ -84,7 +84,7 @@ pub struct Names {
 impl Names {
     /// Use `names!`, which builds `keys` from `list`.
     pub const fn new(list: &'static [&'static str], keys: &'static [Key]) -> Names {
-        assert!(list.len() == keys.len() && list.len() <= 32, "one key per name, at most 32 (a `Seen` bit each)");
+        assert!(list.len() == keys.len() && list.len() <= 64, "one key per name, at most 64 (a `Seen` bit each)");
         Names { list, keys }
     }
 }
@@ -146,7 +146,7 @@ impl Key {
 pub struct Members<'n> {
     names: &'n Names,
     unknown: Unknown,
-    mask: u32,
+    mask: u64,
     first: bool,
 }
 

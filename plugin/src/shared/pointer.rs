@@ -99,22 +99,22 @@ fn unescape(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::pointer_at_offset;
-    use crate::shared::json::{Error, Reader, Unknown};
+    use crate::shared::json::{names, Error, Reader, Unknown};
 
     /// The pointer of the first error the reader finds reading `json` as
     /// `{name, lines: [{sku, quantity}]}` (lines' fields strict, the rest skipped).
     fn pointer_of_error(json: &str) -> String {
         let mut r = Reader::new(json);
-        let read = r.fields(&["name", "lines"], Unknown::Skip, |r, f| {
+        let read = r.fields(names!["name", "lines"], Unknown::Skip, |r, f| {
             if f == 0 {
                 return r.string().map(|_| ());
             }
             r.items(|r, _| {
-                r.fields(&["sku", "quantity"], Unknown::Refuse, |r, f| match f {
+                r.fields(names!["sku", "quantity"], Unknown::Refuse, |r, f| match f {
                     0 => r.string().map(|_| ()),
                     _ => r.u32().map(|_| ()),
                 })?
-                .require(&["sku", "quantity"], &[0, 1])
+                .require(names!["sku", "quantity"], &[0, 1])
             })
             .map(|_| ())
         });
