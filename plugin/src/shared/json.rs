@@ -73,23 +73,59 @@ impl Seen {
 }
 
 /// The field names of an object, in their declared order (which messages
-/// list them in), each also packed by `names!` at compile time into the
-/// words its plain key and colon equal: matching a key is then a masked
-/// compare of two words per name instead of a loop over its bytes.
+/// list them in), prepared at compile time (`names!`) two ways. A short list
+/// (a profile record's) is matched against the sixteen bytes after a key's
+/// quote, a masked compare of two words per name, with no scan at all. A long
+/// list (a payload object's, most of whose keys the bridge does not read) is
+/// indexed by length: the key is scanned once and compared only with the
+/// names of its length, so an unknown key costs a scan, not a compare per name.
 pub struct Names {
     list: &'static [&'static str],
+    /// Each name packed with its quote and colon, for short lists.
     keys: &'static [Key],
+    /// Bit `i` of entry `n` is set when name `i` is `n` bytes long (the last
+    /// entry holds every name of 32 bytes or more).
+    by_length: [u64; 33],
 }
 
 impl Names {
-    /// Use `names!`, which builds `keys` from `list`.
+    /// Use `names!`.
     pub const fn new(list: &'static [&'static str], keys: &'static [Key]) -> Names {
         assert!(list.len() == keys.len() && list.len() <= 64, "one key per name, at most 64 (a `Seen` bit each)");
-        Names { list, keys }
+        let mut by_length = [0u64; 33];
+        let mut i = 0;
+        while i < list.len() {
+            let b = list[i].as_bytes();
+            let mut k = 0;
+            while k < b.len() {
+                // A name stands in the text as itself only if it needs no escapes.
+                assert!(b[k] >= 0x20 && b[k] != b'"' && b[k] != b'\\', "a plain field name");
+                k += 1;
+            }
+            let n = if b.len() < 32 { b.len() } else { 32 };
+            by_length[n] |= 1 << i;
+            i += 1;
+        }
+        Names { list, keys, by_length }
+    }
+
+    /// The index of the name equal to `key`.
+    #[inline(always)]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let mut candidates = self.by_length[key.len().min(32)];
+        while candidates != 0 {
+            let f = candidates.trailing_zeros() as usize;
+            let name = self.list[f].as_bytes();
+            if name.len() == key.len() && same_bytes(key, name) {
+                return Some(f);
+            }
+            candidates &= candidates - 1;
+        }
+        None
     }
 }
 
-/// `&Names` for the given field names, packed at compile time.
+/// `&Names` for the given field names, indexed at compile time.
 macro_rules! names {
     ($($name:literal),+ $(,)?) => {
         const {
@@ -142,6 +178,19 @@ impl Key {
     }
 }
 
+/// Lists this long or shorter are matched by packed words (see `Names`).
+const SHORT_LIST: usize = 6;
+
+/// A key read the fast way.
+enum KeyRead {
+    /// The index of its name; the key and its colon are consumed.
+    Known(usize),
+    /// A plain key that is no name (between these offsets); key and colon consumed.
+    Unknown(usize, usize),
+    /// Escaped, or not followed directly by its colon: read the general way.
+    NotPlain,
+}
+
 /// The members of an object being read (see `Reader::object`).
 pub struct Members<'n> {
     names: &'n Names,
@@ -156,27 +205,29 @@ impl Members<'_> {
     /// `None` once the closing brace is read.
     #[inline(always)]
     pub fn next(&mut self, r: &mut Reader) -> Result<Option<usize>, Error> {
-        // Before a member: nothing (the first), or a comma; else the end.
-        if self.first {
-            self.first = false;
-            if r.eat(b'}') {
+        loop {
+            // Before a member: nothing (the first), or a comma; else the end.
+            if self.first {
+                self.first = false;
+                if r.eat(b'}') {
+                    return Ok(None);
+                }
+            } else if !r.eat(b',') {
+                r.expect(b'}', "or `,` after an object member")?;
                 return Ok(None);
             }
-        } else if !r.eat(b',') {
-            r.expect(b'}', "or `,` after an object member")?;
-            return Ok(None);
+            match r.plain_key(self.names) {
+                KeyRead::Known(f) => return self.mark(f, r.pos - 1).map(Some),
+                KeyRead::Unknown(..) if self.unknown == Unknown::Skip => r.skip()?,
+                KeyRead::Unknown(start, end) => return Err(r.unknown_key(self.names, start, end)),
+                // By value, not `self`: a `Members` whose address is taken
+                // lives in memory, and its names are no longer constants.
+                KeyRead::NotPlain => match r.other_member(self.names, self.unknown)? {
+                    Some((f, after_key)) => return self.mark(f, after_key).map(Some),
+                    None => r.skip()?,
+                },
+            }
         }
-        let (f, after_key) = match r.plain_key(self.names) {
-            // Just past the colon, which directly follows the key.
-            Some(f) => (f, r.pos - 1),
-            // By value, not `self`: a `Members` whose address is taken
-            // lives in memory, and its names are no longer constants.
-            None => match r.other_member(self.names, self.unknown)? {
-                Some(found) => found,
-                None => return Ok(None),
-            },
-        };
-        self.mark(f, after_key).map(Some)
     }
 
     /// Records field `f`, whose key ends at `after_key`: a second time is an error.
@@ -407,12 +458,35 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The index of the name a plain key (after white space) spells when a
-    /// colon follows it directly, key and colon consumed; `None` for
-    /// anything else, with only white space consumed.
+    /// A key (after white space) read the fast way: scanned once, then
+    /// looked up among the names of its length.
     #[inline(always)]
-    fn plain_key(&mut self, names: &Names) -> Option<usize> {
+    fn plain_key(&mut self, names: &Names) -> KeyRead {
         self.ws();
+        let (b, at) = (self.bytes, self.pos);
+        if names.list.len() <= SHORT_LIST {
+            if let Some(f) = self.packed_key(names) {
+                return KeyRead::Known(f);
+            }
+        }
+        if b.get(at) != Some(&b'"') {
+            return KeyRead::NotPlain;
+        }
+        let end = scan_string(b, at + 1);
+        if b.get(end) != Some(&b'"') || b.get(end + 1) != Some(&b':') {
+            return KeyRead::NotPlain;
+        }
+        self.pos = end + 2;
+        match names.find(&b[at + 1..end]) {
+            Some(f) => KeyRead::Known(f),
+            None => KeyRead::Unknown(at + 1, end),
+        }
+    }
+
+    /// A short list's name spelled by a plain key directly followed by its
+    /// colon, key and colon consumed; `None` for anything else (nothing consumed).
+    #[inline(always)]
+    fn packed_key(&mut self, names: &Names) -> Option<usize> {
         let (b, at) = (self.bytes, self.pos);
         // The sixteen bytes after the quote hold all of a name shorter than
         // fifteen bytes with its quote and colon; a longer one's tail is
@@ -437,35 +511,34 @@ impl<'a> Reader<'a> {
         None
     }
 
-    /// `Members::next` for a key that is not a name as plain text: read in
-    /// full, it may be one escaped; unknown keys are refused, or skipped
-    /// with their values until a member with a known key (or the end). The
-    /// name's index and the offset after its key, its colon read.
+    /// The error for an unknown key (between `start` and `end`) where unknown keys are refused.
+    #[cold]
+    fn unknown_key(&self, names: &Names, start: usize, end: usize) -> Error {
+        let expected = names.list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let key = &self.text[start..end];
+        Error::at(end + 1, format!("unknown field `{key}`, expected one of {expected}"))
+    }
+
+    /// `Members::next` for a key that is not plain (escaped, or white space
+    /// before its colon): read in full and looked up. The name's index and the
+    /// offset after its key, its colon read; `None` for an unknown key to
+    /// skip (where unknown keys are refused, an error).
     #[cold]
     #[inline(never)]
     fn other_member(&mut self, names: &Names, unknown: Unknown) -> Result<Option<(usize, usize)>, Error> {
-        loop {
-            self.ws();
-            if self.bytes.get(self.pos) != Some(&b'"') {
-                return Err(self.expected("a key (a string)"));
-            }
-            let key = self.string_at_quote()?;
-            let after_key = self.pos;
-            self.expect(b':', "after an object key")?;
-            match names.list.iter().position(|n| *n == key) {
-                Some(f) => return Ok(Some((f, after_key))),
-                None if unknown == Unknown::Skip => self.skip()?,
-                None => {
-                    let expected = names.list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                    return Err(Error::at(after_key, format!("unknown field `{key}`, expected one of {expected}")));
-                }
-            }
-            if !self.eat(b',') {
-                self.expect(b'}', "or `,` after an object member")?;
-                return Ok(None);
-            }
-            if let Some(f) = self.plain_key(names) {
-                return Ok(Some((f, self.pos - 1)));
+        self.ws();
+        if self.bytes.get(self.pos) != Some(&b'"') {
+            return Err(self.expected("a key (a string)"));
+        }
+        let key = self.string_at_quote()?;
+        let after_key = self.pos;
+        self.expect(b':', "after an object key")?;
+        match names.find(key.as_bytes()) {
+            Some(f) => Ok(Some((f, after_key))),
+            None if unknown == Unknown::Skip => Ok(None),
+            None => {
+                let expected = names.list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                Err(Error::at(after_key, format!("unknown field `{key}`, expected one of {expected}")))
             }
         }
     }
