@@ -1,7 +1,9 @@
 //! The component and the same core compiled natively give identical outcomes:
 //! on every recorded fixture, and on 100,000 orders generated from them by
 //! deterministic mutations (quantities, prices, SKUs, packs, POs, payment,
-//! currency, edits, lifecycle flags, removed fields).
+//! currency, edits, lifecycle flags, removed fields). The generated orders go
+//! through one reused instance, so every call also starts on the scratch
+//! memory the call before it left (plugin/src/scratch.rs).
 
 use crate::common::{component, fixtures};
 use host_harness::bridge::{ProfileSource, ProfileText};

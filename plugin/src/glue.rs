@@ -61,7 +61,7 @@ impl tenant::GuestProfile for ProfileHandle {
 impl orders::Guest for Component {
     fn map_order(profile: tenant::ProfileBorrow<'_>, order: String) -> wit::Outcome {
         let profile: &ProfileHandle = profile.get();
-        to_wit(crate::orders::map_order(profile, &order))
+        crate::scratch::call(|| to_wit(crate::orders::map_order(profile, &order)))
     }
 }
 

@@ -15,6 +15,8 @@ pub mod shared;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;
+#[cfg(target_arch = "wasm32")]
+mod scratch;
 
 pub use orders::map_order;
 pub use orders::outcome::{Outcome, Status};
