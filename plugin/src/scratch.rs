@@ -88,6 +88,7 @@ impl Scratch {
 // allocation overlaps: `top` only moves back over the latest allocation when
 // that allocation is freed or resized.
 unsafe impl GlobalAlloc for Scratch {
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match self.take(layout) {
             Some(p) => p,
@@ -95,6 +96,7 @@ unsafe impl GlobalAlloc for Scratch {
         }
     }
 
+    #[inline(never)]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if !self.owns(ptr) {
             return System.dealloc(ptr, layout);
@@ -106,6 +108,7 @@ unsafe impl GlobalAlloc for Scratch {
         }
     }
 
+    #[inline(never)]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if !self.owns(ptr) {
             return System.realloc(ptr, layout, new_size);

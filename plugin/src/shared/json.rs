@@ -926,7 +926,7 @@ fn read_u64(b: &[u8], i: usize) -> u64 {
 /// Index of the first `"`, `\` or control character at or after `i` (or the
 /// end): sixteen bytes at a time with WebAssembly SIMD, then eight at a time.
 #[inline(always)]
-fn scan_string(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn scan_string(b: &[u8], mut i: usize) -> usize {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         use core::arch::wasm32::*;

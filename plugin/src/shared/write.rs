@@ -13,95 +13,108 @@ use rust_decimal::Decimal;
 /// (its value then needs none).
 #[derive(Debug)]
 pub struct Writer {
-    out: String,
+    /// UTF-8 by construction: only whole `&str`s, pieces of them cut at ASCII
+    /// bytes, and ASCII are ever appended.
+    out: Vec<u8>,
     first: bool,
     after_key: bool,
 }
 
 impl Writer {
     pub fn with_capacity(bytes: usize) -> Self {
-        Writer { out: String::with_capacity(bytes), first: true, after_key: false }
+        Writer { out: Vec::with_capacity(bytes), first: true, after_key: false }
     }
 
     pub fn finish(self) -> String {
-        self.out
+        // SAFETY: see `out`: every append is valid UTF-8 on its own, so the
+        // whole is (checking it again would cost a pass over the text).
+        unsafe { String::from_utf8_unchecked(self.out) }
     }
 
     /// Before any value or key: the comma that separates it from the one before.
+    #[inline]
     fn separate(&mut self) {
         if self.after_key {
             self.after_key = false;
         } else if !self.first {
-            self.out.push(',');
+            self.out.push(b',');
         }
         self.first = false;
     }
 
     pub fn begin_object(&mut self) -> &mut Self {
         self.separate();
-        self.out.push('{');
+        self.out.push(b'{');
         self.first = true;
         self
     }
 
     pub fn end_object(&mut self) -> &mut Self {
-        self.out.push('}');
+        self.out.push(b'}');
         self.first = false;
         self
     }
 
     pub fn begin_array(&mut self) -> &mut Self {
         self.separate();
-        self.out.push('[');
+        self.out.push(b'[');
         self.first = true;
         self
     }
 
     pub fn end_array(&mut self) -> &mut Self {
-        self.out.push(']');
+        self.out.push(b']');
         self.first = false;
         self
     }
 
     /// A member's name (a plain ASCII identifier); its value follows.
     pub fn key(&mut self, name: &str) -> &mut Self {
-        self.separate();
-        self.out.push('"');
-        self.out.push_str(name);
-        self.out.push_str("\":");
+        // A key never follows a key, so only `first` decides the comma.
+        self.out.reserve(name.len() + 4);
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.first = false;
         self.after_key = true;
         self
     }
 
     pub fn string(&mut self, s: &str) -> &mut Self {
         self.separate();
-        self.out.push('"');
+        self.out.reserve(s.len() + 2);
+        self.out.push(b'"');
         escape_into(&mut self.out, s);
-        self.out.push('"');
+        self.out.push(b'"');
         self
     }
 
     pub fn decimal(&mut self, d: Decimal) -> &mut Self {
         self.separate();
-        decimal_into(&mut self.out, d);
+        decimal_digits(&mut self.out, d);
         self
     }
 
     pub fn uint(&mut self, n: u64) -> &mut Self {
         self.separate();
-        uint_into(&mut self.out, n);
+        let mut digits = [0u8; 20];
+        let at = digits_of(n, &mut digits);
+        self.out.extend_from_slice(&digits[at..]);
         self
     }
 
     pub fn boolean(&mut self, b: bool) -> &mut Self {
         self.separate();
-        self.out.push_str(if b { "true" } else { "false" });
+        self.out.extend_from_slice(if b { b"true" } else { b"false" });
         self
     }
 
     pub fn null(&mut self) -> &mut Self {
         self.separate();
-        self.out.push_str("null");
+        self.out.extend_from_slice(b"null");
         self
     }
 
@@ -128,84 +141,102 @@ impl Default for Writer {
 
 /// JSON string escaping as serde_json writes it: `"`, `\` and the control
 /// characters escaped (the common ones by letter), everything else as is.
-fn escape_into(out: &mut String, s: &str) {
+/// Runs with nothing to escape (nearly every string) are copied whole.
+#[inline(never)]
+fn escape_into(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
     let mut from = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0C => "\\f",
-            0..=0x1F => "",
-            _ => continue,
+    loop {
+        let i = crate::shared::json::scan_string(b, from);
+        out.extend_from_slice(&b[from..i]);
+        let Some(&c) = b.get(i) else {
+            return;
         };
-        out.push_str(&s[from..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xF)] as char);
-        } else {
-            out.push_str(escape);
-        }
+        let escape: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(c >> 4)]);
+                out.push(HEX[usize::from(c & 0xF)]);
+                from = i + 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(escape);
         from = i + 1;
     }
-    out.push_str(&s[from..]);
 }
 
-/// The digits of a whole number.
-fn uint_into(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+/// The decimal digits of `n` at the end of `digits`; returns where they start.
+#[inline]
+fn digits_of(mut n: u64, digits: &mut [u8; 20]) -> usize {
     let mut i = digits.len();
     loop {
         i -= 1;
         digits[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return i;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
 }
 
 /// A decimal's exact digits, without trailing fractional zeros (`129.030` ->
 /// `129.03`, `5.00` -> `5`, `-0.5` -> `-0.5`), as `Decimal::normalize` shows it.
-pub fn decimal_into(out: &mut String, d: Decimal) {
-    let d = d.normalize();
-    let scale = d.scale() as usize;
+#[inline(never)]
+fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
+    let mut scale = d.scale() as usize;
     let mantissa = d.mantissa();
-    if mantissa < 0 {
-        out.push('-');
-    }
-    let mut digits = [0u8; 40];
-    let mut i = digits.len();
     let mut m = mantissa.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (m % 10) as u8;
+    // Trailing fractional zeros go (what `normalize` does), so `-0.00` is `0`.
+    while scale > 0 && m % 10 == 0 {
         m /= 10;
-        if m == 0 {
-            break;
-        }
+        scale -= 1;
     }
-    let digits = std::str::from_utf8(&digits[i..]).expect("ASCII digits");
+    if mantissa < 0 && m != 0 {
+        out.push(b'-');
+    }
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    // Money fits a u64 (19 digits) nearly always; u128 division costs far more in wasm.
+    let mut small = [0u8; 20];
+    let digits: &[u8] = match u64::try_from(m) {
+        Ok(m) => {
+            let at = digits_of(m, &mut small);
+            &small[at..]
+        }
+        Err(_) => {
+            loop {
+                i -= 1;
+                buf[i] = b'0' + (m % 10) as u8;
+                m /= 10;
+                if m == 0 {
+                    break;
+                }
+            }
+            &buf[i..]
+        }
+    };
     if scale == 0 {
-        out.push_str(digits);
+        out.extend_from_slice(digits);
     } else if digits.len() > scale {
         let (int, frac) = digits.split_at(digits.len() - scale);
-        out.push_str(int);
-        out.push('.');
-        out.push_str(frac);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
     } else {
-        out.push_str("0.");
+        out.extend_from_slice(b"0.");
         for _ in digits.len()..scale {
-            out.push('0');
+            out.push(b'0');
         }
-        out.push_str(digits);
+        out.extend_from_slice(digits);
     }
 }
 
@@ -216,13 +247,24 @@ mod tests {
 
     #[test]
     fn decimals_keep_their_exact_digits_as_normalize_shows_them() {
-        for text in
-            ["129.030", "0.8333", "5.00", "0", "-0.50", "0.005", "1000", "79228162514264337593543950335", "-12.3456"]
-        {
+        for text in [
+            "129.030",
+            "0.8333",
+            "5.00",
+            "0",
+            "-0.50",
+            "-0.00",
+            "0.005",
+            "1000",
+            "18446744073709551616",
+            "79228162514264337593543950335",
+            "-7922816251426433759354395033.5",
+            "-12.3456",
+        ] {
             let d = parse_decimal(text).unwrap();
-            let mut out = String::new();
-            decimal_into(&mut out, d);
-            assert_eq!(out, d.normalize().to_string(), "{text}");
+            let mut w = Writer::default();
+            w.decimal(d);
+            assert_eq!(w.finish(), d.normalize().to_string(), "{text}");
         }
     }
 
