@@ -192,38 +192,38 @@ fn digits_of(mut n: u64, digits: &mut [u8; 20]) -> usize {
 /// `129.03`, `5.00` -> `5`, `-0.5` -> `-0.5`), as `Decimal::normalize` shows it.
 #[inline(never)]
 fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
-    let mut scale = d.scale() as usize;
     let mantissa = d.mantissa();
-    let mut m = mantissa.unsigned_abs();
-    // Trailing fractional zeros go (what `normalize` does), so `-0.00` is `0`.
-    while scale > 0 && m % 10 == 0 {
-        m /= 10;
-        scale -= 1;
+    if mantissa == 0 {
+        // `-0.00` included: `normalize` shows every zero as `0`.
+        out.push(b'0');
+        return;
     }
-    if mantissa < 0 && m != 0 {
+    if mantissa < 0 {
         out.push(b'-');
     }
+    let mut m = mantissa.unsigned_abs();
+    // Money fits a u64 (19 digits) nearly always; u128 division costs far more in wasm.
     let mut buf = [0u8; 40];
     let mut i = buf.len();
-    // Money fits a u64 (19 digits) nearly always; u128 division costs far more in wasm.
-    let mut small = [0u8; 20];
-    let digits: &[u8] = match u64::try_from(m) {
-        Ok(m) => {
-            let at = digits_of(m, &mut small);
-            &small[at..]
+    if let Ok(m) = u64::try_from(m) {
+        let mut small = [0u8; 20];
+        let at = digits_of(m, &mut small);
+        i -= small.len() - at;
+        buf[i..].copy_from_slice(&small[at..]);
+    } else {
+        while m != 0 {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
         }
-        Err(_) => {
-            loop {
-                i -= 1;
-                buf[i] = b'0' + (m % 10) as u8;
-                m /= 10;
-                if m == 0 {
-                    break;
-                }
-            }
-            &buf[i..]
-        }
-    };
+    }
+    // Trailing fractional zeros go, as `normalize` drops them.
+    let (mut end, mut scale) = (buf.len(), d.scale() as usize);
+    while scale > 0 && buf[end - 1] == b'0' {
+        end -= 1;
+        scale -= 1;
+    }
+    let digits = &buf[i..end];
     if scale == 0 {
         out.extend_from_slice(digits);
     } else if digits.len() > scale {
