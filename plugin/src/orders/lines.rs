@@ -66,7 +66,7 @@ pub fn map_line(
     cx: Context,
     issues: &mut Vec<Issue>,
 ) -> Option<MappedLine> {
-    let at = format!("/line_items/{index}");
+    let at = crate::shared::pointer::indexed("/line_items", index);
     let sku = item.sku.as_deref().unwrap_or("").trim();
     let quantity = quantity(item, sku, cx, &at, issues)?;
     let (gross, discount) = line_amounts(item, sku, quantity, cx.side, &at, issues);

@@ -17,11 +17,11 @@ use std::borrow::Cow;
 
 /// A Shopify id: a JSON number today, a string on some platforms; kept as its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Id(pub String);
+pub struct Id<'a>(pub Cow<'a, str>);
 
-impl Id {
+impl Id<'_> {
     pub fn text(&self) -> String {
-        self.0.clone()
+        self.0.clone().into_owned()
     }
 }
 
@@ -32,7 +32,7 @@ pub struct Present(pub bool);
 
 #[derive(Debug, Clone, Default)]
 pub struct Order<'a> {
-    pub id: Option<Id>,
+    pub id: Option<Id<'a>>,
     pub name: Option<Cow<'a, str>>,
     pub order_number: Option<u64>,
     pub created_at: Option<Cow<'a, str>>,
@@ -146,7 +146,7 @@ impl MoneySet<'_> {
 
 #[derive(Debug, Clone, Default)]
 pub struct Customer<'a> {
-    pub id: Option<Id>,
+    pub id: Option<Id<'a>>,
     pub email: Option<Cow<'a, str>>,
     pub default_address: Option<Address<'a>>,
 }
@@ -169,11 +169,11 @@ pub struct Address<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct LineItem<'a> {
     /// The Shopify line item id: OrderWise's eCommerce item id, for dispatches line by line.
-    pub id: Option<Id>,
+    pub id: Option<Id<'a>>,
     pub sku: Option<Cow<'a, str>>,
     pub name: Option<Cow<'a, str>>,
     pub title: Option<Cow<'a, str>>,
-    pub variant_id: Option<Id>,
+    pub variant_id: Option<Id<'a>>,
     pub quantity: Option<i64>,
     /// After an order edit: the quantity the customer owes now.
     pub current_quantity: Option<i64>,
@@ -523,19 +523,19 @@ fn whole(r: &mut Reader) -> Result<Option<i64>, Error> {
 }
 
 /// A Shopify id: a whole JSON number or a string, kept as its text; or `null`.
-fn id(r: &mut Reader) -> Result<Option<Id>, Error> {
+fn id<'a>(r: &mut Reader<'a>) -> Result<Option<Id<'a>>, Error> {
     if r.null() {
         return Ok(None);
     }
     let at = r.offset_of_value();
     match r.kind() {
-        Kind::String => Ok(Some(Id(r.string()?.into_owned()))),
+        Kind::String => Ok(Some(Id(r.string()?))),
         Kind::Number => {
-            let text = r.number()?;
-            if !text.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
+            if let Some((digits, _)) = r.plain_digits() {
+                return Ok(Some(Id(Cow::Borrowed(digits))));
             }
-            Ok(Some(Id(text.to_owned())))
+            let text = r.number()?;
+            Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")))
         }
         _ => Err(r.expected("an id (a whole number or a string)")),
     }

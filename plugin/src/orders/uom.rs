@@ -51,11 +51,10 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
         if !names.iter().any(|n| *n == property.name) {
             continue;
         }
-        let here = format!("{at}/properties/{i}/value");
         let unreadable = |why: String| {
             Pack::Unreadable(Issue::new(
                 Code::PACK_UNREADABLE,
-                here.clone(),
+                format!("{at}/properties/{i}/value"),
                 format!("pack property {:?} {why}; the line is held, never mapped as eaches", property.name),
             ))
         };

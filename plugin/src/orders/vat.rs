@@ -26,14 +26,14 @@ pub fn by_rate(tax_lines: &[TaxLine], side: Side, at: &str) -> Result<Vec<Vat>, 
         let Some(Dec(rate)) = tax.rate else {
             return Err(Issue::new(Code::PAYLOAD_INVALID, format!("{at}/tax_lines/{t}/rate"), "tax line has no rate"));
         };
-        let price_at = side.pointer(&format!("{at}/tax_lines/{t}/price"));
+        let price_at = || side.pointer(&format!("{at}/tax_lines/{t}/price"));
         let amount = match side.amount(tax.price, tax.price_set.as_ref()) {
             Some(Dec(p)) if p >= Decimal::ZERO => p,
             Some(Dec(p)) => {
                 let why = format!("tax amount {p} is negative; a new order carries none");
-                return Err(Issue::new(Code::PAYLOAD_INVALID, price_at, why));
+                return Err(Issue::new(Code::PAYLOAD_INVALID, price_at(), why));
             }
-            None => return Err(Issue::new(Code::PAYLOAD_INVALID, price_at, "tax line has no price")),
+            None => return Err(Issue::new(Code::PAYLOAD_INVALID, price_at(), "tax line has no price")),
         };
         // A VAT rate is a fraction; anything else cannot be one (and would
         // scale amounts beyond what the totals check can multiply).

@@ -10,6 +10,29 @@
 /// scan allocate without bound.
 const MAX_FRAMES: usize = 64;
 
+/// `base` followed by an array index (`/line_items` + 3 -> `/line_items/3`),
+/// built without `core::fmt`: one for every line of every order.
+pub fn indexed(base: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = index;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(base.len() + 1 + digits.len() - i);
+    out.push_str(base);
+    out.push('/');
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+    out
+}
+
 /// The RFC 6901 pointer of the value being read at byte `offset` of `json`.
 pub fn pointer_at_offset(json: &str, offset: usize) -> String {
     let bytes = json.as_bytes();
@@ -98,7 +121,14 @@ fn unescape(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::pointer_at_offset;
+    use super::{indexed, pointer_at_offset};
+
+    #[test]
+    fn an_index_is_appended_as_its_digits() {
+        for n in [0, 7, 10, 249, 1_000_000, usize::MAX] {
+            assert_eq!(indexed("/line_items", n), format!("/line_items/{n}"));
+        }
+    }
     use crate::shared::json::{names, Error, Reader, Unknown};
 
     /// The pointer of the first error the reader finds reading `json` as

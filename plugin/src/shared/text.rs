@@ -19,6 +19,11 @@ pub fn is_invisible(c: char) -> bool {
 /// white space, the no-break space included) trimmed from both ends. Text
 /// that needs neither is borrowed as it is.
 pub fn visible(s: &str) -> Cow<'_, str> {
+    // Nearly all text is printable ASCII (spaces inside): only its ends need looking at.
+    let b = s.as_bytes();
+    if b.iter().all(|&c| (b' '..=b'~').contains(&c)) {
+        return Cow::Borrowed(s.trim_matches(' '));
+    }
     let trimmed = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     if trimmed.chars().any(is_invisible) {
         let kept: String = trimmed.chars().filter(|&c| !is_invisible(c)).collect();
