@@ -6,5 +6,6 @@ pub mod json;
 pub mod money;
 pub mod pointer;
 pub mod reference;
+pub mod skim;
 pub mod text;
 pub mod write;

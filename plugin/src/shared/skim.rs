@@ -1,0 +1,283 @@
+//! Where an unread object or array ends, found without reading it.
+//!
+//! A payload may carry anything beside the fields the bridge reads (Shopify
+//! adds fields; a platform may pad them), and the platform bills every
+//! instruction. So an unread subtree is not tokenised: it is taken sixty-four
+//! bytes at a time, and only what decides its extent is worked out, with
+//! masks rather than byte by byte: which bytes are escaped (after an odd run
+//! of backslashes), which are inside strings, and how deep the brackets
+//! outside strings go. The cost per byte is bounded whatever the bytes are
+//! (deep nesting, dense quotes, runs of escapes), which is what lets every
+//! payload under the input cap get an answer (docs/benchmarks.md).
+//!
+//! What is checked is only the extent: strings are closed and brackets
+//! balance. Nothing inside is read, so nothing there can change an outcome.
+//! A backslash escapes the byte after it wherever it stands.
+
+/// Bytes per block: four WebAssembly SIMD vectors, so that the mask work
+/// (escapes, strings, depth) is done once for sixty-four bytes.
+const BLOCK: usize = 64;
+/// Bit `i` set for even `i`.
+const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
+
+/// The offset just after the bracket that closes the one at `open` (a `{`
+/// or `[`), or `None` if the text ends first.
+pub fn nested_end(b: &[u8], open: usize) -> Option<usize> {
+    let mut s = State { depth: 1, in_string: 0, escaped: 0 };
+    let mut i = open + 1;
+    while let Some(block) = b.get(i..i + BLOCK) {
+        if let Some(p) = s.step(block.try_into().expect("a whole block")) {
+            return Some(i + p as usize + 1);
+        }
+        i += BLOCK;
+    }
+    // The tail, padded with spaces (which decide nothing) to a whole block.
+    let mut tail = [b' '; BLOCK];
+    tail[..b.len() - i].copy_from_slice(&b[i..]);
+    s.step(&tail).map(|p| i + p as usize + 1)
+}
+
+/// What carries from one block to the next.
+struct State {
+    /// Open brackets, the one `nested_end` starts at included.
+    depth: usize,
+    /// All ones while inside a string, else zero.
+    in_string: u64,
+    /// 1 when the block's first byte is escaped.
+    escaped: u64,
+}
+
+/// One block's bytes of interest, bit `i` for byte `i`.
+#[derive(Clone, Copy)]
+struct Masks {
+    backslash: u64,
+    quote: u64,
+    open: u64,
+    close: u64,
+}
+
+impl State {
+    /// Takes one block; the index within it of the bracket that brings the
+    /// depth to zero, if one does.
+    #[inline(always)]
+    fn step(&mut self, block: &[u8; BLOCK]) -> Option<u32> {
+        let m = masks(block);
+        let escaped = self.escaped_bytes(m.backslash);
+        let inside = prefix_xor(m.quote & !escaped) ^ self.in_string;
+        self.in_string = (inside >> 63).wrapping_neg();
+        let outside = !(inside | escaped);
+        let (open, close) = (m.open & outside, m.close & outside);
+        let closes = close.count_ones() as usize;
+        if closes < self.depth {
+            // Too few closing brackets to reach the end here: only count.
+            self.depth = self.depth + open.count_ones() as usize - closes;
+            return None;
+        }
+        let end = zero_depth(block, self.depth, outside, open, close);
+        self.depth = self.depth + open.count_ones() as usize - closes;
+        end
+    }
+
+    /// The bytes escaped by a backslash (the byte after an odd run of them),
+    /// the run carried across blocks: the method of simdjson's
+    /// `find_escaped` (Langdale and Lemire, "Parsing gigabytes of JSON per
+    /// second", 2019).
+    #[inline(always)]
+    fn escaped_bytes(&mut self, backslash: u64) -> u64 {
+        if backslash == 0 && self.escaped == 0 {
+            return 0;
+        }
+        // A backslash that is itself escaped escapes nothing.
+        let backslash = backslash & !self.escaped;
+        let follows_escape = (backslash << 1) | self.escaped;
+        let odd_starts = backslash & !EVEN_BITS & !follows_escape;
+        let (even_starts, carry) = odd_starts.overflowing_add(backslash);
+        self.escaped = u64::from(carry);
+        (EVEN_BITS ^ (even_starts << 1)) & follows_escape
+    }
+}
+
+/// Bit `i` set when an odd number of the bits `0..=i` of `x` are: with `x`
+/// the unescaped quotes, the bytes inside strings (opening quote included,
+/// closing quote not).
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// The first closing bracket at which `depth` (at most 64 here: the block
+/// has at least as many closing brackets) falls to zero: at the `k`-th
+/// closing bracket, `k` less the opening brackets before it equals `depth`.
+#[inline(always)]
+fn zero_depth_walk(depth: usize, open: u64, close: u64) -> Option<u32> {
+    let mut rest = close;
+    let mut k = 0;
+    while rest != 0 {
+        let p = rest.trailing_zeros();
+        k += 1;
+        let opens_before = (open & ((1u64 << p) - 1)).count_ones() as usize;
+        if k == depth + opens_before {
+            return Some(p);
+        }
+        rest &= rest - 1;
+    }
+    None
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn zero_depth(_: &[u8; BLOCK], depth: usize, _: u64, open: u64, close: u64) -> Option<u32> {
+    zero_depth_walk(depth, open, close)
+}
+
+/// `zero_depth_walk` as a running sum across the lanes (+1 an opening bracket,
+/// -1 a closing one) compared with `-depth`: a fixed cost, where a walk
+/// bracket by bracket would cost by the bracket (`[][][]…`).
+/// A few closing brackets (an array of objects) are walked; many (`[][]…`)
+/// take the fixed cost of a running sum across the block's bytes (+1 an
+/// opening bracket outside strings, -1 a closing one) compared with
+/// `-depth`: a walk bracket by bracket would cost by the bracket.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn zero_depth(block: &[u8; BLOCK], depth: usize, outside: u64, open: u64, close: u64) -> Option<u32> {
+    use core::arch::wasm32::*;
+    if close.count_ones() <= 8 {
+        return zero_depth_walk(depth, open, close);
+    }
+    let z = u8x16_splat(0);
+    let target = i8x16_splat(-(depth as i8));
+    let mut carry = z;
+    let mut hits = 0u64;
+    for k in 0..BLOCK / 16 {
+        // SAFETY: the sixteen bytes at `16 * k` are inside `block`, and
+        // `v128_load` reads unaligned memory.
+        let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
+        let folded = v128_or(v, u8x16_splat(0x20));
+        // All ones (-1) at a closing bracket less the same at an opening one.
+        let step = i8x16_sub(u8x16_eq(folded, u8x16_splat(b'}')), u8x16_eq(folded, u8x16_splat(b'{')));
+        let mut sum = v128_and(step, lanes((outside >> (16 * k)) as u16));
+        sum = i8x16_add(sum, i8x16_shuffle::<16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14>(sum, z));
+        sum = i8x16_add(sum, i8x16_shuffle::<16, 17, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13>(sum, z));
+        sum = i8x16_add(sum, i8x16_shuffle::<16, 17, 18, 19, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11>(sum, z));
+        sum = i8x16_add(sum, i8x16_shuffle::<16, 17, 18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 7>(sum, z));
+        sum = i8x16_add(sum, carry);
+        hits |= u64::from(u8x16_bitmask(i8x16_eq(sum, target))) << (16 * k);
+        carry = i8x16_shuffle::<15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15>(sum, z);
+    }
+    (hits != 0).then(|| hits.trailing_zeros())
+}
+
+/// A sixteen-bit mask as a vector: all ones in lane `i` when bit `i` is set.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn lanes(mask: u16) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    let bits = u8x16(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128);
+    let spread = i8x16_swizzle(u16x8_splat(mask), u8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+    u8x16_eq(v128_and(spread, bits), bits)
+}
+
+/// The masks of a block.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn masks(block: &[u8; BLOCK]) -> Masks {
+    use core::arch::wasm32::*;
+    let mut m = Masks { backslash: 0, quote: 0, open: 0, close: 0 };
+    for k in 0..BLOCK / 16 {
+        // SAFETY: the sixteen bytes at `16 * k` are inside `block`, and
+        // `v128_load` reads unaligned memory.
+        let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
+        // `{`/`[` and `}`/`]` differ only in bit 5: with it set, one compare finds each pair.
+        let folded = v128_or(v, u8x16_splat(0x20));
+        let bits = |x: v128| u64::from(u8x16_bitmask(x)) << (16 * k);
+        m.backslash |= bits(u8x16_eq(v, u8x16_splat(b'\\')));
+        m.quote |= bits(u8x16_eq(v, u8x16_splat(b'"')));
+        m.open |= bits(u8x16_eq(folded, u8x16_splat(b'{')));
+        m.close |= bits(u8x16_eq(folded, u8x16_splat(b'}')));
+    }
+    m
+}
+
+/// The masks of a block, a byte at a time (native builds: the same masks,
+/// so the same answers, as the component).
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn masks(block: &[u8; BLOCK]) -> Masks {
+    let mut m = Masks { backslash: 0, quote: 0, open: 0, close: 0 };
+    for (k, &c) in block.iter().enumerate() {
+        let bit = 1 << k;
+        match c {
+            b'\\' => m.backslash |= bit,
+            b'"' => m.quote |= bit,
+            b'{' | b'[' => m.open |= bit,
+            b'}' | b']' => m.close |= bit,
+            _ => {}
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nested_end;
+    use proptest::prelude::*;
+
+    /// The rule, byte by byte: a backslash escapes the next byte; an
+    /// unescaped quote opens or closes a string; outside strings, brackets
+    /// nest.
+    fn reference(b: &[u8], open: usize) -> Option<usize> {
+        let (mut depth, mut in_string, mut escaped) = (1usize, false, false);
+        for (i, &c) in b.iter().enumerate().skip(open + 1) {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = !in_string;
+            } else if !in_string && matches!(c, b'{' | b'[') {
+                depth += 1;
+            } else if !in_string && matches!(c, b'}' | b']') {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn ends_where_the_brackets_balance_outside_strings() {
+        for (text, end) in [
+            ("[]", Some(2)),
+            ("{}x", Some(2)),
+            (r#"{"a": "}", "b": [1, {"c": "\"]"}]} tail"#, Some(34)),
+            (r#"["\\"]"#, Some(6)),
+            (r#"["\\\"]"]"#, Some(9)),
+            ("[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]", Some(40)),
+            (r#"["unclosed]"#, None),
+            ("[[]", None),
+        ] {
+            assert_eq!(nested_end(text.as_bytes(), 0), end, "{text}");
+            assert_eq!(reference(text.as_bytes(), 0), end, "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// Blocks and carries agree with the byte-by-byte rule on text made
+        /// of the bytes that matter, at every length and alignment.
+        #[test]
+        fn agrees_with_the_byte_by_byte_rule(body in proptest::collection::vec(
+            prop_oneof![Just(b'\\'), Just(b'"'), Just(b'['), Just(b']'), Just(b'{'), Just(b'}'), Just(b'a'), Just(b' ')],
+            0..400,
+        )) {
+            let mut text = vec![b'['];
+            text.extend(&body);
+            prop_assert_eq!(nested_end(&text, 0), reference(&text, 0));
+        }
+    }
+}
