@@ -48,6 +48,16 @@ impl Arena {
         self.push(&s.to_lowercase())
     }
 
+    /// Where the next string will be stored: for `truncate`.
+    pub fn mark(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Drops the strings stored since `mark` gave `mark`.
+    pub fn truncate(&mut self, mark: usize) {
+        self.text.truncate(mark);
+    }
+
     pub fn get(&self, span: Span) -> &str {
         &self.text[span.start as usize..(span.start + span.len) as usize]
     }
