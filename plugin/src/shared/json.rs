@@ -1089,10 +1089,20 @@ impl<'a> Cursor<'a> {
     /// or not (`close` read); `None` for anything else.
     #[inline(always)]
     pub fn more(&mut self, close: u8) -> Option<bool> {
-        if self.eat(b',') {
-            return Some(true);
+        // Most values are followed directly by the comma or the close.
+        let next = match self.text.as_bytes().get(self.pos) {
+            Some(&c) if c > b' ' => c,
+            _ => {
+                self.ws();
+                *self.text.as_bytes().get(self.pos)?
+            }
+        };
+        self.pos += 1;
+        match next {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
         }
-        self.eat(close).then_some(false)
     }
 
     /// A string without escapes.

@@ -175,14 +175,8 @@ impl Reference {
         let mut data = Reference { text: Arena::with_capacity(r.len() / 2), ..Reference::default() };
         let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
             match f {
-                // Most of a catalog is variants with nothing but a code: those
-                // may be written as the code alone (`"CUP-12OZ-WHT"`), as the
-                // 0.1 catalog was, and are taken straight from the scan.
-                0 => r.items(|r, _| match r.plain_string() {
-                    Some((code, at)) => data.push_variant_code(code, at),
-                    None => data.either(r, Self::quick_variant, Self::read_variant),
-                })?,
-                1 => r.items(|r, _| data.either(r, Self::quick_customer, Self::read_customer))?,
+                0 => r.items(|r, _| data.run(r, Self::quick_variant, Self::read_variant))?,
+                1 => r.items(|r, _| data.run(r, Self::quick_customer, Self::read_customer))?,
                 2 => r.items(|r, _| data.read_tax_rate(r))?,
                 3 => r.items(|r, _| data.read_stock_location(r))?,
                 _ => r.items(|r, _| data.read_delivery_method(r))?,
@@ -275,32 +269,51 @@ impl Reference {
         format!("/variants/{variant}/units/{}", i - first)
     }
 
-    /// Reads a record the quick way (`Cursor`), or if that gives up, the
-    /// general way from the same place, what the quick reader stored taken
-    /// back first: a profile is accepted or refused, and its errors
-    /// reported, by the general readers alone.
+    /// Reads a run of a list's records the quick way (`Cursor`): from the
+    /// item `items` is at, while they are plain and a comma directly
+    /// follows, leaving the separator after the last one read to `items`
+    /// (which carries on from it, the count it passes being of no use to
+    /// the readers). A record the quick reader gives up on is read again,
+    /// what it stored taken back first, by `general` when it is the first
+    /// of the run, else in the next run: so a profile is accepted or
+    /// refused, and its errors reported, by the general readers alone.
     #[inline(always)]
-    fn either<'a>(
+    fn run<'a>(
         &mut self,
         r: &mut Reader<'a>,
-        quick: impl FnOnce(&mut Self, Cursor<'a>) -> Option<Cursor<'a>>,
+        quick: impl Fn(&mut Self, &mut Cursor<'a>) -> Option<()>,
         general: impl FnOnce(&mut Self, &mut Reader<'a>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let stored = (self.text.mark(), self.units.len(), self.rules.len(), self.credits.len());
-        if let Some(c) = quick(self, r.cursor()) {
+        let mut c = r.cursor();
+        let mut first = true;
+        loop {
+            let stored = (self.text.mark(), self.units.len(), self.rules.len(), self.credits.len());
+            if quick(self, &mut c).is_none() {
+                self.text.truncate(stored.0);
+                self.units.truncate(stored.1);
+                self.rules.truncate(stored.2);
+                self.credits.truncate(stored.3);
+                return if first { general(self, r) } else { Ok(()) };
+            }
             r.advance(c);
-            return Ok(());
+            first = false;
+            if c.more(b']') != Some(true) {
+                return Ok(());
+            }
         }
-        self.text.truncate(stored.0);
-        self.units.truncate(stored.1);
-        self.rules.truncate(stored.2);
-        self.credits.truncate(stored.3);
-        general(self, r)
     }
 
-    /// `read_variant` for an object of plain keys and values (see `either`).
+    /// `read_variant` for a plain code or an object of plain keys and
+    /// values (see `run`). Most of a catalog is variants with nothing but
+    /// a code: those may be written as the code alone (`"CUP-12OZ-WHT"`),
+    /// as the 0.1 catalog was.
     #[inline(always)]
-    fn quick_variant<'a>(&mut self, mut c: Cursor<'a>) -> Option<Cursor<'a>> {
+    fn quick_variant(&mut self, c: &mut Cursor) -> Option<()> {
+        if let Some(code) = c.string() {
+            let code = quick_exact(code, &mut self.text)?;
+            self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
+            return Some(());
+        }
         let variant = self.variants.len() as u32;
         let (mut code, mut rule, mut discontinued, mut seen) = (None, None, false, 0);
         c.open(b'{')?;
@@ -310,13 +323,13 @@ impl Reference {
                 1 => {
                     c.open(b'[')?;
                     loop {
-                        self.quick_unit(&mut c, variant)?;
+                        self.quick_unit(c, variant)?;
                         if !c.more(b']')? {
                             break;
                         }
                     }
                 }
-                2 => rule = Some(quick_rule(&mut c)?),
+                2 => rule = Some(quick_rule(c)?),
                 _ => discontinued = c.boolean()?,
             }
             if !c.more(b'}')? {
@@ -325,7 +338,7 @@ impl Reference {
         }
         let rule = Slot::of(&mut self.rules, rule);
         self.variants.push(Variant { code: code?, rule, discontinued });
-        Some(c)
+        Some(())
     }
 
     /// `read_unit` for plain keys and values.
@@ -354,7 +367,7 @@ impl Reference {
     /// `read_customer` for plain keys and values, a numeric Shopify id and
     /// an unpadded email.
     #[inline(always)]
-    fn quick_customer<'a>(&mut self, mut c: Cursor<'a>) -> Option<Cursor<'a>> {
+    fn quick_customer(&mut self, c: &mut Cursor) -> Option<()> {
         let (mut shopify_id, mut email, mut orderwise_id, mut po_policy, mut credit) = (None, None, None, None, None);
         let mut seen = 0;
         c.open(b'{')?;
@@ -371,7 +384,7 @@ impl Reference {
                 }
                 2 => orderwise_id = Some(c.u32()?),
                 3 => po_policy = Some(PoPolicy::parse(c.string()?)?),
-                _ => credit = Some(quick_credit(&mut c)?),
+                _ => credit = Some(quick_credit(c)?),
             }
             if !c.more(b'}')? {
                 break;
@@ -382,7 +395,7 @@ impl Reference {
         }
         let credit = Slot::of(&mut self.credits, credit);
         self.customers.push(Customer { shopify_id, email, orderwise_id: orderwise_id?, po_policy, credit });
-        Some(c)
+        Some(())
     }
 
     /// A variant written as its code alone (at offset `at`).
