@@ -6,7 +6,10 @@
 //! Prevents: a 50,000-variant tenant costing every order a re-parse, or not
 //! fitting the platform's budgets at all. Read in one pass, strings stored once
 //! (`Arena`), lookups by hash (`Index`): parsing is linear in the profile's
-//! size and a lookup costs the same for 10 variants or 50,000.
+//! size and a lookup costs the same for 10 variants or 50,000. Variants and
+//! customers, most of the text, are read first by quick readers over a
+//! `Cursor` (plain keys and values, nothing refused) and by the general ones
+//! only when those give up (see `Reference::run`).
 //! docs/profile.md documents every field.
 
 use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
@@ -398,19 +401,12 @@ impl Reference {
         Some(())
     }
 
-    /// A variant written as its code alone (at offset `at`).
-    #[inline(always)]
-    fn push_variant_code(&mut self, code: &str, at: usize) -> Result<(), Error> {
-        let code = exact(code, at, &mut self.text, "variant codes")?;
-        self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
-        Ok(())
-    }
-
     fn read_variant(&mut self, r: &mut Reader) -> Result<(), Error> {
         if r.kind() == Kind::String {
-            // A code with escapes.
-            let at = r.offset_of_value();
-            return self.push_variant_code(&r.string()?, at);
+            // The code alone.
+            let code = exact_key(r, &mut self.text, "variant codes")?;
+            self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
+            return Ok(());
         }
         let variant = self.variants.len() as u32;
         let (mut code, mut rule, mut discontinued) = (None, None, false);
@@ -659,7 +655,6 @@ fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Erro
 }
 
 /// `exact_key` for a string already read, found at offset `at`.
-#[inline(always)]
 fn exact(text: &str, at: usize, arena: &mut Arena, what: &str) -> Result<Span, Error> {
     if padded(text) {
         return Err(padded_error(at, what));
