@@ -1033,7 +1033,7 @@ impl<'a> Cursor<'a> {
 
     /// Consumes `byte` if it is next (after white space).
     #[inline(always)]
-    pub fn eat(&mut self, byte: u8) -> bool {
+    fn eat(&mut self, byte: u8) -> bool {
         self.ws();
         let hit = self.text.as_bytes().get(self.pos) == Some(&byte);
         self.pos += usize::from(hit);
