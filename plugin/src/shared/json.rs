@@ -982,6 +982,213 @@ fn number_end(b: &[u8], start: usize) -> Option<usize> {
     is_delimiter(b.get(i)).then_some(i)
 }
 
+/// A reading position for the common shape of a document: plain keys,
+/// plain strings, short whole numbers. `Copy`, and read only through inlined
+/// methods that take nothing out of line by reference, so a record read
+/// with it keeps its position in locals (a `Reader` handed to anything out
+/// of line lives in memory: a load, and often a store, per token). It
+/// refuses nothing: anything else, errors included, gives `None`, and the
+/// caller reads the value again with the `Reader` from where it began,
+/// which accepts all of JSON and says what is wrong.
+///
+/// `ws`, `key`, `string`, `digits` and `u32` are the fast paths of the
+/// `Reader` methods of those names (`plain_*`), as values rather than
+/// through `&mut Reader`.
+#[derive(Clone, Copy)]
+pub struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A cursor at the next unread byte.
+    #[inline(always)]
+    pub fn cursor(&self) -> Cursor<'a> {
+        Cursor { text: self.text, pos: self.pos }
+    }
+
+    /// Carries on from where `cursor` (made by `cursor`) has read to.
+    #[inline(always)]
+    pub fn advance(&mut self, cursor: Cursor<'a>) {
+        self.pos = cursor.pos;
+    }
+}
+
+/// The end of the white space from `i`, for `Cursor::ws`: `Reader::ws_run`
+/// on a reader of its own, so the cursor's address is never taken.
+#[inline(never)]
+fn ws_end(text: &str, i: usize) -> usize {
+    let mut r = Reader { text, bytes: text.as_bytes(), pos: i };
+    r.ws_run();
+    r.pos
+}
+
+impl<'a> Cursor<'a> {
+    #[inline(always)]
+    fn ws(&mut self) {
+        let b = self.text.as_bytes();
+        match b.get(self.pos) {
+            Some(&c) if c > b' ' => {}
+            Some(b' ') if b.get(self.pos + 1).is_some_and(|&c| c > b' ') => self.pos += 1,
+            _ => self.pos = ws_end(self.text, self.pos),
+        }
+    }
+
+    /// Consumes `byte` if it is next (after white space).
+    #[inline(always)]
+    fn eat(&mut self, byte: u8) -> bool {
+        self.ws();
+        let hit = self.text.as_bytes().get(self.pos) == Some(&byte);
+        self.pos += usize::from(hit);
+        hit
+    }
+
+    /// The index of the name a plain key spells, its colon directly after
+    /// it; key and colon consumed.
+    #[inline(always)]
+    fn key(&mut self, names: &Names) -> Option<usize> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        let Some([b'"', after @ ..]) = b.get(at..at + 17) else {
+            return None;
+        };
+        let words = [read_u64(after, 0), read_u64(after, 8)];
+        for (f, key) in names.keys.iter().enumerate() {
+            let name = names.list[f].as_bytes();
+            let n = name.len();
+            if key.starts(words)
+                && (n < 15
+                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
+                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
+            {
+                self.pos = at + n + 3;
+                return Some(f);
+            }
+        }
+        None
+    }
+
+    /// Consumes `open` (`{` or `[`) if it is next; `None` if not.
+    #[inline(always)]
+    pub fn open(&mut self, open: u8) -> Option<()> {
+        self.eat(open).then_some(())
+    }
+
+    /// The next member of an object opened with `open`: the index of its
+    /// plain key's name, its colon read; `None` for any other key and for
+    /// a name already in `seen` (the names read, as bits as in `Seen`),
+    /// where it is then marked. An empty object is left to the `Reader`.
+    #[inline(always)]
+    pub fn member(&mut self, names: &Names, seen: &mut u64) -> Option<usize> {
+        let f = self.key(names)?;
+        if *seen & (1 << f) != 0 {
+            return None;
+        }
+        *seen |= 1 << f;
+        Some(f)
+    }
+
+    /// After a member or an item: whether another follows (a comma read),
+    /// or not (`close` read); `None` for anything else.
+    #[inline(always)]
+    pub fn more(&mut self, close: u8) -> Option<bool> {
+        // Most values are followed directly by the comma or the close.
+        let next = match self.text.as_bytes().get(self.pos) {
+            Some(&c) if c > b' ' => c,
+            _ => {
+                self.ws();
+                *self.text.as_bytes().get(self.pos)?
+            }
+        };
+        self.pos += 1;
+        match next {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A string without escapes.
+    #[inline(always)]
+    pub fn string(&mut self) -> Option<&'a str> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        if b.get(at) != Some(&b'"') {
+            return None;
+        }
+        let end = scan_string(b, at + 1);
+        if b.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        // SAFETY: as in `Reader::plain_string`: both ends are next to an ASCII quote.
+        Some(unsafe { self.text.get_unchecked(at + 1..end) })
+    }
+
+    /// A whole number written as plain digits, as its text.
+    #[inline(always)]
+    pub fn digits(&mut self) -> Option<&'a str> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        let mut end = at;
+        while end + 8 <= b.len() {
+            let n = digit_run(read_u64(b, end));
+            end += n;
+            if n < 8 {
+                break;
+            }
+        }
+        if end + 8 > b.len() || end == at || (end > at + 1 && b[at] == b'0') || !is_delimiter(b.get(end)) {
+            return None;
+        }
+        self.pos = end;
+        // SAFETY: the range is ASCII digits, so on character boundaries.
+        Some(unsafe { self.text.get_unchecked(at..end) })
+    }
+
+    /// A whole number of one to eight digits.
+    #[inline(always)]
+    pub fn u32(&mut self) -> Option<u32> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        if at + 8 > b.len() {
+            return None;
+        }
+        let word = read_u64(b, at);
+        let n = digit_run(word);
+        let leading_zero = n > 1 && word as u8 == b'0';
+        if n == 0 || leading_zero || !is_delimiter(b.get(at + n)) {
+            return None;
+        }
+        self.pos = at + n;
+        Some(digits_value(word, n))
+    }
+
+    #[inline(always)]
+    pub fn boolean(&mut self) -> Option<bool> {
+        self.ws();
+        let rest = &self.text.as_bytes()[self.pos..];
+        let (value, len) = if rest.starts_with(b"true") {
+            (true, 4)
+        } else if rest.starts_with(b"false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.pos += len;
+        Some(value)
+    }
+
+    /// Consumes `null` if it is next.
+    #[inline(always)]
+    pub fn null(&mut self) -> bool {
+        self.ws();
+        let hit = self.text.as_bytes()[self.pos..].starts_with(b"null");
+        self.pos += if hit { 4 } else { 0 };
+        hit
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

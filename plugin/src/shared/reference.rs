@@ -6,11 +6,14 @@
 //! Prevents: a 50,000-variant tenant costing every order a re-parse, or not
 //! fitting the platform's budgets at all. Read in one pass, strings stored once
 //! (`Arena`), lookups by hash (`Index`): parsing is linear in the profile's
-//! size and a lookup costs the same for 10 variants or 50,000.
+//! size and a lookup costs the same for 10 variants or 50,000. Variants and
+//! customers, most of the text, are read first by quick readers over a
+//! `Cursor` (plain keys and values, nothing refused) and by the general ones
+//! only when those give up (see `Reference::run`).
 //! docs/profile.md documents every field.
 
 use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
-use crate::shared::json::{all_digits, names, Error, Kind, Names, Reader, Unknown};
+use crate::shared::json::{all_digits, names, Cursor, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::{parse_amount, MONEY_DP};
 use rust_decimal::Decimal;
 
@@ -27,10 +30,16 @@ pub enum PoPolicy {
 impl PoPolicy {
     pub fn read(r: &mut Reader) -> Result<PoPolicy, Error> {
         let at = r.offset_of_value();
-        match r.string()?.as_ref() {
-            "required" => Ok(PoPolicy::Required),
-            "optional" => Ok(PoPolicy::Optional),
-            other => Err(Error::at(at, format!("unknown PO policy {other:?}, expected \"required\" or \"optional\""))),
+        let text = r.string()?;
+        PoPolicy::parse(&text)
+            .ok_or_else(|| Error::at(at, format!("unknown PO policy {text:?}, expected \"required\" or \"optional\"")))
+    }
+
+    fn parse(text: &str) -> Option<PoPolicy> {
+        match text {
+            "required" => Some(PoPolicy::Required),
+            "optional" => Some(PoPolicy::Optional),
+            _ => None,
         }
     }
 }
@@ -169,14 +178,8 @@ impl Reference {
         let mut data = Reference { text: Arena::with_capacity(r.len() / 2), ..Reference::default() };
         let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
             match f {
-                // Most of a catalog is variants with nothing but a code: those
-                // may be written as the code alone (`"CUP-12OZ-WHT"`), as the
-                // 0.1 catalog was, and are taken straight from the scan.
-                0 => r.items(|r, _| match r.plain_string() {
-                    Some((code, at)) => data.push_variant_code(code, at),
-                    None => data.read_variant(r),
-                })?,
-                1 => r.items(|r, _| data.read_customer(r))?,
+                0 => r.items(|r, _| data.run(r, Self::quick_variant, Self::read_variant))?,
+                1 => r.items(|r, _| data.run(r, Self::quick_customer, Self::read_customer))?,
                 2 => r.items(|r, _| data.read_tax_rate(r))?,
                 3 => r.items(|r, _| data.read_stock_location(r))?,
                 _ => r.items(|r, _| data.read_delivery_method(r))?,
@@ -269,19 +272,141 @@ impl Reference {
         format!("/variants/{variant}/units/{}", i - first)
     }
 
-    /// A variant written as its code alone (at offset `at`).
+    /// Reads a run of a list's records the quick way (`Cursor`): from the
+    /// item `items` is at, while they are plain and a comma directly
+    /// follows, leaving the separator after the last one read to `items`
+    /// (which carries on from it, the count it passes being of no use to
+    /// the readers). A record the quick reader gives up on is read again,
+    /// what it stored taken back first, by `general` when it is the first
+    /// of the run, else in the next run: so a profile is accepted or
+    /// refused, and its errors reported, by the general readers alone.
     #[inline(always)]
-    fn push_variant_code(&mut self, code: &str, at: usize) -> Result<(), Error> {
-        let code = exact(code, at, &mut self.text, "variant codes")?;
-        self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
-        Ok(())
+    fn run<'a>(
+        &mut self,
+        r: &mut Reader<'a>,
+        quick: impl Fn(&mut Self, &mut Cursor<'a>) -> Option<()>,
+        general: impl FnOnce(&mut Self, &mut Reader<'a>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut c = r.cursor();
+        let mut first = true;
+        loop {
+            let stored = (self.text.mark(), self.units.len(), self.rules.len(), self.credits.len());
+            if quick(self, &mut c).is_none() {
+                self.text.truncate(stored.0);
+                self.units.truncate(stored.1);
+                self.rules.truncate(stored.2);
+                self.credits.truncate(stored.3);
+                return if first { general(self, r) } else { Ok(()) };
+            }
+            r.advance(c);
+            first = false;
+            if c.more(b']') != Some(true) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `read_variant` for a plain code or an object of plain keys and
+    /// values (see `run`). Most of a catalog is variants with nothing but
+    /// a code: those may be written as the code alone (`"CUP-12OZ-WHT"`),
+    /// as the 0.1 catalog was.
+    #[inline(always)]
+    fn quick_variant(&mut self, c: &mut Cursor) -> Option<()> {
+        if let Some(code) = c.string() {
+            let code = quick_exact(code, &mut self.text)?;
+            self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
+            return Some(());
+        }
+        let variant = self.variants.len() as u32;
+        let (mut code, mut rule, mut discontinued, mut seen) = (None, None, false, 0);
+        c.open(b'{')?;
+        loop {
+            match c.member(VARIANT, &mut seen)? {
+                0 => code = Some(quick_exact(c.string()?, &mut self.text)?),
+                1 => {
+                    c.open(b'[')?;
+                    loop {
+                        self.quick_unit(c, variant)?;
+                        if !c.more(b']')? {
+                            break;
+                        }
+                    }
+                }
+                2 => rule = Some(quick_rule(c)?),
+                _ => discontinued = c.boolean()?,
+            }
+            if !c.more(b'}')? {
+                break;
+            }
+        }
+        let rule = Slot::of(&mut self.rules, rule);
+        self.variants.push(Variant { code: code?, rule, discontinued });
+        Some(())
+    }
+
+    /// `read_unit` for plain keys and values.
+    #[inline(always)]
+    fn quick_unit(&mut self, c: &mut Cursor, variant: u32) -> Option<()> {
+        let (mut sku, mut pack, mut multiplier, mut rule, mut seen) = (None, None, None, None, 0);
+        c.open(b'{')?;
+        loop {
+            match c.member(UNIT, &mut seen)? {
+                0 => sku = Some(quick_exact(c.string()?, &mut self.text)?),
+                1 if c.null() => {}
+                1 => pack = Some(quick_exact(c.string()?, &mut self.text)?),
+                2 => multiplier = Some(c.u32().filter(|&m| m >= 1)?),
+                _ => rule = Some(quick_rule(c)?),
+            }
+            if !c.more(b'}')? {
+                break;
+            }
+        }
+        let (sku, multiplier) = (sku?, multiplier?);
+        let rule = Slot::of(&mut self.rules, rule);
+        self.units.push(Unit { sku, pack, variant, multiplier, rule });
+        Some(())
+    }
+
+    /// `read_customer` for plain keys and values, a numeric Shopify id and
+    /// an unpadded email.
+    #[inline(always)]
+    fn quick_customer(&mut self, c: &mut Cursor) -> Option<()> {
+        let (mut shopify_id, mut email, mut orderwise_id, mut po_policy, mut credit) = (None, None, None, None, None);
+        let mut seen = 0;
+        c.open(b'{')?;
+        loop {
+            match c.member(CUSTOMER, &mut seen)? {
+                0 => shopify_id = Some(self.text.push(c.digits()?)),
+                1 => {
+                    let text = c.string()?;
+                    let [first, .., last] = text.as_bytes() else { return None };
+                    if !(first.is_ascii_graphic() && last.is_ascii_graphic()) {
+                        return None;
+                    }
+                    email = Some(self.text.push_lowercase(text));
+                }
+                2 => orderwise_id = Some(c.u32()?),
+                3 => po_policy = Some(PoPolicy::parse(c.string()?)?),
+                _ => credit = Some(quick_credit(c)?),
+            }
+            if !c.more(b'}')? {
+                break;
+            }
+        }
+        if shopify_id.is_none() && email.is_none() {
+            return None;
+        }
+        let credit = Slot::of(&mut self.credits, credit);
+        self.customers.push(Customer { shopify_id, email, orderwise_id: orderwise_id?, po_policy, credit });
+        Some(())
     }
 
     fn read_variant(&mut self, r: &mut Reader) -> Result<(), Error> {
         if r.kind() == Kind::String {
-            // A code with escapes.
-            let at = r.offset_of_value();
-            return self.push_variant_code(&r.string()?, at);
+            // The code alone.
+            let code = exact_key(r, &mut self.text, "variant codes")?;
+            self.variants.push(Variant { code, rule: Slot(0), discontinued: false });
+            return Ok(());
         }
         let variant = self.variants.len() as u32;
         let (mut code, mut rule, mut discontinued) = (None, None, false);
@@ -519,7 +644,6 @@ pub struct Counts {
 
 /// A code matched exactly (SKU, variant code, pack name, shipping code): refused
 /// when empty or padded, since a padded key would never match and nothing says so.
-#[inline(always)]
 fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Error> {
     match r.plain_string() {
         Some((text, at)) => exact(text, at, arena, what),
@@ -531,9 +655,23 @@ fn exact_key(r: &mut Reader, arena: &mut Arena, what: &str) -> Result<Span, Erro
 }
 
 /// `exact_key` for a string already read, found at offset `at`.
-#[inline(always)]
 fn exact(text: &str, at: usize, arena: &mut Arena, what: &str) -> Result<Span, Error> {
-    let padded = match text.as_bytes() {
+    if padded(text) {
+        return Err(padded_error(at, what));
+    }
+    Ok(arena.push(text))
+}
+
+/// `exact` for the quick readers: `None` for what it refuses.
+#[inline(always)]
+fn quick_exact(text: &str, arena: &mut Arena) -> Option<Span> {
+    (!padded(text)).then(|| arena.push(text))
+}
+
+/// Whether a key is empty or has white space at either end.
+#[inline(always)]
+fn padded(text: &str) -> bool {
+    match text.as_bytes() {
         // The common case first: printable ASCII at both ends.
         [first, .., last] | [first @ last] if first.is_ascii_graphic() && last.is_ascii_graphic() => false,
         [] => true,
@@ -541,21 +679,15 @@ fn exact(text: &str, at: usize, arena: &mut Arena, what: &str) -> Result<Span, E
             first.is_ascii_whitespace() || last.is_ascii_whitespace()
         }
         _ => text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace),
-    };
-    if padded {
-        return Err(padded_error(at, what));
     }
-    Ok(arena.push(text))
 }
 
-/// Out of line, so the inlined `exact` prepares nothing for it.
 #[cold]
 fn padded_error(at: usize, what: &str) -> Error {
     Error::at(at, format!("{what} are matched exactly: no empty values or surrounding spaces"))
 }
 
 /// A Shopify id: a whole JSON number or a non-blank string, kept as text.
-#[inline(always)]
 fn read_id(r: &mut Reader, arena: &mut Arena) -> Result<Span, Error> {
     // Most are numbers: their digits taken straight from the scan.
     if let Some((digits, _)) = r.plain_digits() {
@@ -618,6 +750,28 @@ fn pounds_and_pence(text: &str) -> Option<Decimal> {
     ((1..=12).contains(&whole) && decimals_ok).then(|| Decimal::new(mantissa, decimals))
 }
 
+/// `read_rule` for plain keys and values.
+#[inline(always)]
+fn quick_rule(c: &mut Cursor) -> Option<QuantityRule> {
+    let (mut rule, mut seen) = (QuantityRule::default(), 0);
+    c.open(b'{')?;
+    loop {
+        let f = c.member(RULE, &mut seen)?;
+        let value = c.u32()?;
+        match f {
+            0 if value == 0 => return None,
+            0 => rule.pack_size = Some(value),
+            1 => rule.min = Some(value),
+            _ => rule.max = Some(value),
+        }
+        if !c.more(b'}')? {
+            break;
+        }
+    }
+    let min_above_max = matches!((rule.min, rule.max), (Some(min), Some(max)) if min > max);
+    (!min_above_max).then_some(rule)
+}
+
 fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
     let mut rule = QuantityRule::default();
     let mut min_at = 0;
@@ -638,6 +792,29 @@ fn read_rule(r: &mut Reader) -> Result<QuantityRule, Error> {
         }
     }
     Ok(rule)
+}
+
+/// `read_credit` for plain keys and values, the amount as a string in
+/// pounds and pence.
+#[inline(always)]
+fn quick_credit(c: &mut Cursor) -> Option<Credit> {
+    let (mut credit, mut seen) = (Credit::default(), 0);
+    c.open(b'{')?;
+    loop {
+        match c.member(CREDIT, &mut seen)? {
+            0 => credit.account_customer = c.boolean()?,
+            1 => credit.on_hold = c.boolean()?,
+            2 => credit.manual_on_hold = c.boolean()?,
+            3 => credit.over_credit_terms = c.boolean()?,
+            _ if c.null() => {}
+            // At most two decimals, as `read_credit` requires.
+            _ => credit.available_to_spend = Some(pounds_and_pence(c.string()?)?),
+        }
+        if !c.more(b'}')? {
+            break;
+        }
+    }
+    (seen & 1 != 0).then_some(credit)
 }
 
 fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
