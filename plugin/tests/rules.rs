@@ -335,6 +335,14 @@ fn profiles_that_validate_but_cannot_be_right_are_refused() {
             "/reference/deliveryMethods/0/shippingCode",
         ),
         ("/orders/packProperties", json!([]), "/orders/packProperties"),
+        // Two VAT rates on one OrderWise tax code: one would post at the other's rate.
+        ("/reference/taxRates/2/taxRateId", json!(1), "/reference/taxRates/2/taxRateId"),
+        // Over the limit is 0 available, not a negative figure a check cannot mean.
+        (
+            "/reference/customers/0/credit/availableToSpend",
+            json!("-120.00"),
+            "/reference/customers/0/credit/availableToSpend",
+        ),
     ];
     for (at, value, pointer) in cases {
         let err = plugin::Profile::parse(&profile_json_with(at, value)).expect_err(at);

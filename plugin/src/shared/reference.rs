@@ -244,6 +244,18 @@ impl Reference {
             if self.tax_rates[..i].iter().any(|earlier| earlier.rate == rate.rate) {
                 return Err((format!("/taxRates/{i}/rate"), format!("rate {} is listed twice", rate.rate.normalize())));
             }
+            // Prevents: two VAT rates booked to one OrderWise tax code, so that
+            // one of them is posted at the other's rate.
+            if let Some(earlier) = self.tax_rates[..i].iter().find(|earlier| earlier.tax_rate_id == rate.tax_rate_id) {
+                return Err((
+                    format!("/taxRates/{i}/taxRateId"),
+                    format!(
+                        "taxRateId {} is already the id of rate {}; each VAT rate needs its own OrderWise tax code",
+                        rate.tax_rate_id,
+                        earlier.rate.normalize()
+                    ),
+                ));
+            }
         }
         for (i, location) in self.stock_locations.iter().enumerate() {
             if self.stock_locations[..i].iter().any(|earlier| earlier.id == location.id) {
@@ -832,6 +844,16 @@ fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
                 let amount = read_amount(r)?;
                 if amount.scale() > MONEY_DP {
                     return Err(Error::at(at, "must be an amount in pennies (at most 2 decimals)"));
+                }
+                // Prevents: a figure no credit check can mean. A customer over
+                // their limit has nothing left to spend: the sync writes 0.
+                if amount.is_sign_negative() && !amount.is_zero() {
+                    return Err(Error::at(
+                        at,
+                        format!(
+                            "is negative ({amount}); a customer at or over their limit has 0 available to spend: the credit sync must write 0"
+                        ),
+                    ));
                 }
                 credit.available_to_spend = Some(amount);
             }
