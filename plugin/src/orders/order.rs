@@ -17,10 +17,10 @@ use crate::shared::money::{required_amount, round_half_up};
 use crate::shared::text::visible;
 use rust_decimal::Decimal;
 
-/// The most lines one call maps. Fuel grows with the payload (~60 units a
-/// byte); 250 Shopify lines stay inside the platform's 11 million budget
-/// (200 measured at 8.5 million), and a larger order gets a coded answer
-/// instead of being stopped mid-way for fuel.
+/// The most lines one call maps: 250 Shopify lines stay inside the
+/// platform's 11 million instruction budget (200 measured at 5.2 million,
+/// docs/benchmarks.md), and a larger order gets a coded answer instead of
+/// being stopped mid-way for fuel (the lines past it are not even read).
 pub const MAX_LINES: usize = 250;
 
 /// The note attribute carrying SparkLayer's cart id [doc].
@@ -165,10 +165,9 @@ fn line_items<'o, 'a>(order: &'o Order<'a>) -> Result<&'o [LineItem<'a>], Issue>
     let Some(items) = order.line_items.as_deref().filter(|l| !l.is_empty()) else {
         return Err(Issue::new(Code::PAYLOAD_INVALID, "/line_items", "the order has no line items"));
     };
-    if items.len() > MAX_LINES {
+    if order.more_lines_than_read {
         let why = format!(
-            "the order has {} lines; the bridge maps at most {MAX_LINES} in one call (the platform's instruction budget): split the order",
-            items.len()
+            "the order has more than {MAX_LINES} lines; the bridge maps at most {MAX_LINES} in one call (the platform's instruction budget): split the order"
         );
         return Err(Issue::new(Code::PAYLOAD_INVALID, "/line_items", why));
     }

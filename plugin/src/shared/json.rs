@@ -206,6 +206,7 @@ impl Members<'_> {
     #[inline(always)]
     pub fn next(&mut self, r: &mut Reader) -> Result<Option<usize>, Error> {
         loop {
+            r.spend()?;
             // Before a member: nothing (the first), or a comma; else the end.
             if self.first {
                 self.first = false;
@@ -277,11 +278,45 @@ pub struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Object members and array items still to be read (see `with_budget`).
+    budget: usize,
+    limit: usize,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(text: &'a str) -> Self {
-        Reader { text, bytes: text.as_bytes(), pos: 0 }
+        Reader::with_budget(text, usize::MAX)
+    }
+
+    /// A reader that refuses to read more than `limit` object members and
+    /// array items in all (skipped subtrees count one): what is read costs
+    /// fuel by the member, so this bounds what a payload made of nothing but
+    /// tiny members can cost, and it gets an answer instead of running out.
+    pub fn with_budget(text: &'a str, limit: usize) -> Self {
+        Reader { text, bytes: text.as_bytes(), pos: 0, budget: limit, limit }
+    }
+
+    /// Counts one member or item against the budget.
+    #[inline(always)]
+    fn spend(&mut self) -> Result<(), Error> {
+        match self.budget.checked_sub(1) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(self.over_budget()),
+        }
+    }
+
+    #[cold]
+    fn over_budget(&self) -> Error {
+        Error::at(
+            self.pos,
+            format!(
+                "more than {} fields and list items to read; the bridge reads at most that many in one call",
+                self.limit
+            ),
+        )
     }
 
     /// Length of the whole text, bytes.
@@ -448,6 +483,7 @@ impl<'a> Reader<'a> {
         }
         let mut n = 0;
         loop {
+            self.spend()?;
             each(self, n)?;
             n += 1;
             if self.eat(b',') {
@@ -786,29 +822,17 @@ impl<'a> Reader<'a> {
                 }
                 None => Err(Error::at(self.pos, "an object or array is not closed before the end of the input")),
             },
-            Kind::String => self.string_skip(),
+            Kind::String => match crate::shared::skim::string_end(self.bytes, self.pos) {
+                Some(end) => {
+                    self.pos = end;
+                    Ok(())
+                }
+                None => Err(Error::at(self.pos, "a string is not closed before the end of the input")),
+            },
             Kind::Number => self.number().map(drop),
             Kind::Bool => self.boolean().map(drop),
             Kind::Null if self.null() => Ok(()),
             Kind::Null | Kind::Invalid => Err(self.expected("a JSON value")),
-        }
-    }
-
-    /// Passes over a string, checking its escapes, without building it.
-    fn string_skip(&mut self) -> Result<(), Error> {
-        let open = self.pos;
-        let mut i = open + 1;
-        loop {
-            i = scan_string(self.bytes, i);
-            match self.bytes.get(i) {
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(());
-                }
-                Some(b'\\') => i = self.escape(i)?.1,
-                Some(_) => return Err(Error::at(i, "a control character inside a string must be escaped")),
-                None => return Err(Error::at(open, "a string is not closed before the end of the input")),
-            }
         }
     }
 
@@ -1018,7 +1042,8 @@ impl<'a> Reader<'a> {
 /// on a reader of its own, so the cursor's address is never taken.
 #[inline(never)]
 fn ws_end(text: &str, i: usize) -> usize {
-    let mut r = Reader { text, bytes: text.as_bytes(), pos: i };
+    let mut r = Reader::new(text);
+    r.pos = i;
     r.ws_run();
     r.pos
 }
@@ -1231,7 +1256,7 @@ mod tests {
     fn inside_a_skipped_container_only_strings_and_brackets_are_checked() {
         // Nothing between them is read, so nothing there can change an outcome.
         // (Nor are bracket kinds paired, escapes spelled out, or control
-        // characters in strings refused: a skipped string on its own is.)
+        // characters in strings refused.)
         for text in [
             "[1,]",
             "{\"a\" 1}",

@@ -37,6 +37,39 @@ pub fn nested_end(b: &[u8], open: usize) -> Option<usize> {
     s.step(&tail).map(|p| i + p as usize + 1)
 }
 
+/// The offset just after the quote that closes the string opened at `open`,
+/// or `None` if the text ends first: a block at a time, escapes worked out as
+/// masks, so a string of nothing but escapes costs what any other does.
+pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
+    // Most strings hold no backslash: found by the plain scan, without blocks.
+    let mut i = open + 1;
+    loop {
+        i = crate::shared::json::scan_string(b, i);
+        match b.get(i) {
+            Some(b'"') => return Some(i + 1),
+            Some(b'\\') => break,
+            // A control character decides nothing here.
+            Some(_) => i += 1,
+            None => return None,
+        }
+    }
+    let mut s = State { depth: 0, in_string: 0, escaped: 0 };
+    let mut i = open + 1;
+    while let Some(block) = b.get(i..i + BLOCK) {
+        let m = masks(block.try_into().expect("a whole block"));
+        let quotes = m.quote & !s.escaped_bytes(m.backslash);
+        if quotes != 0 {
+            return Some(i + quotes.trailing_zeros() as usize + 1);
+        }
+        i += BLOCK;
+    }
+    let mut tail = [b' '; BLOCK];
+    tail[..b.len() - i].copy_from_slice(&b[i..]);
+    let m = masks(&tail);
+    let quotes = m.quote & !s.escaped_bytes(m.backslash);
+    (quotes != 0).then(|| i + quotes.trailing_zeros() as usize + 1)
+}
+
 /// What carries from one block to the next.
 struct State {
     /// Open brackets, the one `nested_end` starts at included.
@@ -264,6 +297,17 @@ mod tests {
             assert_eq!(nested_end(text.as_bytes(), 0), end, "{text}");
             assert_eq!(reference(text.as_bytes(), 0), end, "{text}");
         }
+    }
+
+    #[test]
+    fn a_string_ends_at_its_first_unescaped_quote() {
+        for (text, end) in
+            [(r#""""#, Some(2)), (r#""a\"b" tail"#, Some(6)), (r#""a\\"b"#, Some(5)), (r#""no end\""#, None)]
+        {
+            assert_eq!(super::string_end(text.as_bytes(), 0), end, "{text}");
+        }
+        let long = format!("\"{}\"", "\\\"".repeat(100));
+        assert_eq!(super::string_end(long.as_bytes(), 0), Some(long.len()));
     }
 
     proptest! {
