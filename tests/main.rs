@@ -10,3 +10,4 @@ mod native;
 mod platform;
 mod tenant;
 mod versions;
+mod worst_case;
