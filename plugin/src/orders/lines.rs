@@ -12,8 +12,8 @@ use crate::orders::uom::{self, Pack};
 use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{parse_amount, required_amount, round_half_up, show, MONEY_DP};
-use crate::shared::text::visible;
+use crate::shared::money::{negative, parse_amount, required_amount, round_half_up, show, MONEY_DP};
+use crate::shared::text::{same, trim, visible};
 use rust_decimal::Decimal;
 
 /// The line property SparkLayer writes the final per-unit price into [doc; its
@@ -67,12 +67,12 @@ pub fn map_line(
     issues: &mut Vec<Issue>,
 ) -> Option<MappedLine> {
     let at = crate::shared::pointer::indexed("/line_items", index);
-    let sku = item.sku.as_deref().unwrap_or("").trim();
+    let sku = trim(item.sku.as_deref().unwrap_or(""));
     let quantity = quantity(item, sku, cx, &at, issues)?;
     let (gross, discount) = line_amounts(item, sku, quantity, cx.side, &at, issues);
     let charged = gross - discount;
     check_charged_price(profile, item, sku, quantity, charged, cx, &at, issues);
-    if charged < Decimal::ZERO {
+    if negative(charged) {
         issues.push(Issue::new(
             Code::LINE_PRICE_MISMATCH,
             format!("{at}/discount_allocations"),
@@ -177,7 +177,7 @@ fn check_charged_price(
     at: &str,
     issues: &mut Vec<Issue>,
 ) {
-    let Some(i) = item.properties.iter().position(|p| p.name == CHARGED_PRICE_PROPERTY) else {
+    let Some(i) = item.properties.iter().position(|p| same(&p.name, CHARGED_PRICE_PROPERTY)) else {
         return;
     };
     let unit = match read_price(&item.properties[i].value, cx.currency) {
@@ -265,11 +265,11 @@ fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &m
 fn notes(profile: &Profile, item: &LineItem) -> String {
     let mut notes = Vec::new();
     for p in &item.properties {
-        let name = p.name.trim();
+        let name = trim(&p.name);
         let skip = name.is_empty()
             || name.starts_with('_')
-            || name == CHARGED_PRICE_PROPERTY
-            || profile.orders.pack_properties.iter().any(|n| *n == p.name);
+            || same(name, CHARGED_PRICE_PROPERTY)
+            || profile.orders.pack_properties.iter().any(|n| same(n, &p.name));
         let value = match &p.value {
             Value::Text(t) => visible(t),
             Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),

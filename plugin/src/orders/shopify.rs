@@ -580,7 +580,7 @@ fn read_amount(r: &mut Reader) -> Result<Option<Dec>, Error> {
         Kind::Number => r.number()?.into(),
         _ => return Err(r.expected("a decimal amount")),
     };
-    parse_amount(text.trim()).map(|v| Some(Dec(v))).map_err(|why| Error::at(at, why))
+    parse_amount(crate::shared::text::trim(&text)).map(|v| Some(Dec(v))).map_err(|why| Error::at(at, why))
 }
 
 /// A value where Shopify expects text, kept as what it is.

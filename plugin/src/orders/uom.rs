@@ -10,7 +10,7 @@ use crate::orders::settings::NonStock;
 use crate::orders::shopify::{LineItem, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
-use crate::shared::text::visible;
+use crate::shared::text::{same, trim, visible};
 use std::borrow::Cow;
 
 /// Where a sold line lands in OrderWise.
@@ -48,7 +48,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     let names = &profile.orders.pack_properties;
     let mut chosen: Option<Cow<'i, str>> = None;
     for (i, property) in item.properties.iter().enumerate() {
-        if !names.iter().any(|n| *n == property.name) {
+        if !names.iter().any(|n| same(n, &property.name)) {
             continue;
         }
         let unreadable = |why: String| {
@@ -76,7 +76,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     // Flagged even beside a configured pack property: two places a theme
     // might put the pack are one too many to choose between.
     let unconfigured =
-        item.properties.iter().position(|p| looks_like_pack(&p.name) && !names.iter().any(|n| *n == p.name));
+        item.properties.iter().position(|p| looks_like_pack(&p.name) && !names.iter().any(|n| same(n, &p.name)));
     match unconfigured {
         Some(i) => Pack::Unreadable(Issue::new(
             Code::PACK_PROPERTY_UNCONFIGURED,
@@ -95,8 +95,8 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
 /// "Case"): it starts with "pack" or "case", ignoring case and spaces.
 /// Hidden properties (`_…`) are the app's own, never a customer's choice.
 fn looks_like_pack(name: &str) -> bool {
-    let name = name.trim().to_ascii_lowercase();
-    !name.starts_with('_') && (name.starts_with("pack") || name.starts_with("case"))
+    let starts = |word: &str| trim(name).get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
+    starts("pack") || starts("case")
 }
 
 /// What kind of line this is, for the stock it depletes.
@@ -109,7 +109,7 @@ pub enum Kind {
 }
 
 pub fn kind(item: &LineItem) -> Kind {
-    let no_sku = item.sku.as_deref().is_none_or(|s| s.trim().is_empty());
+    let no_sku = item.sku.as_deref().is_none_or(|s| trim(s).is_empty());
     if item.gift_card {
         Kind::GiftCard
     } else if no_sku && item.variant_id.is_none() {

@@ -8,7 +8,7 @@ use crate::orders::currency::Side;
 use crate::orders::shopify::TaxLine;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::Dec;
+use crate::shared::money::{negative, Dec};
 use rust_decimal::Decimal;
 
 /// VAT charged at one rate.
@@ -28,7 +28,7 @@ pub fn by_rate(tax_lines: &[TaxLine], side: Side, at: &str) -> Result<Vec<Vat>, 
         };
         let price_at = || side.pointer(&format!("{at}/tax_lines/{t}/price"));
         let amount = match side.amount(tax.price, tax.price_set.as_ref()) {
-            Some(Dec(p)) if p >= Decimal::ZERO => p,
+            Some(Dec(p)) if !negative(p) => p,
             Some(Dec(p)) => {
                 let why = format!("tax amount {p} is negative; a new order carries none");
                 return Err(Issue::new(Code::PAYLOAD_INVALID, price_at(), why));
@@ -37,7 +37,7 @@ pub fn by_rate(tax_lines: &[TaxLine], side: Side, at: &str) -> Result<Vec<Vat>, 
         };
         // A VAT rate is a fraction; anything else cannot be one (and would
         // scale amounts beyond what the totals check can multiply).
-        if rate < Decimal::ZERO || rate >= Decimal::ONE {
+        if negative(rate) || rate >= Decimal::ONE {
             return Err(Issue::new(
                 Code::PAYLOAD_INVALID,
                 format!("{at}/tax_lines/{t}/rate"),

@@ -849,7 +849,7 @@ impl<'a> Reader<'a> {
 /// Byte-wise equality of two equally long short slices (field names): a
 /// word at a time, without the call to `memcmp` slice equality makes.
 #[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let mut i = 0;
     while i + 8 <= a.len() {
         if read_u64(a, i) != read_u64(b, i) {

@@ -21,10 +21,25 @@ pub const MAX_MAGNITUDE: i64 = 1_000_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Dec(pub Decimal);
 
+/// Whether `d` is below zero (`-0.00` is not): by its sign and digits, where
+/// `d < Decimal::ZERO` would line up the scales of both first.
+#[inline]
+pub fn negative(d: Decimal) -> bool {
+    d.is_sign_negative() && !d.is_zero()
+}
+
+/// Whether `|d|` is beyond `MAX_MAGNITUDE`, from its digits and scale.
+fn too_large(d: Decimal) -> bool {
+    // 10^scale for every scale a Decimal can have (0 to 28).
+    // At scales past 26 the bound outgrows u128, and any mantissa (96 bits) is under it.
+    let unit = 10u128.pow(d.scale());
+    (MAX_MAGNITUDE as u128).checked_mul(unit).is_some_and(|bound| d.mantissa().unsigned_abs() > bound)
+}
+
 /// Parses an amount from payload or profile text: exact, and within `MAX_MAGNITUDE`.
 pub fn parse_amount(text: &str) -> Result<Decimal, String> {
     let value = parse_decimal(text).ok_or_else(|| format!("expected a decimal amount, found {text:?}"))?;
-    if value.abs() > Decimal::from(MAX_MAGNITUDE) {
+    if too_large(value) {
         return Err(format!("amount {text} is beyond the largest accepted ({MAX_MAGNITUDE})"));
     }
     Ok(value)
@@ -114,7 +129,7 @@ pub fn required_amount(
     field: impl FnOnce() -> (String, String),
 ) -> Decimal {
     let why = match value {
-        Some(Dec(v)) if v >= Decimal::ZERO => return v,
+        Some(Dec(v)) if !negative(v) => return v,
         Some(Dec(v)) => format!("{v} is negative; a new order carries none"),
         None => "is missing".to_owned(),
     };
@@ -176,6 +191,28 @@ mod tests {
         assert!(parse_amount("1e20").unwrap_err().contains("beyond the largest accepted"));
         assert!(parse_amount("true").is_err());
         assert!(parse_amount("").is_err());
+    }
+
+    #[test]
+    fn sign_and_magnitude_from_the_digits_agree_with_comparisons() {
+        let max = Decimal::from(MAX_MAGNITUDE);
+        for text in [
+            "0",
+            "-0.00",
+            "0.01",
+            "-0.01",
+            "1000000000000",
+            "1000000000000.00",
+            "1000000000000.01",
+            "-1000000000000.01",
+            "999999999999.99",
+            "79228162514264337593543950335",
+            "-0.0000000000000000000000000001",
+        ] {
+            let v = d(text);
+            assert_eq!(negative(v), v < Decimal::ZERO, "{text}");
+            assert_eq!(too_large(v), v.abs() > max, "{text}");
+        }
     }
 
     #[test]
