@@ -6,7 +6,7 @@
 //! integration; [inferred] names come from OrderWise's XML import and database
 //! and were not seen in OWAPI JSON (see ../shared/domain.md §3).
 
-use crate::shared::write::Writer;
+use crate::shared::write::{member, Writer};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,10 +145,10 @@ impl SalesOrder {
     pub fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(1024 + 320 * self.order_lines.len());
         w.begin_object();
-        w.key("customer").begin_object().key("id").opt_uint(self.customer.id).end_object();
+        w.key(member!("customer")).begin_object().key(member!("id")).opt_uint(self.customer.id).end_object();
         self.order_header.write(&mut w);
         self.customer_delivery_address.write(&mut w);
-        w.key("orderLines").begin_array();
+        w.key(member!("orderLines")).begin_array();
         for line in &self.order_lines {
             line.write(&mut w);
         }
@@ -160,44 +160,44 @@ impl SalesOrder {
 
 impl OrderHeader {
     fn write(&self, w: &mut Writer) {
-        w.key("orderHeader").begin_object();
-        w.key("systemOrderType").uint(u64::from(self.system_order_type));
-        w.key("deliveryMethodId").opt_uint(self.delivery_method_id);
-        w.key("orderDate").string(&self.order_date);
-        w.key("eCommerceOrderNumber").string(&self.e_commerce_order_number);
-        w.key("orderGross").decimal(self.order_gross);
-        w.key("deliveryGross").decimal(self.delivery_gross);
-        w.key("customerOrderRef").opt_string(self.customer_order_ref.as_deref());
-        w.key("orderNet").decimal(self.order_net);
-        w.key("orderTax").decimal(self.order_tax);
-        w.key("deliveryNet").decimal(self.delivery_net);
-        w.key("deliveryTaxRateId").opt_uint(self.delivery_tax_rate_id);
-        w.key("specialInstructions").string(&self.special_instructions);
-        w.key("onHold").boolean(self.on_hold);
-        w.key("pricesAsNet").boolean(self.prices_as_net);
-        w.key("currencyCode").string(&self.currency_code);
+        w.key(member!("orderHeader")).begin_object();
+        w.key(member!("systemOrderType")).uint(u64::from(self.system_order_type));
+        w.key(member!("deliveryMethodId")).opt_uint(self.delivery_method_id);
+        w.key(member!("orderDate")).string(&self.order_date);
+        w.key(member!("eCommerceOrderNumber")).string(&self.e_commerce_order_number);
+        w.key(member!("orderGross")).decimal(self.order_gross);
+        w.key(member!("deliveryGross")).decimal(self.delivery_gross);
+        w.key(member!("customerOrderRef")).opt_string(self.customer_order_ref.as_deref());
+        w.key(member!("orderNet")).decimal(self.order_net);
+        w.key(member!("orderTax")).decimal(self.order_tax);
+        w.key(member!("deliveryNet")).decimal(self.delivery_net);
+        w.key(member!("deliveryTaxRateId")).opt_uint(self.delivery_tax_rate_id);
+        w.key(member!("specialInstructions")).string(&self.special_instructions);
+        w.key(member!("onHold")).boolean(self.on_hold);
+        w.key(member!("pricesAsNet")).boolean(self.prices_as_net);
+        w.key(member!("currencyCode")).string(&self.currency_code);
         if let Some(paid) = self.amount_paid {
-            w.key("amountPaid").decimal(paid);
+            w.key(member!("amountPaid")).decimal(paid);
         }
         if !self.payments.is_empty() {
-            w.key("payments").begin_array();
+            w.key(member!("payments")).begin_array();
             for p in &self.payments {
                 w.begin_object();
-                w.key("paymentMethodId").opt_uint(p.payment_method_id);
-                w.key("amount").decimal(p.amount);
-                w.key("description").string(&p.description);
-                w.key("reference").opt_string(p.reference.as_deref());
+                w.key(member!("paymentMethodId")).opt_uint(p.payment_method_id);
+                w.key(member!("amount")).decimal(p.amount);
+                w.key(member!("description")).string(&p.description);
+                w.key(member!("reference")).opt_string(p.reference.as_deref());
                 w.end_object();
             }
             w.end_array();
         }
         if !self.delivery_vat.is_empty() {
-            w.key("deliveryVat").begin_array();
+            w.key(member!("deliveryVat")).begin_array();
             for v in &self.delivery_vat {
                 w.begin_object();
-                w.key("taxRateId").opt_uint(v.tax_rate_id);
-                w.key("net").decimal(v.net);
-                w.key("tax").decimal(v.tax);
+                w.key(member!("taxRateId")).opt_uint(v.tax_rate_id);
+                w.key(member!("net")).decimal(v.net);
+                w.key(member!("tax")).decimal(v.tax);
                 w.end_object();
             }
             w.end_array();
@@ -208,19 +208,19 @@ impl OrderHeader {
 
 impl DeliveryAddress {
     fn write(&self, w: &mut Writer) {
-        w.key("customerDeliveryAddress").begin_object();
-        w.key("deliveryName").string(&self.delivery_name);
-        w.key("contactName").string(&self.contact_name);
-        w.key("address1").string(&self.address1);
-        w.key("address2").string(&self.address2);
-        w.key("town").string(&self.town);
-        w.key("county").string(&self.county);
-        w.key("country").string(&self.country);
-        w.key("countryCode").string(&self.country_code);
-        w.key("postcode").string(&self.postcode);
-        w.key("telephone").string(&self.telephone);
-        w.key("email").string(&self.email);
-        w.key("deliveryMethodId").opt_uint(self.delivery_method_id);
+        w.key(member!("customerDeliveryAddress")).begin_object();
+        w.key(member!("deliveryName")).string(&self.delivery_name);
+        w.key(member!("contactName")).string(&self.contact_name);
+        w.key(member!("address1")).string(&self.address1);
+        w.key(member!("address2")).string(&self.address2);
+        w.key(member!("town")).string(&self.town);
+        w.key(member!("county")).string(&self.county);
+        w.key(member!("country")).string(&self.country);
+        w.key(member!("countryCode")).string(&self.country_code);
+        w.key(member!("postcode")).string(&self.postcode);
+        w.key(member!("telephone")).string(&self.telephone);
+        w.key(member!("email")).string(&self.email);
+        w.key(member!("deliveryMethodId")).opt_uint(self.delivery_method_id);
         w.end_object();
     }
 }
@@ -228,16 +228,16 @@ impl DeliveryAddress {
 impl OrderLine {
     fn write(&self, w: &mut Writer) {
         w.begin_object();
-        w.key("itemNumber").uint(u64::from(self.item_number));
-        w.key("variantCode").opt_string(self.variant_code.as_deref());
-        w.key("quantity").uint(self.quantity);
-        w.key("itemGross").decimal(self.item_gross);
-        w.key("itemNet").decimal(self.item_net);
-        w.key("taxRateId").opt_uint(self.tax_rate_id);
-        w.key("stockLocationId").uint(u64::from(self.stock_location_id));
-        w.key("eCommerceItemId").opt_string(self.e_commerce_item_id.as_deref());
+        w.key(member!("itemNumber")).uint(u64::from(self.item_number));
+        w.key(member!("variantCode")).opt_string(self.variant_code.as_deref());
+        w.key(member!("quantity")).uint(self.quantity);
+        w.key(member!("itemGross")).decimal(self.item_gross);
+        w.key(member!("itemNet")).decimal(self.item_net);
+        w.key(member!("taxRateId")).opt_uint(self.tax_rate_id);
+        w.key(member!("stockLocationId")).uint(u64::from(self.stock_location_id));
+        w.key(member!("eCommerceItemId")).opt_string(self.e_commerce_item_id.as_deref());
         if !self.notes.is_empty() {
-            w.key("notes").string(&self.notes);
+            w.key(member!("notes")).string(&self.notes);
         }
         w.end_object();
     }

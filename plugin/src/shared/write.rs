@@ -8,6 +8,15 @@
 
 use rust_decimal::Decimal;
 
+/// A member's name (a plain ASCII identifier) as `Writer::key` takes it: the
+/// comma, quotes and colon around it put together at compile time.
+macro_rules! member {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
+pub(crate) use member;
+
 /// A JSON text being written. Two flags place the commas: whether the next
 /// member is the first of its container, and whether a key was just written
 /// (its value then needs none).
@@ -68,16 +77,13 @@ impl Writer {
         self
     }
 
-    /// A member's name (a plain ASCII identifier); its value follows.
-    pub fn key(&mut self, name: &str) -> &mut Self {
+    /// A member's name, as `member!` writes it at compile time (`,"name":`);
+    /// its value follows. The comma is left off for the first member.
+    pub fn key(&mut self, member: &'static str) -> &mut Self {
+        debug_assert!(member.starts_with(",\"") && member.ends_with("\":"), "made by member!");
         // A key never follows a key, so only `first` decides the comma.
-        self.out.reserve(name.len() + 4);
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        let text = if self.first { &member.as_bytes()[1..] } else { member.as_bytes() };
+        self.out.extend_from_slice(text);
         self.first = false;
         self.after_key = true;
         self
@@ -281,13 +287,13 @@ mod tests {
     fn objects_and_arrays_get_their_commas() {
         let mut w = Writer::default();
         w.begin_object();
-        w.key("a").uint(1);
-        w.key("b").begin_array();
+        w.key(member!("a")).uint(1);
+        w.key(member!("b")).begin_array();
         w.string("x").null().boolean(true);
-        w.begin_object().key("c").decimal(parse_decimal("1.50").unwrap()).end_object();
+        w.begin_object().key(member!("c")).decimal(parse_decimal("1.50").unwrap()).end_object();
         w.end_array();
-        w.key("d").begin_object().end_object();
-        w.key("e").opt_uint(None).key("f").opt_string(Some("y"));
+        w.key(member!("d")).begin_object().end_object();
+        w.key(member!("e")).opt_uint(None).key(member!("f")).opt_string(Some("y"));
         w.end_object();
         assert_eq!(w.finish(), r#"{"a":1,"b":["x",null,true,{"c":1.5}],"d":{},"e":null,"f":"y"}"#);
     }
