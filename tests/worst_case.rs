@@ -61,6 +61,51 @@ fn a_mebibyte_of_unread_fields_costs_a_bounded_amount_a_byte_whatever_it_holds()
 }
 
 #[test]
+fn a_mebibyte_of_tiny_fields_where_fields_are_read_is_refused_before_the_fuel_runs_out() {
+    let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
+    let base: Value = serde_json::from_slice(&order("volume-10-lines")).unwrap();
+    let text = serde_json::to_string(&base).unwrap();
+    // `at` set to a list of `n` copies of `item` (JSON text).
+    let with_list = |at: &[&str], item: &str, n: usize| {
+        let mut o = base.clone();
+        o["line_items"] = json!([base["line_items"][0].clone()]);
+        let mut slot = &mut o;
+        for key in at {
+            slot = if let Ok(i) = key.parse::<usize>() { &mut slot[i] } else { &mut slot[*key] };
+        }
+        *slot = json!("@list@");
+        serde_json::to_string(&o).unwrap().replace("\"@list@\"", &format!("[{}]", vec![item; n].join(",")))
+    };
+    let shapes: [(&str, String); 4] = [
+        (
+            "unknown top-level keys",
+            fill(|n| {
+                format!(
+                    "{}{}}}",
+                    &text[..text.len() - 1],
+                    (0..n).map(|i| format!(",\"k{i:06}\":1")).collect::<String>()
+                )
+            }),
+        ),
+        (
+            "tax lines on one line",
+            fill(|n| with_list(&["line_items", "0", "tax_lines"], r#"{"rate":0.2,"price":"0.00"}"#, n)),
+        ),
+        (
+            "properties on one line",
+            fill(|n| with_list(&["line_items", "0", "properties"], r#"{"name":"a","value":"b"}"#, n)),
+        ),
+        ("note attributes", fill(|n| with_list(&["note_attributes"], r#"{"name":"a","value":"b"}"#, n))),
+    ];
+    for (name, payload) in shapes {
+        let report = run_order(&bridge, &profile(), payload.as_bytes());
+        let outcome = report.outcome.unwrap_or_else(|| panic!("{name}: stopped: {:?}", report.failure));
+        assert_eq!(outcome.status, Status::Rejected, "{name}");
+        assert!(outcome.issues[0].message.contains("fields and list items"), "{name}: {}", outcome.issues[0].message);
+    }
+}
+
+#[test]
 fn two_hundred_and_fifty_lines_padded_with_white_space_to_a_mebibyte_are_answered() {
     let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
     let mut base: Value = serde_json::from_slice(&order("volume-10-lines")).unwrap();

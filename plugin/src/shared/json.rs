@@ -829,7 +829,13 @@ impl<'a> Reader<'a> {
                 }
                 None => Err(Error::at(self.pos, "a string is not closed before the end of the input")),
             },
-            Kind::Number => self.number().map(drop),
+            Kind::Number => match number_end(self.bytes, self.pos) {
+                Some(end) => {
+                    self.pos = end;
+                    Ok(())
+                }
+                None => Err(Error::at(self.pos, "not a valid JSON number")),
+            },
             Kind::Bool => self.boolean().map(drop),
             Kind::Null if self.null() => Ok(()),
             Kind::Null | Kind::Invalid => Err(self.expected("a JSON value")),

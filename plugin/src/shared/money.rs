@@ -31,9 +31,18 @@ pub fn negative(d: Decimal) -> bool {
 /// Whether `|d|` is beyond `MAX_MAGNITUDE`, from its digits and scale.
 fn too_large(d: Decimal) -> bool {
     // 10^scale for every scale a Decimal can have (0 to 28).
-    // At scales past 26 the bound outgrows u128, and any mantissa (96 bits) is under it.
-    let unit = 10u128.pow(d.scale());
-    (MAX_MAGNITUDE as u128).checked_mul(unit).is_some_and(|bound| d.mantissa().unsigned_abs() > bound)
+    // MAX_MAGNITUDE (10^12) at each scale a Decimal can have; past 26 the
+    // bound outgrows u128, and any mantissa (96 bits) is under it.
+    const BOUNDS: [u128; 27] = {
+        let mut b = [0u128; 27];
+        let mut k = 0;
+        while k < 27 {
+            b[k] = (MAX_MAGNITUDE as u128) * 10u128.pow(k as u32);
+            k += 1;
+        }
+        b
+    };
+    BOUNDS.get(d.scale() as usize).is_some_and(|&bound| d.mantissa().unsigned_abs() > bound)
 }
 
 /// Parses an amount from payload or profile text: exact, and within `MAX_MAGNITUDE`.

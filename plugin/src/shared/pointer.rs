@@ -132,7 +132,13 @@ fn next_mark(b: &[u8], mut i: usize) -> usize {
 
 /// Index just past the closing quote of the string starting at `open`, and
 /// whether there was one (a truncated payload can end inside a string).
+#[inline(always)]
 fn string_end(bytes: &[u8], open: usize) -> (usize, bool) {
+    // A key (nearly every string here) holds no backslash: one scan finds its end.
+    let end = crate::shared::json::scan_string(bytes, open + 1);
+    if bytes.get(end) == Some(&b'"') {
+        return (end + 1, true);
+    }
     match crate::shared::skim::string_end(bytes, open) {
         Some(end) => (end, true),
         None => (bytes.len(), false),
