@@ -15,6 +15,7 @@
 use crate::shared::index::{hash, hash_pair, hash_str, Arena, Index, Span};
 use crate::shared::json::{all_digits, names, Cursor, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::{parse_amount, MONEY_DP};
+use crate::shared::text::same;
 use rust_decimal::Decimal;
 
 /// Whether a missing customer PO holds the order (a per-customer setting kept
@@ -560,8 +561,9 @@ impl Reference {
     /// The OrderWise variant with exactly this code (case-sensitive, as OrderWise matches).
     pub fn variant(&self, code: &str) -> Option<&Variant> {
         let t = &self.text;
-        let code = code.as_bytes();
-        self.by_code.find(hash(0, code), |i| t.bytes(self.variants[i].code) == code).map(|i| &self.variants[i])
+        self.by_code
+            .find(hash(0, code.as_bytes()), |i| same(t.get(self.variants[i].code), code))
+            .map(|i| &self.variants[i])
     }
 
     pub fn code_of(&self, variant: &Variant) -> &str {
@@ -573,7 +575,12 @@ impl Reference {
         let t = &self.text;
         let is = |i: usize| {
             let u = &self.units[i];
-            t.get(u.sku) == sku && u.pack.map(|p| t.get(p)) == pack
+            same(t.get(u.sku), sku)
+                && match (u.pack, pack) {
+                    (Some(p), Some(pack)) => same(t.get(p), pack),
+                    (None, None) => true,
+                    _ => false,
+                }
         };
         self.by_sku_and_pack.find(hash_pair(sku.as_bytes(), pack.map(str::as_bytes)), is).map(|i| &self.units[i])
     }
@@ -596,7 +603,7 @@ impl Reference {
     pub fn customer(&self, shopify_id: Option<&str>, email: Option<&str>) -> Option<&Customer> {
         let t = &self.text;
         let by_id = shopify_id.and_then(|id| {
-            self.by_shopify_id.find(hash_str(id), |i| self.customers[i].shopify_id.map(|s| t.get(s)) == Some(id))
+            self.by_shopify_id.find(hash_str(id), |i| self.customers[i].shopify_id.is_some_and(|s| same(t.get(s), id)))
         });
         let by_email = || {
             let email = email?.trim().to_lowercase();
@@ -623,7 +630,7 @@ impl Reference {
         let t = &self.text;
         let methods = &self.delivery_methods;
         self.by_shipping_code
-            .find(hash_str(shipping_code), |i| t.get(methods[i].shipping_code) == shipping_code)
+            .find(hash_str(shipping_code), |i| same(t.get(methods[i].shipping_code), shipping_code))
             .map(|i| methods[i].delivery_method_id)
     }
 
