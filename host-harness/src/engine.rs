@@ -44,6 +44,14 @@ pub fn build(limits: &Limits) -> Result<Engine> {
     // with memset and decommitting the rest.
     pool.pagemap_scan(Enabled::Auto);
     pool.linear_memory_keep_resident(memory_cap.max(64 * 1024));
+    // Tables likewise: zero up to 64 KiB (8,192 funcrefs) of a freed table with
+    // memset rather than giving its pages back. The component's two tables are
+    // a page each; with the default (0) each was reset by madvise(DONTNEED):
+    // two syscalls per order, each a TLB shootdown across the worker threads
+    // (they share one address space), then a copy-on-write fault when the next
+    // instance lazily fills the table. `decommit_batch_size` stays at 1: with
+    // nothing left to decommit, batching only holds freed slots back.
+    pool.table_keep_resident(64 * 1024);
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     // Copy-on-write memory images: data segments are mapped, not copied, at instantiation.
     config.memory_init_cow(true);
