@@ -7,10 +7,13 @@
 //!   pointers, and the tenant's reference data.
 //! - `profile.rs`: the tenant profile: reference data plus each flow's settings.
 //! - `orders/`: SparkLayer order -> OrderWise sales order, one file per rule.
-//!   (`stock/` and `reconcile/` sit beside it as their flows arrive.)
+//! - `reconcile/`: month-end reconciliation of SparkLayer orders, the bridge's
+//!   outcomes and OrderWise's export (run natively by the harness for now).
+//!   (`stock/` sits beside them as its flow arrives.)
 
 pub mod orders;
 pub mod profile;
+pub mod reconcile;
 pub mod shared;
 
 #[cfg(target_arch = "wasm32")]

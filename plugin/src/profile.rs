@@ -6,6 +6,7 @@
 //! worked example.
 
 use crate::orders::settings::Settings as OrdersSettings;
+use crate::reconcile::settings::Settings as ReconcileSettings;
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::pointer::pointer_at_offset;
 use crate::shared::reference::Reference;
@@ -37,11 +38,13 @@ pub struct Profile {
     pub name: String,
     pub reference: Reference,
     pub orders: OrdersSettings,
+    /// The optional `reconcile` section (defaults when absent).
+    pub reconcile: ReconcileSettings,
     /// For a baked profile: the SHA-256 of its text, as the baking host gave it.
     pub baked_digest: Option<String>,
 }
 
-const FIELDS: &Names = names!["name", "reference", "orders"];
+const FIELDS: &Names = names!["name", "reference", "orders", "reconcile"];
 
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {
@@ -51,12 +54,14 @@ impl Profile {
         let located = |e: Error| ProfileError::at(pointer_at_offset(json, e.offset), e.message.clone());
         let mut r = Reader::new(json);
         let (mut name, mut reference, mut orders) = (String::new(), None, None);
+        let mut reconcile = ReconcileSettings::default();
         let seen = r
             .fields(FIELDS, Unknown::Refuse, |r, f| {
                 match f {
                     0 => name = r.string()?.into_owned(),
                     1 => reference = Some(Reference::read(r)?),
-                    _ => orders = Some(OrdersSettings::read(r)?),
+                    2 => orders = Some(OrdersSettings::read(r)?),
+                    _ => reconcile = ReconcileSettings::read(r)?,
                 }
                 Ok(())
             })
@@ -68,7 +73,7 @@ impl Profile {
         };
         reference.index().map_err(|(at, why)| ProfileError::at(format!("/reference{at}"), why))?;
         orders.link(&reference).map_err(|(at, why)| ProfileError::at(format!("/orders{at}"), why))?;
-        Ok(Profile { name, reference, orders, baked_digest: None })
+        Ok(Profile { name, reference, orders, reconcile, baked_digest: None })
     }
 }
 

@@ -116,6 +116,38 @@ codes! {
     NOTE_TRUNCATED => (Warning, Operations),
     /// A collection order took its delivery address from the billing or account address (audit trail).
     COLLECTION_ADDRESS => (Info, Operations),
+    /// Reconciliation: a SparkLayer order and its OrderWise row agree on currency, net, VAT, gross and PO.
+    RECON_MATCHED => (Info, Finance),
+    /// Reconciliation: the net differs between SparkLayer and OrderWise beyond the tolerance.
+    RECON_NET_DIFFERS => (Error, Finance),
+    /// Reconciliation: the VAT differs between SparkLayer and OrderWise beyond the tolerance.
+    RECON_VAT_DIFFERS => (Error, Finance),
+    /// Reconciliation: the gross differs although net and VAT each pass.
+    RECON_GROSS_DIFFERS => (Error, Finance),
+    /// Reconciliation: not in OrderWise because the bridge holds it for review (owned by its first error's owner).
+    RECON_HELD_FOR_REVIEW => (Error, Operations),
+    /// Reconciliation: not in OrderWise because the bridge rejected it or the platform stopped it.
+    RECON_REJECTED => (Error, Integration),
+    /// Reconciliation: ready but not in OrderWise after the stalled threshold.
+    RECON_STALLED => (Error, Integration),
+    /// Reconciliation: ready, not in OrderWise yet, within the stalled threshold.
+    RECON_IN_FLIGHT => (Info, Integration),
+    /// Reconciliation: no outcome at all and not in OrderWise (a lost webhook).
+    RECON_NEVER_PROCESSED => (Error, Integration),
+    /// Reconciliation: an OrderWise sales order no SparkLayer order explains.
+    RECON_NOT_IN_SPARKLAYER => (Error, Finance),
+    /// Reconciliation: the same SparkLayer order twice in OrderWise (re-imported, or keyed again by hand).
+    RECON_DUPLICATE_IMPORT => (Error, Operations),
+    /// Reconciliation: the OrderWise customer order reference is not the order's PO.
+    RECON_PO_DIFFERS => (Error, Finance),
+    /// Reconciliation: OrderWise holds the order in another currency.
+    RECON_CURRENCY_DIFFERS => (Error, Finance),
+    /// Reconciliation: in OrderWise but not invoiced by the end of the period.
+    RECON_NOT_INVOICED => (Warning, Operations),
+    /// Reconciliation: a credit note, listed on its own.
+    RECON_CREDIT_NOTE => (Info, Finance),
+    /// Reconciliation: a row of an input that cannot be read, with its line.
+    RECON_INPUT_INVALID => (Error, Integration),
 }
 
 /// One finding about an order.

@@ -1,0 +1,381 @@
+//! Findings: what the reconciliation says about each order and row, each
+//! with both figures, its age, its owner and the rule that paired it.
+//! Codes, severities and owners are in the one `codes!` table
+//! (`shared/issues.rs`); what the owner does is in docs/issue-codes.md.
+
+use crate::reconcile::inputs::export::ExportRow;
+use crate::reconcile::inputs::orders::SparkOrder;
+use crate::reconcile::inputs::outcomes::{BridgeOutcome, Status};
+use crate::reconcile::inputs::{BadRow, Input};
+use crate::reconcile::matching::Rule;
+use crate::reconcile::period::{format_date, format_utc, Instant, Period};
+use crate::shared::issues::{Code, Owner, Severity};
+use crate::shared::money::show;
+use rust_decimal::Decimal;
+
+/// Which of an order's figures a finding's two figures are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Figure {
+    Net,
+    Vat,
+    Gross,
+}
+
+impl Figure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Figure::Net => "net",
+            Figure::Vat => "vat",
+            Figure::Gross => "gross",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub owner: Owner,
+    /// The SparkLayer order key (or, for an OrderWise row with no order, its eCommerceOrderNumber).
+    pub key: Option<String>,
+    /// The OrderWise sales order (or credit note) number.
+    pub orderwise_number: Option<String>,
+    pub po: Option<String>,
+    /// The OrderWise customer account.
+    pub account: Option<String>,
+    pub currency: Option<String>,
+    /// Which figure `sparklayer` and `orderwise` are.
+    pub figure: Figure,
+    pub sparklayer: Option<Decimal>,
+    pub orderwise: Option<Decimal>,
+    /// The rule that paired the order and the row.
+    pub rule: Option<Rule>,
+    /// Hours from the order (or row) to the as-of instant, whole hours.
+    pub age_hours: Option<i64>,
+    /// The input line the finding is about.
+    pub source: Option<(Input, u64)>,
+    pub message: String,
+}
+
+impl Finding {
+    fn new(code: Code, message: String) -> Self {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            owner: code.owner(),
+            key: None,
+            orderwise_number: None,
+            po: None,
+            account: None,
+            currency: None,
+            figure: Figure::Gross,
+            sparklayer: None,
+            orderwise: None,
+            rule: None,
+            age_hours: None,
+            source: None,
+            message,
+        }
+    }
+
+    /// OrderWise's figure less SparkLayer's, when both are there.
+    pub fn difference(&self) -> Option<Decimal> {
+        Some(self.orderwise? - self.sparklayer?)
+    }
+
+    /// An exception is any finding but "matched and equal".
+    pub fn is_exception(&self) -> bool {
+        self.code != Code::RECON_MATCHED
+    }
+}
+
+/// Whole hours from `from` to `as_of` (never negative: an order placed after
+/// the as-of instant is 0 hours old).
+pub fn age_hours(from: Instant, as_of: Instant) -> i64 {
+    (as_of - from).max(0) / 3600
+}
+
+fn for_order(code: Code, order: &SparkOrder, as_of: Instant, message: String) -> Finding {
+    let mut f = Finding::new(code, message);
+    f.key = Some(order.key.clone());
+    f.po = order.po.clone();
+    f.account = order.account.clone();
+    f.currency = Some(order.currency.clone());
+    f.sparklayer = Some(order.gross);
+    f.age_hours = Some(age_hours(order.placed, as_of));
+    f.source = Some((Input::Orders, order.line));
+    f
+}
+
+fn with_row(mut f: Finding, row: &ExportRow, rule: Option<Rule>) -> Finding {
+    f.orderwise_number = Some(row.order_number.clone());
+    f.orderwise = Some(row.gross);
+    f.rule = rule;
+    f.source = Some((Input::Export, row.line));
+    f
+}
+
+/// Prevents: journals that drift from SparkLayer's invoices unnoticed. A
+/// paired order and row compared on net and VAT, and on gross only when net
+/// and VAT each pass (a gross difference then is the two rounding apart).
+/// Currencies first: figures in two currencies are never compared.
+pub fn compare(
+    order: &SparkOrder,
+    row: &ExportRow,
+    rule: Rule,
+    tolerance: Decimal,
+    as_of: Instant,
+    out: &mut Vec<Finding>,
+) -> bool {
+    if order.currency != row.currency {
+        let why = format!(
+            "SparkLayer booked {} {} but OrderWise holds {} {}: the figures are not compared, and each sits in its own currency's totals",
+            order.currency,
+            show(order.gross),
+            row.currency,
+            show(row.gross)
+        );
+        out.push(with_row(for_order(Code::RECON_CURRENCY_DIFFERS, order, as_of, why), row, Some(rule)));
+        return false;
+    }
+    let mut equal = true;
+    let mut differ = |code: Code, figure: Figure, ours: Decimal, theirs: Decimal, out: &mut Vec<Finding>| {
+        let diff = theirs - ours;
+        if diff.abs() <= tolerance {
+            return false;
+        }
+        equal = false;
+        let why = format!(
+            "{}: SparkLayer {} {}, OrderWise {} {}, a difference of {} beyond the tolerance of {}",
+            figure.as_str(),
+            order.currency,
+            show(ours),
+            row.currency,
+            show(theirs),
+            show(diff),
+            show(tolerance)
+        );
+        let mut f = with_row(for_order(code, order, as_of, why), row, Some(rule));
+        (f.figure, f.sparklayer, f.orderwise) = (figure, Some(ours), Some(theirs));
+        out.push(f);
+        true
+    };
+    let net_off = differ(Code::RECON_NET_DIFFERS, Figure::Net, order.net, row.net, out);
+    let vat_off = differ(Code::RECON_VAT_DIFFERS, Figure::Vat, order.vat, row.vat, out);
+    if !net_off && !vat_off {
+        differ(Code::RECON_GROSS_DIFFERS, Figure::Gross, order.gross, row.gross, out);
+    }
+    equal
+}
+
+/// Prevents: invoices the customer cannot match to their PO. Only for rows
+/// paired by key (a row paired by PO has the order's PO by construction).
+pub fn po(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant, out: &mut Vec<Finding>) -> bool {
+    let same = match (&order.po, &row.po) {
+        (Some(a), Some(b)) => a.trim() == b.trim(),
+        (None, None) => true,
+        _ => false,
+    };
+    if same || rule != Rule::Key {
+        return true;
+    }
+    let show_po = |p: &Option<String>| p.as_deref().map_or("no PO".to_owned(), |p| format!("{p:?}"));
+    let why = format!(
+        "SparkLayer order {} carries {} but OrderWise {} has {}",
+        order.key,
+        show_po(&order.po),
+        row.order_number,
+        show_po(&row.po)
+    );
+    out.push(with_row(for_order(Code::RECON_PO_DIFFERS, order, as_of, why), row, Some(rule)));
+    false
+}
+
+/// Prevents: revenue for goods shipped but never invoiced slipping a month.
+pub fn invoiced(
+    order: &SparkOrder,
+    row: &ExportRow,
+    rule: Rule,
+    period: &Period,
+    as_of: Instant,
+    out: &mut Vec<Finding>,
+) {
+    let invoiced_on = row.invoice_date.map(|d| period.day_of(d));
+    let why = match (&row.invoice_number, invoiced_on) {
+        (Some(_), Some(day)) if day <= period.last => return,
+        (Some(n), Some(day)) => {
+            format!(
+                "invoice {n} is dated {}, after the period's last day {}",
+                format_date(day),
+                format_date(period.last)
+            )
+        }
+        (Some(n), None) => format!("invoice {n} has no invoice date"),
+        (None, _) => format!(
+            "OrderWise {} (status {:?}) has no invoice at the end of {}",
+            row.order_number,
+            row.status,
+            format_date(period.last)
+        ),
+    };
+    out.push(with_row(for_order(Code::RECON_NOT_INVOICED, order, as_of, why), row, Some(rule)));
+}
+
+pub fn matched(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant) -> Finding {
+    let why = format!("matched by {} and equal: {} {}", rule.as_str(), order.currency, show(order.gross));
+    with_row(for_order(Code::RECON_MATCHED, order, as_of, why), row, Some(rule))
+}
+
+/// Prevents: an order that never reached OrderWise going unnoticed until the
+/// customer chases it. What the bridge last said about it decides who acts.
+pub fn missing(
+    order: &SparkOrder,
+    outcome: Option<&BridgeOutcome>,
+    stalled_after_hours: u32,
+    as_of: Instant,
+) -> Finding {
+    let Some(outcome) = outcome else {
+        let why = format!(
+            "SparkLayer order {} placed {} has no outcome from the bridge and is not in OrderWise: the webhook was lost or never processed",
+            order.key,
+            format_utc(order.placed)
+        );
+        return for_order(Code::RECON_NEVER_PROCESSED, order, as_of, why);
+    };
+    match &outcome.status {
+        Status::Review => {
+            let codes: Vec<String> = outcome
+                .issues
+                .iter()
+                .filter(|i| i.severity == Severity::Error)
+                .map(|i| format!("{} ({})", i.code, owner_name(i.owner)))
+                .collect();
+            let why = format!(
+                "held for review by the bridge: {}",
+                if codes.is_empty() { "no error issue recorded".to_owned() } else { codes.join(", ") }
+            );
+            let mut f = for_order(Code::RECON_HELD_FOR_REVIEW, order, as_of, why);
+            // The owner of the first error holds the key to releasing it.
+            if let Some(first) = outcome.issues.iter().find(|i| i.severity == Severity::Error) {
+                f.owner = first.owner;
+            }
+            f
+        }
+        Status::Rejected => {
+            let codes: Vec<&str> = outcome.issues.iter().map(|i| i.code.as_str()).collect();
+            let why = format!("rejected by the bridge ({}): the source must resend it", codes.join(", "));
+            for_order(Code::RECON_REJECTED, order, as_of, why)
+        }
+        Status::Stopped(kind) => {
+            let why = format!("stopped by the platform ({kind}) while mapping: no outcome, not in OrderWise");
+            for_order(Code::RECON_REJECTED, order, as_of, why)
+        }
+        Status::Ready => {
+            let since = outcome.recorded_at.unwrap_or(order.placed);
+            let hours = age_hours(since, as_of);
+            let when = match outcome.recorded_at {
+                Some(t) => format!("ready since {}", format_utc(t)),
+                None => format!("ready (no time recorded; placed {})", format_utc(order.placed)),
+            };
+            let (code, why) = if hours >= i64::from(stalled_after_hours) {
+                (
+                    Code::RECON_STALLED,
+                    format!("{when}, {hours} h, and not in OrderWise: stalled (threshold {stalled_after_hours} h)"),
+                )
+            } else {
+                (
+                    Code::RECON_IN_FLIGHT,
+                    format!("{when}, {hours} h, not in OrderWise yet (stalled after {stalled_after_hours} h)"),
+                )
+            };
+            let mut f = for_order(code, order, as_of, why);
+            f.age_hours = Some(hours);
+            f
+        }
+    }
+}
+
+/// Prevents: one order billed twice (a retried post, or a hand-keyed copy of an imported order).
+pub fn duplicate(
+    order: Option<&SparkOrder>,
+    row: &ExportRow,
+    first: &ExportRow,
+    rule: Rule,
+    as_of: Instant,
+) -> Finding {
+    let copy = match rule {
+        Rule::Key => format!("a second import of eCommerceOrderNumber {}", row.key.as_deref().unwrap_or("")),
+        Rule::PoAndCustomer => "a copy keyed by hand (same PO and customer account)".to_owned(),
+    };
+    let why = format!(
+        "OrderWise {} is {copy} of the order already in OrderWise as {} ({} {}): the same SparkLayer order twice",
+        row.order_number,
+        first.order_number,
+        first.currency,
+        show(first.gross)
+    );
+    let mut f = match order {
+        Some(o) => for_order(Code::RECON_DUPLICATE_IMPORT, o, as_of, why),
+        None => Finding::new(Code::RECON_DUPLICATE_IMPORT, why),
+    };
+    f.currency = Some(row.currency.clone());
+    with_row(f, row, Some(rule))
+}
+
+/// Prevents: a sale OrderWise holds that no SparkLayer order explains (keyed
+/// in error, or from another channel) passing into the month unexamined.
+pub fn not_in_sparklayer(row: &ExportRow, why: &str, period: &Period, as_of: Instant) -> Finding {
+    let message =
+        format!("OrderWise {} {} {} has no SparkLayer order: {why}", row.order_number, row.currency, show(row.gross));
+    let mut f = with_row(Finding::new(Code::RECON_NOT_IN_SPARKLAYER, message), row, None);
+    row_facts(&mut f, row, period, as_of);
+    f
+}
+
+/// Credit notes are listed on their own, never as duplicates or differences.
+pub fn credit_note(row: &ExportRow, order: Option<&SparkOrder>, period: &Period, as_of: Instant) -> Finding {
+    let of = match order {
+        Some(o) => format!(" against SparkLayer order {}", o.key),
+        None => String::new(),
+    };
+    let message = format!("credit note {} {} {}{of}", row.order_number, row.currency, show(row.gross));
+    let mut f = with_row(Finding::new(Code::RECON_CREDIT_NOTE, message), row, None);
+    row_facts(&mut f, row, period, as_of);
+    if let Some(o) = order {
+        f.key = Some(o.key.clone());
+    }
+    f
+}
+
+fn row_facts(f: &mut Finding, row: &ExportRow, period: &Period, as_of: Instant) {
+    f.key = row.key.clone();
+    f.po = row.po.clone();
+    f.account = row.account.clone();
+    f.currency = Some(row.currency.clone());
+    f.age_hours = row.order_date.map(|d| age_hours(d.instant(period.zone), as_of));
+}
+
+/// Prevents: a row that cannot be read being left out of the month unseen.
+pub fn bad_row(bad: &BadRow) -> Finding {
+    let mut f =
+        Finding::new(Code::RECON_INPUT_INVALID, format!("{} line {}: {}", bad.input.name(), bad.line, bad.message));
+    f.source = Some((bad.input, bad.line));
+    f
+}
+
+pub fn owner_name(owner: Owner) -> &'static str {
+    match owner {
+        Owner::Finance => "finance",
+        Owner::Operations => "operations",
+        Owner::Ecommerce => "ecommerce",
+        Owner::Integration => "integration",
+    }
+}
+
+pub fn severity_name(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}

@@ -1,0 +1,246 @@
+//! The month-end reconciliation: SparkLayer's orders, the bridge's outcomes
+//! and OrderWise's export, compared order by order and per VAT rate, with a
+//! finding for everything that is not "matched and equal", each owned.
+//!
+//! The same plain-Rust core as the orders flow: the harness (and the
+//! platform) run it natively today; a WIT interface can expose it later.
+//! Pure: no clock (age is measured to the `as-of` instant given), no files.
+//!
+//! - `inputs/`: reading the three inputs, a bad row a `BadRow` with its line;
+//! - `period.rs`: the period cut in the tenant's time zone;
+//! - `matching.rs`: pairing orders with rows, and by which rule;
+//! - `findings.rs`: the rules, one function each, with what they prevent;
+//! - `totals.rs`: per currency and VAT rate, both sides;
+//! - `report.rs`: the result as JSON (for the platform) and CSV (for spreadsheets);
+//! - `settings.rs`: the profile's optional `reconcile` section.
+
+pub mod findings;
+pub mod inputs;
+pub mod matching;
+pub mod period;
+pub mod report;
+pub mod settings;
+pub mod totals;
+
+use crate::reconcile::findings::Finding;
+use crate::reconcile::inputs::export::ExportRow;
+use crate::reconcile::inputs::orders::SparkOrder;
+use crate::reconcile::inputs::outcomes::{supersedes, BridgeOutcome};
+use crate::reconcile::inputs::BadRow;
+use crate::reconcile::matching::{RowState, Rule};
+use crate::reconcile::period::{Instant, Period};
+use crate::reconcile::settings::Settings;
+use crate::reconcile::totals::{CurrencyTotal, RateTotal, Totals};
+use crate::shared::issues::{Code, Owner};
+use std::collections::HashMap;
+
+/// Everything read from the three inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub orders: Vec<SparkOrder>,
+    pub outcomes: Vec<BridgeOutcome>,
+    pub rows: Vec<ExportRow>,
+    pub bad: Vec<BadRow>,
+}
+
+/// Counts that say what was read and where each row went: nothing is left out unseen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub orders_read: u64,
+    pub orders_in_period: u64,
+    /// Orders placed outside the period: read for matching only.
+    pub orders_other_period: u64,
+    /// Payloads recorded more than once (a redelivered webhook): the later one counts.
+    pub orders_recorded_again: u64,
+    pub outcomes_read: u64,
+    /// Outcomes superseded by a later one for the same order.
+    pub outcomes_superseded: u64,
+    /// Outcomes for orders not in the orders file.
+    pub outcomes_without_order: u64,
+    pub rows_read: u64,
+    /// Sales-order rows of the period (paired with a period order, duplicates, or unpaired and dated in it).
+    pub rows_in_period: u64,
+    /// Rows of another period: paired with an order placed outside it, or unpaired and dated outside it.
+    pub rows_other_period: u64,
+    pub credit_notes: u64,
+    pub matched_by_key: u64,
+    pub matched_by_po: u64,
+    /// Matched and equal on currency, net, VAT, gross and PO.
+    pub matched_equal: u64,
+    pub bad_rows: u64,
+    pub exceptions: u64,
+    pub exceptions_by_owner: Vec<(Owner, u64)>,
+    pub findings_by_code: Vec<(Code, u64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reconciliation {
+    pub period: Period,
+    pub as_of: Instant,
+    pub settings: Settings,
+    pub summary: Summary,
+    pub by_currency: Vec<CurrencyTotal>,
+    pub by_rate: Vec<RateTotal>,
+    /// Every finding, "matched and equal" included, sorted by owner, code, age (oldest first), key.
+    pub findings: Vec<Finding>,
+}
+
+pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Instant) -> Reconciliation {
+    let Inputs { orders: recorded, outcomes, rows, bad } = inputs;
+    let mut summary =
+        Summary { orders_read: recorded.len() as u64, outcomes_read: outcomes.len() as u64, ..Summary::default() };
+
+    // A payload recorded twice is one order: the later recording counts.
+    let mut orders: Vec<SparkOrder> = Vec::with_capacity(recorded.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(recorded.len());
+    let mut by_line: HashMap<u64, usize> = HashMap::with_capacity(recorded.len());
+    for order in recorded {
+        match index.get(&order.key) {
+            Some(&i) => {
+                summary.orders_recorded_again += 1;
+                by_line.insert(order.line, i);
+                orders[i] = order;
+            }
+            None => {
+                index.insert(order.key.clone(), orders.len());
+                by_line.insert(order.line, orders.len());
+                orders.push(order);
+            }
+        }
+    }
+
+    // The outcome that counts for each order: the latest.
+    let mut latest: Vec<Option<BridgeOutcome>> = vec![None; orders.len()];
+    for outcome in outcomes {
+        let at = match (&outcome.key, outcome.payload_line) {
+            (Some(key), _) => index.get(key).copied(),
+            (None, Some(line)) => by_line.get(&line).copied(),
+            (None, None) => None,
+        };
+        let Some(i) = at else {
+            summary.outcomes_without_order += 1;
+            continue;
+        };
+        match &latest[i] {
+            Some(old) if !supersedes(&outcome, old) => summary.outcomes_superseded += 1,
+            Some(_) => {
+                summary.outcomes_superseded += 1;
+                latest[i] = Some(outcome);
+            }
+            None => latest[i] = Some(outcome),
+        }
+    }
+
+    let matching = matching::pair(&orders, &rows);
+    let in_period: Vec<bool> = orders.iter().map(|o| period.contains(o.placed)).collect();
+    let mut findings: Vec<Finding> = bad.iter().map(findings::bad_row).collect();
+    summary.bad_rows = bad.len() as u64;
+    let mut totals = Totals::default();
+
+    for (i, order) in orders.iter().enumerate() {
+        if !in_period[i] {
+            summary.orders_other_period += 1;
+            continue;
+        }
+        summary.orders_in_period += 1;
+        totals.add_order(order);
+        let Some((r, rule)) = matching.of_order[i] else {
+            findings.push(findings::missing(order, latest[i].as_ref(), settings.stalled_after_hours, as_of));
+            continue;
+        };
+        let row = &rows[r];
+        match rule {
+            Rule::Key => summary.matched_by_key += 1,
+            Rule::PoAndCustomer => summary.matched_by_po += 1,
+        }
+        let equal = findings::compare(order, row, rule, settings.tolerance, as_of, &mut findings);
+        let same_po = findings::po(order, row, rule, as_of, &mut findings);
+        findings::invoiced(order, row, rule, &period, as_of, &mut findings);
+        if equal && same_po {
+            summary.matched_equal += 1;
+            findings.push(findings::matched(order, row, rule, as_of));
+        }
+    }
+
+    summary.rows_read = rows.len() as u64;
+    for (r, row) in rows.iter().enumerate() {
+        match &matching.of_row[r] {
+            RowState::Paired(o, _) => {
+                if in_period[*o] {
+                    summary.rows_in_period += 1;
+                    totals.add_row(row, Some(&orders[*o]));
+                } else {
+                    summary.rows_other_period += 1;
+                }
+            }
+            RowState::Duplicate { order, first, rule } => {
+                if in_period[*order] {
+                    summary.rows_in_period += 1;
+                    totals.add_row(row, Some(&orders[*order]));
+                    findings.push(findings::duplicate(Some(&orders[*order]), row, &rows[*first], *rule, as_of));
+                } else {
+                    summary.rows_other_period += 1;
+                }
+            }
+            RowState::Unpaired(why) => {
+                if row.order_date.is_some_and(|d| !period.contains_day(period.day_of(d))) {
+                    summary.rows_other_period += 1;
+                    continue;
+                }
+                summary.rows_in_period += 1;
+                totals.add_row(row, None);
+                findings.push(findings::not_in_sparklayer(row, why, &period, as_of));
+            }
+            RowState::Credit(order) => {
+                let dated_in =
+                    row.order_date.or(row.invoice_date).is_none_or(|d| period.contains_day(period.day_of(d)));
+                if !dated_in {
+                    summary.rows_other_period += 1;
+                    continue;
+                }
+                summary.credit_notes += 1;
+                totals.add_credit(row);
+                findings.push(findings::credit_note(row, order.map(|o| &orders[o]), &period, as_of));
+            }
+        }
+    }
+
+    findings.sort_by(|a, b| {
+        (a.owner, a.code, std::cmp::Reverse(a.age_hours), &a.key, a.source).cmp(&(
+            b.owner,
+            b.code,
+            std::cmp::Reverse(b.age_hours),
+            &b.key,
+            b.source,
+        ))
+    });
+    let mut by_owner: Vec<(Owner, u64)> = Vec::new();
+    let mut by_code: Vec<(Code, u64)> = Vec::new();
+    for f in &findings {
+        if f.is_exception() {
+            summary.exceptions += 1;
+            bump(&mut by_owner, f.owner);
+        }
+        bump(&mut by_code, f.code);
+    }
+    by_owner.sort();
+    by_code.sort();
+    (summary.exceptions_by_owner, summary.findings_by_code) = (by_owner, by_code);
+
+    Reconciliation {
+        period,
+        as_of,
+        settings: settings.clone(),
+        summary,
+        by_currency: totals.by_currency(),
+        by_rate: totals.by_rate(),
+        findings,
+    }
+}
+
+fn bump<K: PartialEq>(counts: &mut Vec<(K, u64)>, key: K) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((key, 1)),
+    }
+}
