@@ -2,6 +2,7 @@
 //! component under the platform's limits, replays recorded payloads of every
 //! flow, bakes tenants into components, gates uploads, and reports what happened.
 
+pub mod actions;
 pub mod bake;
 pub mod batch;
 pub mod bench;
@@ -12,8 +13,11 @@ pub mod corpus;
 pub mod diff;
 pub mod engine;
 pub mod flow;
+pub mod html;
 pub mod jsonfmt;
 pub mod limits;
+pub mod reconcile;
+pub mod reconcile_corpus;
 pub mod replay;
 pub mod report;
 pub mod sandbox;

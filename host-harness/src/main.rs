@@ -155,6 +155,79 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Month-end reconciliation: the period's SparkLayer orders, the bridge's
+    /// outcomes and OrderWise's export, order by order and per VAT rate, with
+    /// every exception owned (docs/reconcile.md). Natively, from the plugin's core.
+    Reconcile {
+        /// The tenant profile (its optional `reconcile` section: zone, tolerance, stalled threshold).
+        #[arg(long, default_value = "fixtures/profile.json")]
+        profile: PathBuf,
+        /// SparkLayer order payloads, one per line (JSONL).
+        #[arg(long, required_unless_present = "check")]
+        orders: Option<PathBuf>,
+        /// The bridge's outcomes: `batch` output or the platform's log (JSONL).
+        #[arg(long, required_unless_present = "check")]
+        outcomes: Option<PathBuf>,
+        /// The OrderWise export of sales orders, invoices and credit notes (CSV or JSON).
+        #[arg(long, required_unless_present = "check")]
+        orderwise: Option<PathBuf>,
+        /// YYYY-MM, or YYYY-MM-DD..YYYY-MM-DD (inclusive), in the tenant's time zone.
+        #[arg(long, required_unless_present = "check")]
+        period: Option<String>,
+        /// Ages and "stalled" are measured to this instant (RFC 3339) [default: the period's end]. Never the clock.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Write the page for finance and operations (self-contained HTML).
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Write the whole result as JSON (for the platform).
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write one row per exception as CSV (for spreadsheets).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Threads reading the JSONL inputs [default: the machine's cores].
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Replay the reconciliation cases under DIR against their expected.json instead.
+        #[arg(long, value_name = "DIR")]
+        check: Option<PathBuf>,
+        /// With --check: rewrite each case's expected.json (also BLESS=1).
+        #[arg(long, requires = "check")]
+        bless: bool,
+    },
+    /// The operations queue of a batch or a day of outcomes: stalled orders on
+    /// top, then the review queue by owner and code, oldest first.
+    Report {
+        /// The bridge's outcomes (`batch` output, or the platform's log).
+        outcomes: PathBuf,
+        #[arg(long, default_value = "fixtures/profile.json")]
+        profile: PathBuf,
+        /// The orders the outcomes are for (JSONL): ages for outcomes without `recordedAt`.
+        #[arg(long)]
+        orders: Option<PathBuf>,
+        /// The OrderWise export: ready orders not in it, older than the threshold, are stalled.
+        #[arg(long)]
+        orderwise: Option<PathBuf>,
+        /// Ages are measured to this instant [default: the latest `recordedAt`].
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        html: Option<PathBuf>,
+        #[arg(long)]
+        json: Option<PathBuf>,
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Write the three inputs of a reconciliation at scale (orders.jsonl,
+    /// outcomes.jsonl, orderwise.csv) into a directory, for benchmarks.
+    ReconcileCorpus {
+        /// SparkLayer orders to generate (OrderWise rows follow from them).
+        #[arg(long, default_value_t = 100_000)]
+        orders: u64,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Measure per-order cost, instantiation, native ratio, fuel and size, and
     /// the bundled tenant against a generated large one, side by side.
     Bench {
@@ -315,10 +388,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{note}");
             }
             let bless = bless || std::env::var("BLESS").is_ok_and(|v| v == "1");
-            let cases = discover(&dir, profile.as_deref())?;
+            // Reconciliation cases (fixtures/reconcile) replay natively beside the component's.
+            let reconcile_cases = host_harness::reconcile::discover(&dir)?;
+            let cases = match discover(&dir, profile.as_deref()) {
+                Ok(cases) => cases,
+                Err(_) if !reconcile_cases.is_empty() => Vec::new(),
+                Err(e) => return Err(e),
+            };
             let results = replay(&bridge, &cases, bless)?;
-            print!("{}", table(&results));
-            Ok(if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            if !results.is_empty() {
+                print!("{}", table(&results));
+            }
+            let reconciled = host_harness::reconcile::check(&reconcile_cases, bless)?;
+            if !reconciled.is_empty() {
+                print!("{}", host_harness::reconcile::table(&reconciled));
+            }
+            let passed = results.iter().all(|r| r.passed()) && reconciled.iter().all(|r| r.passed());
+            Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Check { component, limits, profile, smoke, size_cap } => {
             let profile = ProfileText::read(&profile)?;
@@ -425,6 +511,140 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Reconcile {
+            profile,
+            orders,
+            outcomes,
+            orderwise,
+            period,
+            as_of,
+            html,
+            json,
+            csv,
+            workers,
+            check,
+            bless,
+        } => {
+            use host_harness::reconcile as rc;
+            if let Some(dir) = check {
+                let bless = bless || std::env::var("BLESS").is_ok_and(|v| v == "1");
+                let cases = rc::discover(&dir)?;
+                if cases.is_empty() {
+                    anyhow::bail!(
+                        "no reconciliation cases under {} (a case is a directory with {})",
+                        dir.display(),
+                        rc::CASE_FILE
+                    );
+                }
+                let results = rc::check(&cases, bless)?;
+                print!("{}", rc::table(&results));
+                return Ok(if results.iter().all(|r| r.passed()) { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            }
+            let (Some(orders), Some(outcomes), Some(export), Some(period)) = (orders, outcomes, orderwise, period)
+            else {
+                anyhow::bail!("--orders, --outcomes, --orderwise and --period are required");
+            };
+            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            let tenant = rc::load_profile(&profile)?;
+            let period = plugin::reconcile::period::Period::parse(&period, tenant.reconcile.time_zone)
+                .map_err(anyhow::Error::msg)?;
+            let as_of = rc::as_of(as_of.as_deref(), &period)?;
+            let sources = rc::Sources { orders, outcomes, export };
+            let rec = rc::run(&tenant, &sources, period, as_of, workers)?;
+            print!("{}", rc::summary_text(&rec));
+            if let Some(path) = &json {
+                write_file(path, &rc::json(&rec))?;
+            }
+            if let Some(path) = &csv {
+                write_file(path, &rc::csv(&rec))?;
+            }
+            if let Some(path) = &html {
+                let ctx = host_harness::html::Context {
+                    profile_name: &tenant.name,
+                    inputs: vec![
+                        ("orders", sources.orders.display().to_string()),
+                        ("outcomes", sources.outcomes.display().to_string()),
+                        ("OrderWise export", sources.export.display().to_string()),
+                    ],
+                };
+                write_file(path, &host_harness::html::reconcile_page(&rec, &ctx))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { outcomes, profile, orders, orderwise, as_of, html, json, csv } => {
+            use host_harness::reconcile as rc;
+            let tenant = rc::load_profile(&profile)?;
+            let settings = &tenant.reconcile;
+            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let (read, mut bad) = rc::read_outcomes(&outcomes, settings.time_zone, workers)?;
+            let spark = match &orders {
+                Some(path) => {
+                    let (o, b) = rc::read_orders(&tenant, path, workers)?;
+                    bad.extend(b);
+                    o
+                }
+                None => Vec::new(),
+            };
+            let keys = match &orderwise {
+                Some(path) => {
+                    let (rows, b) = rc::read_export(&tenant, path)?;
+                    bad.extend(b);
+                    Some(rows.into_iter().filter_map(|r| r.key).collect::<std::collections::HashSet<String>>())
+                }
+                None => None,
+            };
+            let as_of = match &as_of {
+                Some(t) => Some(
+                    plugin::reconcile::period::parse_stamp(t)
+                        .map(|s| s.instant(settings.time_zone))
+                        .with_context(|| format!("--as-of {t:?} is not an ISO 8601 timestamp"))?,
+                ),
+                None => read.iter().filter_map(|o| o.recorded_at).max(),
+            };
+            let queue =
+                plugin::reconcile::queue::build(read, &spark, keys.as_ref(), settings.stalled_after_hours, as_of, bad);
+            println!(
+                "{} orders with an outcome: {} ready, {} in review, {} rejected, {} stopped; {} stalled{}; {} waiting entries",
+                queue.orders,
+                queue.ready,
+                queue.review,
+                queue.rejected,
+                queue.stopped,
+                queue.stalled.len(),
+                if queue.stalled_checked { "" } else { " (not checked: no --orderwise)" },
+                queue.waiting.len()
+            );
+            let action = |c: plugin::shared::issues::Code| host_harness::actions::action(c.as_str());
+            if let Some(path) = &json {
+                write_file(path, &plugin::reconcile::report::queue_json(&queue, &action))?;
+            }
+            if let Some(path) = &csv {
+                write_file(path, &plugin::reconcile::report::queue_csv(&queue, &action))?;
+            }
+            if let Some(path) = &html {
+                let mut inputs = vec![("outcomes", outcomes.display().to_string())];
+                if let Some(o) = &orders {
+                    inputs.push(("orders", o.display().to_string()));
+                }
+                if let Some(o) = &orderwise {
+                    inputs.push(("OrderWise export", o.display().to_string()));
+                }
+                let ctx = host_harness::html::Context { profile_name: &tenant.name, inputs };
+                write_file(path, &host_harness::html::queue_page(&queue, &ctx))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ReconcileCorpus { orders, output } => {
+            let counts = host_harness::reconcile_corpus::generate(&output, orders)?;
+            println!(
+                "wrote {} orders, {} outcomes and {} OrderWise rows to {}",
+                counts.orders,
+                counts.outcomes,
+                counts.rows,
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench { component, profile, orders, tenant_order, variants, units, customers, iterations, json } => {
             let profile = ProfileText::read(&profile)?;
             let options = host_harness::bench::Options {
@@ -458,6 +678,12 @@ fn baked_note(bridge: &Bridge) -> Option<String> {
         b.units,
         b.customers
     ))
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
 }
 
 fn read_text(path: &Path) -> Result<String> {

@@ -146,13 +146,11 @@ pub fn compare(
         }
         equal = false;
         let why = format!(
-            "{}: SparkLayer {} {}, OrderWise {} {}, a difference of {} beyond the tolerance of {}",
+            "{} differs by {} (SparkLayer {}, OrderWise {}), beyond the tolerance of {}",
             figure.as_str(),
-            order.currency,
-            show(ours),
-            row.currency,
-            show(theirs),
             show(diff),
+            show(ours),
+            show(theirs),
             show(tolerance)
         );
         let mut f = with_row(for_order(code, order, as_of, why), row, Some(rule));

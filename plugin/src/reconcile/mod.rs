@@ -13,11 +13,13 @@
 //! - `totals.rs`: per currency and VAT rate, both sides;
 //! - `report.rs`: the result as JSON (for the platform) and CSV (for spreadsheets);
 //! - `settings.rs`: the profile's optional `reconcile` section.
+//! - `queue.rs`: the operations view of a batch or a day of outcomes.
 
 pub mod findings;
 pub mod inputs;
 pub mod matching;
 pub mod period;
+pub mod queue;
 pub mod report;
 pub mod settings;
 pub mod totals;

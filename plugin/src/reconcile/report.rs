@@ -222,3 +222,83 @@ pub fn to_csv(rec: &Reconciliation, actions: Actions) -> String {
     }
     out
 }
+
+/// The operations queue as JSON (for the platform).
+pub fn queue_json(q: &crate::reconcile::queue::Queue, actions: Actions) -> String {
+    let mut w = Writer::with_capacity(1024 + (q.waiting.len() + q.stalled.len()) * 384);
+    w.begin_object();
+    match q.as_of {
+        Some(t) => w.key(member!("asOf")).string(&format_utc(t)),
+        None => w.key(member!("asOf")).null(),
+    };
+    w.key(member!("summary")).begin_object();
+    for (name, n) in [
+        (member!("outcomesRead"), q.outcomes_read),
+        (member!("orders"), q.orders),
+        (member!("ready"), q.ready),
+        (member!("review"), q.review),
+        (member!("rejected"), q.rejected),
+        (member!("stopped"), q.stopped),
+        (member!("badRows"), q.bad.len() as u64),
+    ] {
+        w.key(name).uint(n);
+    }
+    w.key(member!("stalledChecked")).boolean(q.stalled_checked);
+    w.key(member!("stalledAfterHours")).uint(u64::from(q.stalled_after_hours));
+    w.end_object();
+    for (name, list) in [(member!("stalled"), &q.stalled), (member!("waiting"), &q.waiting)] {
+        w.key(name).begin_array();
+        for e in list {
+            w.begin_object();
+            w.key(member!("orderKey")).opt_string(e.key.as_deref());
+            w.key(member!("status")).string(e.status);
+            w.key(member!("code")).string(&e.code);
+            w.key(member!("owner")).string(owner_name(e.owner));
+            match e.age_hours {
+                Some(h) => w.key(member!("ageHours")).uint(h as u64),
+                None => w.key(member!("ageHours")).null(),
+            };
+            w.key(member!("line")).uint(e.line);
+            w.key(member!("message")).string(&e.message);
+            w.key(member!("action")).opt_string(code_action(&e.code, actions));
+            w.end_object();
+        }
+        w.end_array();
+    }
+    w.key(member!("badRows")).begin_array();
+    for b in &q.bad {
+        w.begin_object();
+        w.key(member!("input")).string(b.input.name()).key(member!("line")).uint(b.line);
+        w.key(member!("message")).string(&b.message);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    w.finish()
+}
+
+/// The queue as CSV: stalled first, then the review queue, one row per order and reason.
+pub fn queue_csv(q: &crate::reconcile::queue::Queue, actions: Actions) -> String {
+    let mut out = String::from("owner,code,status,orderKey,ageHours,line,message,action\r\n");
+    for e in q.stalled.iter().chain(&q.waiting) {
+        let cells = [
+            owner_name(e.owner).to_owned(),
+            field(&e.code),
+            e.status.to_owned(),
+            e.key.as_deref().map(field).unwrap_or_default(),
+            e.age_hours.map(|h| h.to_string()).unwrap_or_default(),
+            e.line.to_string(),
+            field(&e.message),
+            field(code_action(&e.code, actions).unwrap_or("")),
+        ];
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The action for a code given as text (an outcome's code may be one this
+/// version does not know).
+fn code_action<'a>(code: &str, actions: Actions<'a>) -> Option<&'a str> {
+    Code::ALL.iter().find(|c| c.as_str() == code).and_then(|c| actions(*c))
+}

@@ -26,6 +26,7 @@ pub struct OutcomeIssue {
     pub code: String,
     pub severity: Severity,
     pub owner: Owner,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub struct BridgeOutcome {
 
 const LINE: &Names = names!["line", "recordedAt", "outcome", "failure"];
 const OUTCOME: &Names = names!["status", "orderKey", "issues"];
-const ISSUE: &Names = names!["code", "severity", "owner"];
+const ISSUE: &Names = names!["code", "severity", "owner", "message"];
 
 /// Reads one line of the outcomes file.
 pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadRow> {
@@ -145,7 +146,12 @@ pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadR
 }
 
 fn issue(r: &mut Reader) -> Result<OutcomeIssue, Error> {
-    let mut i = OutcomeIssue { code: String::new(), severity: Severity::Error, owner: Owner::Integration };
+    let mut i = OutcomeIssue {
+        code: String::new(),
+        severity: Severity::Error,
+        owner: Owner::Integration,
+        message: String::new(),
+    };
     r.fields(ISSUE, Unknown::Skip, |r, f| {
         let at = r.offset_of_value();
         let text = r.string()?;
@@ -159,7 +165,8 @@ fn issue(r: &mut Reader) -> Result<OutcomeIssue, Error> {
                     other => return Err(Error::at(at, format!("unknown severity {other:?}"))),
                 }
             }
-            _ => i.owner = owner(&text).ok_or_else(|| Error::at(at, format!("unknown owner {text:?}")))?,
+            2 => i.owner = owner(&text).ok_or_else(|| Error::at(at, format!("unknown owner {text:?}")))?,
+            _ => i.message = text.into_owned(),
         }
         Ok(())
     })?;
