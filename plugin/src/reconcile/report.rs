@@ -1,6 +1,7 @@
 //! The reconciliation as JSON (for the platform: everything, "matched and
 //! equal" included) and as CSV (for spreadsheets: one row per exception).
-//! Amounts are written with their exact digits, never through a float. What
+//! Amounts are JSON numbers with their exact digits (trailing zeros dropped,
+//! as the sales order writes them), never through a float; CSV shows pennies. What
 //! each owner does (the action) comes from docs/issue-codes.md through the
 //! caller, so the core holds no copy of it.
 
@@ -130,20 +131,11 @@ pub fn to_json(rec: &Reconciliation, actions: Actions) -> String {
 }
 
 fn nvg(w: &mut Writer, net: Decimal, vat: Decimal, gross: Option<Decimal>) {
-    w.key(member!("net")).decimal(money(net));
-    w.key(member!("vat")).decimal(money(vat));
+    w.key(member!("net")).decimal(net);
+    w.key(member!("vat")).decimal(vat);
     if let Some(g) = gross {
-        w.key(member!("gross")).decimal(money(g));
+        w.key(member!("gross")).decimal(g);
     }
-}
-
-/// An amount at least to the penny (`5` -> `5.00`), its own digits beyond.
-fn money(d: Decimal) -> Decimal {
-    let mut v = d.normalize();
-    if v.scale() < 2 {
-        v.rescale(2);
-    }
-    v
 }
 
 fn finding(w: &mut Writer, f: &Finding, actions: Actions) {
@@ -159,7 +151,7 @@ fn finding(w: &mut Writer, f: &Finding, actions: Actions) {
     w.key(member!("figure")).string(f.figure.as_str());
     fn amount(w: &mut Writer, d: Option<Decimal>) {
         match d {
-            Some(d) => w.decimal(money(d)),
+            Some(d) => w.decimal(d),
             None => w.null(),
         };
     }
