@@ -116,7 +116,7 @@ pub fn title(code: &str) -> String {
         .split('_')
         .enumerate()
         .map(|(i, w)| match w {
-            "PO" | "VAT" | "UOM" => w.to_owned(),
+            "PO" | "VAT" | "UOM" | "SKU" => w.to_owned(),
             "SPARKLAYER" => "SparkLayer".to_owned(),
             _ if i == 0 => {
                 let lower = w.to_lowercase();
@@ -340,6 +340,7 @@ pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
 
     // Exceptions by owner and type.
     b.push_str("<h2 id=exceptions>Exceptions by owner</h2>");
+    let mut eager = EAGER_ROWS;
     for owner in OWNERS {
         let mine: Vec<&Finding> = rec.findings.iter().filter(|f| f.is_exception() && f.owner == owner).collect();
         if mine.is_empty() {
@@ -391,7 +392,7 @@ pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
                     )
                 })
                 .collect();
-            chunked(&mut b, FINDING_COLUMNS, &rows);
+            chunked(&mut b, FINDING_COLUMNS, &rows, &mut eager);
         }
         b.push_str("</section>\n");
     }
@@ -432,6 +433,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
         None => "No as-of time (give --as-of, or outcomes with recordedAt): ages are not shown.".to_owned(),
     };
     let mut b = header(&title_text, &[as_of], ctx);
+    let mut eager = EAGER_ROWS;
     b.push_str("<h2 id=summary>Summary</h2><div class=cards>");
     b.push_str(&card(
         "Orders with an outcome",
@@ -462,7 +464,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
         if let Some(a) = actions::action("RECON_STALLED") {
             let _ = write!(b, "<p class=action><strong>What to do:</strong> {}</p>", escape(a));
         }
-        entries(&mut b, &q.stalled);
+        entries(&mut b, &q.stalled, &mut eager);
     }
     b.push_str("<h2 id=stock>Stock drift</h2><p class=note>The stock flow is not built yet; once it is, stock levels that drift between OrderWise and SparkLayer are listed here, above the review queue.</p>");
 
@@ -503,7 +505,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
             if let Some(a) = actions::action(code) {
                 let _ = write!(b, "<p class=action><strong>What to do:</strong> {}</p>", escape(a));
             }
-            entries(&mut b, &group);
+            entries(&mut b, &group, &mut eager);
         }
         b.push_str("</section>\n");
     }
@@ -524,7 +526,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
     page(&title_text, &b)
 }
 
-fn entries(b: &mut String, list: &[Entry]) {
+fn entries(b: &mut String, list: &[Entry], eager: &mut usize) {
     let rows: Vec<String> = list
         .iter()
         .map(|e| {
@@ -538,7 +540,7 @@ fn entries(b: &mut String, list: &[Entry]) {
             )
         })
         .collect();
-    chunked(b, ENTRY_COLUMNS, &rows);
+    chunked(b, ENTRY_COLUMNS, &rows, eager);
 }
 
 /// A table's columns: (heading, width, right-aligned). Fixed widths, so every
@@ -568,20 +570,39 @@ const ENTRY_COLUMNS: Columns = &[
     ("Detail", "auto", false),
 ];
 
-/// Rows per chunk: each chunk is its own fixed-layout table that the browser
-/// lays out only when it scrolls into view (`content-visibility: auto`), so a
-/// page of 10,000 exceptions opens as fast as one of a hundred.
+/// Rows per chunk: each chunk is its own fixed-layout table, laid out only
+/// when it scrolls into view (`content-visibility: auto`; find-in-page still
+/// finds its text), so a page of 10,000 exceptions opens about as fast as one
+/// of a hundred.
 const CHUNK_ROWS: usize = 200;
 
-fn chunked(b: &mut String, columns: Columns, rows: &[String]) {
+/// Rows a page draws straight away, before any chunk is deferred: a page with
+/// fewer exceptions is drawn whole.
+const EAGER_ROWS: usize = 150;
+
+fn chunked(b: &mut String, columns: Columns, rows: &[String], eager: &mut usize) {
     b.push_str("<div class=rows>");
-    for (i, chunk) in rows.chunks(CHUNK_ROWS).enumerate() {
-        // About 44 px a row (a wrapped detail line), so the scroll bar is right before a chunk is drawn.
-        let _ = write!(
-            b,
-            "<div class=chunk style=\"contain-intrinsic-size:auto {}px\"><table class=ex><colgroup>",
-            chunk.len() * 44 + 30
-        );
+    // The page's first rows are drawn with it (what the first screen shows);
+    // the rest in chunks drawn when they come into view, sized until then at
+    // about 44 px a row (a wrapped detail line) so the scroll bar is right.
+    let now = rows.len().min(*eager);
+    *eager -= now;
+    let (first, rest) = rows.split_at(now);
+    let mut chunks: Vec<(&[String], bool)> = Vec::new();
+    if !first.is_empty() {
+        chunks.push((first, false));
+    }
+    chunks.extend(rest.chunks(CHUNK_ROWS).map(|c| (c, true)));
+    for (i, (chunk, deferred)) in chunks.into_iter().enumerate() {
+        if deferred {
+            let _ = write!(
+                b,
+                "<div class=chunk style=\"contain-intrinsic-size:auto {}px\"><table class=ex><colgroup>",
+                chunk.len() * 44
+            );
+        } else {
+            b.push_str("<div><table class=ex><colgroup>");
+        }
         for (_, width, _) in columns {
             let _ = write!(b, "<col style=\"width:{width}\">");
         }
