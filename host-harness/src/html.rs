@@ -220,7 +220,7 @@ fn list(items: &[String]) -> String {
 pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
     let s = &rec.summary;
     let zone = rec.period.zone.name();
-    let title_text = format!("Month-end reconciliation {}", rec.period.label());
+    let title_text = format!("Reconciliation {}", period_name(&rec.period));
     let mut b = header(
         &title_text,
         &[
@@ -419,6 +419,32 @@ pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
     ]));
     b.push_str("</main>\n");
     page(&title_text, &b)
+}
+
+/// `March 2025` for a whole calendar month, else `2025-03-01..2025-03-16`.
+fn period_name(p: &plugin::reconcile::period::Period) -> String {
+    use plugin::reconcile::period::{civil_from_days, days_in_month};
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (y, m, d) = civil_from_days(p.first);
+    let (ly, lm, ld) = civil_from_days(p.last);
+    if d == 1 && (ly, lm) == (y, m) && ld == days_in_month(y, m) {
+        format!("{} {y}", MONTHS[m as usize - 1])
+    } else {
+        p.label()
+    }
 }
 
 fn capital(s: &str) -> String {

@@ -136,3 +136,92 @@ pub fn pair(orders: &[SparkOrder], rows: &[ExportRow]) -> Matching {
     }
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::inputs::export::RowKind;
+    use rust_decimal::Decimal;
+
+    fn order(key: &str, po: &str, account: &str) -> SparkOrder {
+        SparkOrder {
+            line: 1,
+            key: key.into(),
+            placed: 0,
+            currency: "GBP".into(),
+            net: Decimal::ONE,
+            vat: Decimal::ZERO,
+            gross: Decimal::ONE,
+            rates: Vec::new(),
+            po: Some(po.into()),
+            account: Some(account.into()),
+        }
+    }
+
+    fn row(number: &str, key: Option<&str>, po: Option<&str>, account: Option<&str>, kind: RowKind) -> ExportRow {
+        ExportRow {
+            line: 2,
+            kind,
+            order_number: number.into(),
+            key: key.map(Into::into),
+            po: po.map(Into::into),
+            account: account.map(Into::into),
+            order_date: None,
+            currency: "GBP".into(),
+            net: Decimal::ONE,
+            vat: Decimal::ZERO,
+            gross: Decimal::ONE,
+            status: String::new(),
+            invoice_number: None,
+            invoice_date: None,
+            rates: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_po_alone_never_matches_two_customers_10045_are_different_orders() {
+        let orders = [order("B1", "10045", "2193")];
+        let rows = [
+            row("SO-1", None, Some("10045"), Some("2207"), RowKind::Order),
+            row("SO-2", None, Some("10045"), None, RowKind::Order),
+            row("SO-3", None, Some(" 10045 "), Some("2193"), RowKind::Order),
+        ];
+        let m = pair(&orders, &rows);
+        assert!(matches!(&m.of_row[0], RowState::Unpaired(why) if why.contains("for customer account 2207")));
+        assert!(matches!(&m.of_row[1], RowState::Unpaired(why) if why.contains("a PO alone never matches")));
+        assert_eq!(m.of_row[2], RowState::Paired(0, Rule::PoAndCustomer));
+    }
+
+    #[test]
+    fn a_hand_keyed_copy_of_an_imported_order_is_a_duplicate_whatever_the_file_order() {
+        let orders = [order("B1", "PO-1", "2193")];
+        let rows = [
+            row("SO-9", None, Some("po-1"), Some("2193"), RowKind::Order),
+            row("SO-1", Some("B1"), Some("PO-1"), Some("2193"), RowKind::Order),
+        ];
+        let m = pair(&orders, &rows);
+        assert_eq!(m.of_row[1], RowState::Paired(0, Rule::Key));
+        assert_eq!(m.of_row[0], RowState::Duplicate { order: 0, first: 1, rule: Rule::PoAndCustomer });
+    }
+
+    #[test]
+    fn a_credit_note_with_the_order_key_is_never_a_duplicate() {
+        let orders = [order("B1", "PO-1", "2193")];
+        let rows = [
+            row("SO-1", Some("B1"), Some("PO-1"), Some("2193"), RowKind::Order),
+            row("CN-1", Some("B1"), Some("PO-1"), Some("2193"), RowKind::Credit),
+            row("SO-2", Some("B1"), Some("PO-1"), Some("2193"), RowKind::Order),
+        ];
+        let m = pair(&orders, &rows);
+        assert_eq!(m.of_row[1], RowState::Credit(Some(0)));
+        assert_eq!(m.of_row[2], RowState::Duplicate { order: 0, first: 0, rule: Rule::Key });
+    }
+
+    #[test]
+    fn a_row_fitting_several_unpaired_orders_is_left_for_a_person() {
+        let orders = [order("B1", "PO-1", "2193"), order("B2", "PO-1", "2193")];
+        let rows = [row("SO-1", None, Some("PO-1"), Some("2193"), RowKind::Order)];
+        let m = pair(&orders, &rows);
+        assert!(matches!(&m.of_row[0], RowState::Unpaired(why) if why.contains("fits 2 SparkLayer orders (B1, B2)")));
+    }
+}

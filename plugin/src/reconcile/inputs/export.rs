@@ -387,3 +387,44 @@ fn row(profile: &Profile, settings: &Settings, line: u64, raw: Raw) -> Result<Ex
         rates,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/profile.json")).unwrap();
+        Profile::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn per_rate_columns_are_read_by_tax_code_and_negative_rows_are_credit_notes() {
+        let p = profile();
+        let csv = "orderNumber,currency,net,vat,gross,net:T1,vat:T1,net:T0,vat:T0,extra\nSO-1,GBP,85.90,10.78,96.68,53.90,10.78,32.00,0.00,x\nSO-2,GBP,-9.50,-1.90,-11.40,,,,,\n";
+        let (rows, bad) = read(&p, &p.reconcile, csv);
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(rows[0].rates.len(), 2);
+        assert_eq!(rows[0].rates[0].rate.to_string(), "0.2");
+        assert_eq!((rows[0].kind, rows[1].kind), (RowKind::Order, RowKind::Credit));
+    }
+
+    #[test]
+    fn a_header_without_a_required_column_says_which_and_reads_nothing() {
+        let p = profile();
+        let (rows, bad) = read(&p, &p.reconcile, "orderNumber,currency,net,gross\nSO-1,GBP,1.00,1.20\n");
+        assert!(rows.is_empty());
+        assert_eq!(bad[0].line, 1);
+        assert!(bad[0].message.contains("no vat column"), "{}", bad[0].message);
+    }
+
+    #[test]
+    fn a_bad_json_row_is_reported_at_its_line_and_the_next_is_read() {
+        let p = profile();
+        let json = "[\n  {\"orderNumber\": \"SO-1\", \"currency\": \"GBP\", \"net\": 1, \"vat\": \"0.20\", \"gross\": 1.2},\n  {\"orderNumber\": \"SO-2\", \"currency\": \"GBP\", \"net\": {}, \"vat\": 0, \"gross\": 1},\n  {\"orderNumber\": \"SO-3\", \"currency\": \"GBP\", \"net\": \"2.00\", \"vat\": \"0\", \"gross\": \"2.00\"}\n]\n";
+        let (rows, bad) = read(&p, &p.reconcile, json);
+        assert_eq!(rows.iter().map(|r| r.order_number.as_str()).collect::<Vec<_>>(), ["SO-1", "SO-3"]);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].line, 3);
+        assert!(bad[0].message.contains("/net"), "{}", bad[0].message);
+    }
+}
