@@ -225,7 +225,7 @@ pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
         &title_text,
         &[
             format!(
-                "Period {} to {} inclusive, cut at midnight {zone} ({} to {} UTC). Ages as of {}.",
+                "Period {} to {} inclusive, cut at midnight {zone} ({} to {}). Ages as of {}.",
                 format_date(rec.period.first),
                 format_date(rec.period.last),
                 format_utc(rec.period.start),
