@@ -129,13 +129,19 @@ pub struct Issue {
     pub owner: Owner,
 }
 
+/// The longest message and pointer an issue carries, bytes. A message quotes
+/// payload text (a SKU, a pack name, a note) and one line can be quoted in
+/// several issues: bounded, a 200-line order's outcome stays well inside the
+/// platform's 1 MiB output cap whatever its payload held.
+pub const MAX_MESSAGE: usize = 1_000;
+
 impl Issue {
     pub fn new(code: Code, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Issue {
             code,
             severity: code.default_severity(),
-            pointer: pointer.into(),
-            message: message.into(),
+            pointer: bounded(pointer.into()),
+            message: bounded(message.into()),
             owner: code.owner(),
         }
     }
@@ -144,6 +150,21 @@ impl Issue {
         self.severity = severity;
         self
     }
+}
+
+/// `text` cut to `MAX_MESSAGE` bytes (at a character boundary), with `…` and
+/// its full length when cut.
+fn bounded(mut text: String) -> String {
+    if text.len() > MAX_MESSAGE {
+        let full = text.chars().count();
+        let mut cut = MAX_MESSAGE;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(&format!("… ({full} characters in all)"));
+    }
+    text
 }
 
 /// Escapes one reference token of an RFC 6901 JSON pointer.
