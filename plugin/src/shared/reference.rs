@@ -859,3 +859,47 @@ mod tests {
         }
     }
 }
+
+/// What the stock flow and the catalog check walk: variants by position, the
+/// units cut from each, and what a unit is called.
+impl Reference {
+    /// Number of OrderWise variants.
+    pub fn variant_count(&self) -> usize {
+        self.variants.len()
+    }
+
+    /// The variant at `index` (profile order).
+    pub fn variant_at(&self, index: usize) -> &Variant {
+        &self.variants[index]
+    }
+
+    /// The position of the variant with exactly this code.
+    pub fn variant_index(&self, code: &str) -> Option<usize> {
+        let t = &self.text;
+        let code = code.as_bytes();
+        self.by_code.find(hash(0, code), |i| t.bytes(self.variants[i].code) == code)
+    }
+
+    /// The units (case SKUs and pack selections) that deplete the variant at
+    /// `index`. Units are stored in variant order, so they are one run.
+    pub fn units_of(&self, index: usize) -> &[Unit] {
+        let start = self.units.partition_point(|u| (u.variant as usize) < index);
+        let end = self.units.partition_point(|u| (u.variant as usize) <= index);
+        &self.units[start..end]
+    }
+
+    /// The position of the variant a unit depletes.
+    pub fn variant_index_of(&self, unit: &Unit) -> usize {
+        unit.variant as usize
+    }
+
+    /// The SparkLayer SKU a unit is sold as.
+    pub fn unit_sku(&self, unit: &Unit) -> &str {
+        self.text.get(unit.sku)
+    }
+
+    /// The pack selection of a unit; `None` for a SKU sold as itself (a case SKU).
+    pub fn unit_pack(&self, unit: &Unit) -> Option<&str> {
+        unit.pack.map(|p| self.text.get(p))
+    }
+}
