@@ -43,7 +43,11 @@ pub fn check_catalog(profile: &Profile, setup: &str) -> CatalogOutcome {
     };
     let mut r = Reader::new(text);
     if r.kind() != Kind::Array {
-        let found = if text.trim().is_empty() { "nothing" } else { r.kind().name() };
+        let found = match text.trim_start() {
+            "" => "nothing",
+            t if t.starts_with('<') => "an HTML page (the set-up endpoint answered with an error or sign-in page)",
+            _ => r.kind().name(),
+        };
         return rejected("/setup".into(), format!("SparkLayer's set-up must be a JSON array of SKUs, found {found}; nothing was checked"));
     }
     let mut findings = Findings::default();

@@ -38,6 +38,18 @@ pub fn percent_of(implied: u64, current: i64) -> String {
     format!("{}%", crate::shared::money::round_half_up(p, 1).normalize())
 }
 
+/// The threshold as a person reads it: "more than 10 and 20%".
+pub fn describe(drift: &Drift) -> String {
+    let absolute = drift.absolute.map(|a| a.to_string());
+    let percent = drift.percent.map(|p| format!("{}%", p.normalize()));
+    match (absolute, percent) {
+        (Some(a), Some(p)) => format!("more than {a} {} {p}", if drift.both { "and" } else { "or" }),
+        (Some(a), None) => format!("more than {a}"),
+        (None, Some(p)) => format!("more than {p}"),
+        (None, None) => "none".to_owned(),
+    }
+}
+
 /// |current − implied| (SparkLayer may show a negative level).
 pub fn difference(implied: u64, current: i64) -> u64 {
     (i128::from(implied) - i128::from(current)).unsigned_abs().try_into().unwrap_or(u64::MAX)

@@ -7,7 +7,7 @@
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::stock::current::{self, Current};
-use crate::stock::drift::{difference, drifted, percent_of};
+use crate::stock::drift::{describe, difference, drifted, percent_of};
 use crate::stock::export::{self, Format};
 use crate::stock::levels::{merge, whole, Merge};
 use crate::stock::outcome::{Findings, LocationCount, Status, StockOutcome};
@@ -335,12 +335,13 @@ fn compare<'p>(
                         Code::STOCK_DRIFT,
                         format!("/current/{index}"),
                         format!(
-                            "{} at {}: SparkLayer shows {shown}, OrderWise implies {} ({} apart, {}), beyond the drift threshold; the OrderWise level is sent",
+                            "{} at {}: SparkLayer shows {shown}, OrderWise implies {} ({} apart, {}), beyond the drift threshold ({}); the OrderWise level is sent",
                             e.sku,
                             count.location,
                             e.level,
                             difference(e.level, shown),
-                            percent_of(e.level, shown)
+                            percent_of(e.level, shown),
+                            describe(drift)
                         ),
                     ));
                 }
