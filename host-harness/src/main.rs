@@ -183,6 +183,10 @@ enum Command {
         units: usize,
         #[arg(long, default_value_t = Size::LARGE.customers)]
         customers: usize,
+        /// Map this many OrderWise stock locations in the `stock` section
+        /// (OW-1, OW-2, …; the reference data gets them too); 0 keeps the base's.
+        #[arg(long, default_value_t = 0)]
+        stock_locations: usize,
         /// Where the profile goes; stdout when omitted.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -504,8 +508,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Tenant { base, variants, units, customers, output } => {
-            let text = host_harness::tenant::generate(&read_text(&base)?, Size { variants, units, customers })?;
+        Command::Tenant { base, variants, units, customers, stock_locations, output } => {
+            let mut text = host_harness::tenant::generate(&read_text(&base)?, Size { variants, units, customers })?;
+            if stock_locations > 0 {
+                text = host_harness::tenant::with_stock_locations(&text, stock_locations)?;
+            }
             match output {
                 Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{text}"),

@@ -271,3 +271,21 @@ pub fn stock_export(profile: &str, format: crate::stock::ExportFormat, changes: 
     current.push_str("]\n");
     Ok((export, current))
 }
+
+/// The profile with `n` OrderWise stock locations (ids 1..=n) in its reference
+/// data, each mapped in its `stock` section to SparkLayer `OW-{id}`.
+pub fn with_stock_locations(profile: &str, n: usize) -> Result<String> {
+    let mut doc: Value = serde_json::from_str(profile).context("the profile is not JSON")?;
+    if doc.get("stock").is_none() {
+        bail!("the profile has no `stock` section to map locations in (start from fixtures/stock/profile.json)");
+    }
+    let ids = 1..=n;
+    doc["reference"]["stockLocations"] =
+        Value::Array(ids.clone().map(|id| json!({ "id": id, "name": format!("Warehouse {id}") })).collect());
+    doc["stock"]["locations"] =
+        Value::Array(ids.map(|id| json!({ "stockLocationId": id, "externalId": format!("OW-{id}") })).collect());
+    if let Some(stock) = doc["stock"].as_object_mut() {
+        stock.remove("exportLocationId");
+    }
+    Ok(layout(&doc))
+}

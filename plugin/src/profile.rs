@@ -72,7 +72,7 @@ impl Profile {
         };
         reference.index().map_err(|(at, why)| ProfileError::at(format!("/reference{at}"), why))?;
         orders.link(&reference).map_err(|(at, why)| ProfileError::at(format!("/orders{at}"), why))?;
-        if let Some(stock) = &stock {
+        if let Some(stock) = &mut stock {
             stock.link(&reference).map_err(|(at, why)| ProfileError::at(format!("/stock{at}"), why))?;
         }
         Ok(Profile { name, reference, orders, stock, baked_digest: None })

@@ -903,3 +903,33 @@ impl Reference {
         unit.pack.map(|p| self.text.get(p))
     }
 }
+
+/// Positions, for the stock flow's index (built once per profile).
+impl Reference {
+    /// The positions in the unit list of the units of the variant at `index`.
+    pub fn units_range(&self, index: usize) -> std::ops::Range<usize> {
+        let start = self.units.partition_point(|u| (u.variant as usize) < index);
+        let end = self.units.partition_point(|u| (u.variant as usize) <= index);
+        start..end
+    }
+
+    /// Number of units.
+    pub fn unit_count(&self) -> usize {
+        self.units.len()
+    }
+
+    /// The unit at `index` (profile order).
+    pub fn unit_at(&self, index: usize) -> &Unit {
+        &self.units[index]
+    }
+
+    /// The position of the unit for a SKU as sold, with or without a pack selection.
+    pub fn unit_index(&self, sku: &str, pack: Option<&str>) -> Option<usize> {
+        let t = &self.text;
+        let is = |i: usize| {
+            let u = &self.units[i];
+            t.get(u.sku) == sku && u.pack.map(|p| t.get(p)) == pack
+        };
+        self.by_sku_and_pack.find(hash_pair(sku.as_bytes(), pack.map(str::as_bytes)), is)
+    }
+}

@@ -12,47 +12,46 @@ use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::json::{names, Kind, Names, Reader, Unknown};
 use crate::shared::pointer::{indexed, pointer_at_offset};
-use crate::stock::packs::variant_of_sku;
+use crate::stock::outcome::Findings;
 use crate::stock::range::SkuRange;
 use crate::stock::settings::{Settings, SparkLocation};
-use crate::stock::outcome::Findings;
-use std::borrow::Cow;
 
-/// SparkLayer's current level of one SKU at one location.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Level<'a> {
-    sku: Cow<'a, str>,
-    location: usize,
+/// SparkLayer's level of one SKU (by rank) at one location, keyed as `map` keys levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Level {
+    key: u64,
     level: i64,
     index: usize,
 }
 
-/// The current levels in range, looked up by (SKU, location).
-#[derive(Debug, Default)]
-pub struct Current<'a> {
-    levels: Vec<Level<'a>>,
+/// The key of a (SKU rank, location) pair: sorts as the requests are sorted.
+pub fn key(rank: u32, location: usize) -> u64 {
+    (u64::from(rank) << 16) | location as u64
 }
 
-impl Current<'_> {
+/// The current levels in range, looked up by (SKU rank, location) key.
+#[derive(Debug, Default)]
+pub struct Current {
+    levels: Vec<Level>,
+}
+
+impl Current {
     /// SparkLayer's level and the entry's position in the document.
-    pub fn get(&self, sku: &str, location: usize) -> Option<(i64, usize)> {
-        self.levels
-            .binary_search_by(|l| (l.sku.as_bytes(), l.location).cmp(&(sku.as_bytes(), location)))
-            .ok()
-            .map(|i| (self.levels[i].level, self.levels[i].index))
+    pub fn get(&self, key: u64) -> Option<(i64, usize)> {
+        self.levels.binary_search_by_key(&key, |l| l.key).ok().map(|i| (self.levels[i].level, self.levels[i].index))
     }
 }
 
 const ENTRY: &Names = names!["sku", "stock_level", "stock_location_id", "stock_location_external_id"];
 
 /// Reads the current levels; `Err` is the rejection.
-pub fn read<'a>(
-    text: &'a str,
+pub fn read(
+    text: &str,
     profile: &Profile,
     settings: &Settings,
     range: &SkuRange,
     findings: &mut Findings,
-) -> Result<Current<'a>, Issue> {
+) -> Result<Current, Issue> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let refuse = |pointer: String, why: &str| {
         Issue::new(
@@ -65,13 +64,15 @@ pub fn read<'a>(
     if r.kind() != Kind::Array {
         return Err(refuse("/current".into(), &format!("expected a JSON array of levels, found {}", r.kind().name())));
     }
+    let reference = &profile.reference;
     let mut current = Current::default();
     let walked = r.items(|r, index| {
         let start = r.offset_of_value();
         r.skip()?;
-        match entry(&text[start..r.offset()], index, settings) {
-            Ok(Some(level)) => current.levels.push(level),
-            Ok(None) => {}
+        let (sku, location, level) = match entry(&text[start..r.offset()], settings) {
+            Ok(Some(found)) => found,
+            // A SparkLayer location the settings do not feed: not the bridge's.
+            Ok(None) => return Ok(()),
             Err(why) => {
                 let issue = Issue::new(
                     Code::STOCK_CURRENT_INVALID,
@@ -79,42 +80,41 @@ pub fn read<'a>(
                     format!("SparkLayer level {index} {why}; skipped, so that SKU's level is sent whatever it shows"),
                 );
                 findings.push(issue.with_severity(Severity::Warning));
+                return Ok(());
             }
+        };
+        match settings.index.rank_of(reference, &sku) {
+            // Only what this call covers: a case SKU goes with its variant.
+            Some((rank, v)) => {
+                if range.contains(reference.code_of(reference.variant_at(v))) {
+                    current.levels.push(Level { key: key(rank, location), level, index });
+                }
+            }
+            None if range.contains(&sku) => findings.push(Issue::new(
+                Code::STOCK_SKU_UNKNOWN,
+                indexed("/current", index),
+                format!(
+                    "SparkLayer shows {level} of SKU {sku} at {}, but no OrderWise variant or case SKU in the profile is that SKU: its availability is never updated",
+                    settings.locations[location].sparklayer.label()
+                ),
+            )),
+            None => {}
         }
         Ok(())
     });
-    let located = |e: crate::shared::json::Error| refuse(format!("/current{}", pointer_at_offset(text, e.offset)), &e.message);
+    let located =
+        |e: crate::shared::json::Error| refuse(format!("/current{}", pointer_at_offset(text, e.offset)), &e.message);
     walked.map_err(located)?;
     r.end().map_err(located)?;
-
-    // Only what this call covers; a SKU no variant or case gives stock to is stale.
-    let reference = &profile.reference;
-    current.levels.retain(|l| match variant_of_sku(reference, &l.sku) {
-        Some(v) => range.contains(reference.code_of(reference.variant_at(v))),
-        None => {
-            if range.contains(&l.sku) {
-                findings.push(Issue::new(
-                    Code::STOCK_SKU_UNKNOWN,
-                    indexed("/current", l.index),
-                    format!(
-                        "SparkLayer shows {} of SKU {} at {}, but no OrderWise variant or case SKU in the profile is that SKU: its availability is never updated",
-                        l.level,
-                        l.sku,
-                        settings.locations[l.location].sparklayer.label()
-                    ),
-                ));
-            }
-            false
-        }
-    });
-    current.levels.sort_by(|a, b| (a.sku.as_bytes(), a.location, a.index).cmp(&(b.sku.as_bytes(), b.location, b.index)));
+    current.levels.sort_unstable_by_key(|l| (l.key, l.index));
     // SparkLayer holds one level per SKU and location; should the document list two, the first counts.
-    current.levels.dedup_by(|later, kept| later.sku == kept.sku && later.location == kept.location);
+    current.levels.dedup_by_key(|l| l.key);
     Ok(current)
 }
 
-/// One entry; `Ok(None)` for a level at a SparkLayer location the settings do not feed.
-fn entry<'a>(text: &'a str, index: usize, settings: &Settings) -> Result<Option<Level<'a>>, String> {
+/// One entry: (SKU, location position, level); `Ok(None)` for a level at a
+/// SparkLayer location the settings do not feed.
+fn entry<'a>(text: &'a str, settings: &Settings) -> Result<Option<(std::borrow::Cow<'a, str>, usize, i64)>, String> {
     let mut r = Reader::new(text);
     let (mut sku, mut level, mut location) = (None, None, None);
     let mut members = r.object(ENTRY, Unknown::Skip).map_err(|e| format!("is not an object: {}", e.message))?;
@@ -123,14 +123,14 @@ fn entry<'a>(text: &'a str, index: usize, settings: &Settings) -> Result<Option<
             0 => sku = Some(r.string().map_err(|e| format!("sku: {}", e.message))?),
             1 => {
                 let n = r.number().map_err(|e| format!("stock_level: {}", e.message))?;
-                let whole = n.strip_prefix('-').unwrap_or(n);
-                if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+                let digits = n.strip_prefix('-').unwrap_or(n);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(format!("has stock_level {n}, not a whole number"));
                 }
                 level = Some(n.parse::<i64>().map_err(|_| format!("has stock_level {n}, beyond any level"))?);
             }
-            2 => location = Some(SparkLocation::Id(r.u32().map_err(|e| format!("stock_location_id: {}", e.message))?)),
-            _ => location = Some(SparkLocation::External(r.string().map_err(|e| format!("stock_location_external_id: {}", e.message))?.into_owned())),
+            2 => location = Some(Err(r.u32().map_err(|e| format!("stock_location_id: {}", e.message))?)),
+            _ => location = Some(Ok(r.string().map_err(|e| format!("stock_location_external_id: {}", e.message))?)),
         }
     }
     let seen = members.seen(&r);
@@ -140,9 +140,11 @@ fn entry<'a>(text: &'a str, index: usize, settings: &Settings) -> Result<Option<
     let (Some(sku), Some(level), Some(location)) = (sku, level, location) else {
         return Err("needs sku, stock_level and a stock location".into());
     };
-    Ok(settings
-        .locations
-        .iter()
-        .position(|l| l.sparklayer == location)
-        .map(|location| Level { sku, location, level, index }))
+    // An external id (text) or SparkLayer's numeric id, compared without copying.
+    let at = settings.locations.iter().position(|l| match (&l.sparklayer, &location) {
+        (SparkLocation::External(a), Ok(b)) => a == b,
+        (SparkLocation::Id(a), Err(b)) => a == b,
+        _ => false,
+    });
+    Ok(at.map(|at| (sku, at, level)))
 }

@@ -6,7 +6,8 @@
 
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::stock::current::{self, Current};
+use crate::shared::pointer::indexed;
+use crate::stock::current::{self, key, Current};
 use crate::stock::drift::{describe, difference, drifted, percent_of};
 use crate::stock::export::{self, Format};
 use crate::stock::levels::{merge, whole, Merge};
@@ -28,17 +29,19 @@ pub struct Input<'a> {
 
 /// A readable row placed: the variant (position in the reference data) and
 /// the SparkLayer location (position in the settings' `locations`).
+#[derive(Debug, Clone, Copy)]
 struct Placed {
-    variant: usize,
-    location: usize,
+    variant: u32,
+    location: u32,
     free: Decimal,
-    row: usize,
-    pointer: String,
+    row: u32,
 }
 
-/// A level to send, before the comparison with SparkLayer.
-struct Level<'p> {
-    entry: Entry<'p>,
+/// A level to send, before the comparison with SparkLayer: keyed by (SKU rank, location).
+#[derive(Debug, Clone, Copy)]
+struct Level {
+    key: u64,
+    level: u64,
     clamped: bool,
     missing: bool,
 }
@@ -78,6 +81,7 @@ pub fn map_stock(profile: &Profile, input: Input) -> StockOutcome {
     };
 
     let mut placed = place(profile, settings, input.range, &export.rows, &mut findings);
+    drop(export);
     let mut levels = Vec::with_capacity(placed.len() + placed.len() / 4);
     merge_and_convert(profile, settings, &mut placed, &mut levels, &mut findings);
     if settings.export == ExportKind::Full {
@@ -85,7 +89,7 @@ pub fn map_stock(profile: &Profile, input: Input) -> StockOutcome {
             return StockOutcome::rejected(rows, issue);
         }
     }
-    let (entries, locations) = compare(settings, levels, current.as_ref(), &mut findings);
+    let (entries, locations) = compare(profile, settings, levels, current.as_ref(), &mut findings);
     StockOutcome {
         status: Status::Ready,
         requests: request::pages(&entries, settings),
@@ -163,97 +167,105 @@ fn place(
             ));
             continue;
         };
-        placed.push(Placed { variant, location, free: row.free_stock, row: row.index, pointer: row.pointer() });
+        placed.push(Placed { variant: variant as u32, location: location as u32, free: row.free_stock, row: row.index as u32 });
     }
     placed
 }
 
 /// Merges rows per (variant, location) and turns each into a level per SparkLayer SKU.
-fn merge_and_convert<'p>(
-    profile: &'p Profile,
+fn merge_and_convert(
+    profile: &Profile,
     settings: &Settings,
     placed: &mut [Placed],
-    levels: &mut Vec<Level<'p>>,
+    levels: &mut Vec<Level>,
     findings: &mut Findings,
 ) {
     let reference = &profile.reference;
-    placed.sort_by_key(|p| (p.variant, p.location, p.row));
+    placed.sort_unstable_by_key(|p| (p.variant, p.location, p.row));
     let mut values = Vec::new();
     for group in placed.chunk_by(|a, b| a.variant == b.variant && a.location == b.location) {
-        let first = &group[0];
-        let code = reference.code_of(reference.variant_at(first.variant));
-        let at = settings.locations[first.location].sparklayer.label();
-        values.clear();
-        values.extend(group.iter().map(|p| p.free));
-        let (free, how) = merge(&values);
-        let rows = || group.iter().map(|p| p.row.to_string()).collect::<Vec<_>>().join(", ");
-        match how {
-            Merge::Single => {}
-            Merge::Identical(n) => findings.push(Issue::new(
-                Code::STOCK_DUPLICATE_ROWS,
-                first.pointer.clone(),
-                format!("{code} at {at}: {n} identical rows (rows {}) collapsed into one, free stock {}", rows(), free.normalize()),
-            )),
-            Merge::Conflicting => {
-                let said = values.iter().map(|v| v.normalize().to_string()).collect::<Vec<_>>().join(", ");
+        let first = group[0];
+        let (v, location) = (first.variant as usize, first.location as usize);
+        let (free, how) = if group.len() == 1 {
+            (first.free, Merge::Single)
+        } else {
+            values.clear();
+            values.extend(group.iter().map(|p| p.free));
+            merge(&values)
+        };
+        let level = whole(free);
+        if how != Merge::Single || level.clamped || level.floored {
+            // Off the happy path: the findings, with names and pointers.
+            let code = reference.code_of(reference.variant_at(v));
+            let at = settings.locations[location].sparklayer.label();
+            let pointer = indexed("/export", first.row as usize);
+            let rows = || group.iter().map(|p| p.row.to_string()).collect::<Vec<_>>().join(", ");
+            match how {
+                Merge::Single => {}
+                Merge::Identical(n) => findings.push(Issue::new(
+                    Code::STOCK_DUPLICATE_ROWS,
+                    pointer.clone(),
+                    format!("{code} at {at}: {n} identical rows (rows {}) collapsed into one, free stock {}", rows(), free.normalize()),
+                )),
+                Merge::Conflicting => {
+                    let said = values.iter().map(|v| v.normalize().to_string()).collect::<Vec<_>>().join(", ");
+                    findings.push(Issue::new(
+                        Code::STOCK_CONFLICTING_ROWS,
+                        pointer.clone(),
+                        format!(
+                            "{code} at {at}: rows {} disagree (free stock {said}); the lowest, {}, is used (never the sum, never the higher: no overselling); fix the export definition",
+                            rows(),
+                            free.normalize()
+                        ),
+                    ));
+                }
+            }
+            if level.clamped {
                 findings.push(Issue::new(
-                    Code::STOCK_CONFLICTING_ROWS,
-                    first.pointer.clone(),
-                    format!(
-                        "{code} at {at}: rows {} disagree (free stock {said}); the lowest, {}, is used (never the sum, never the higher: no overselling); fix the export definition",
-                        rows(),
-                        free.normalize()
-                    ),
+                    Code::STOCK_NEGATIVE_CLAMPED,
+                    format!("{pointer}/freeStock"),
+                    format!("{code} at {at}: free stock {} is negative; SparkLayer is sent 0", free.normalize()),
+                ));
+            } else if level.floored {
+                findings.push(Issue::new(
+                    Code::STOCK_FRACTIONAL_FLOORED,
+                    format!("{pointer}/freeStock"),
+                    format!("{code} at {at}: free stock {} is not whole; rounded down to {}", free.normalize(), level.each),
                 ));
             }
         }
-        let level = whole(free);
-        if level.clamped {
-            findings.push(Issue::new(
-                Code::STOCK_NEGATIVE_CLAMPED,
-                format!("{}/freeStock", first.pointer),
-                format!("{code} at {at}: free stock {} is negative; SparkLayer is sent 0", free.normalize()),
-            ));
-        } else if level.floored {
-            findings.push(Issue::new(
-                Code::STOCK_FRACTIONAL_FLOORED,
-                format!("{}/freeStock", first.pointer),
-                format!("{code} at {at}: free stock {} is not whole; rounded down to {}", free.normalize(), level.each),
-            ));
-        }
-        for spark in skus_of(reference, first.variant) {
-            let entry = Entry { sku: spark.sku, location: first.location, level: units_shown(level.each, spark.multiplier) };
-            levels.push(Level { entry, clamped: level.clamped, missing: false });
-        }
+        settings.index.skus_of(reference, v, |rank, multiplier| {
+            let shown = units_shown(level.each, multiplier);
+            levels.push(Level { key: key(rank, location), level: shown, clamped: level.clamped, missing: false });
+        });
     }
 }
 
 /// A full export's missing rows: every variant in range (not discontinued)
 /// needs a row at every mapped location. Sent as 0 only when the settings
 /// say so, and then never when so many are missing that the export looks cut short.
-fn missing<'p>(
-    profile: &'p Profile,
+fn missing(
+    profile: &Profile,
     settings: &Settings,
     range: &SkuRange,
     placed: &[Placed],
-    levels: &mut Vec<Level<'p>>,
+    levels: &mut Vec<Level>,
     findings: &mut Findings,
 ) -> Result<(), Issue> {
     let reference = &profile.reference;
     // `placed` is sorted by (variant, location).
-    let has = |variant: usize, location: usize| {
+    let has = |variant: u32, location: u32| {
         placed.binary_search_by(|p| (p.variant, p.location).cmp(&(variant, location))).is_ok()
     };
     let (mut considered, mut gaps) = (0usize, Vec::new());
-    for v in 0..reference.variant_count() {
-        let variant = reference.variant_at(v);
-        if variant.discontinued || !range.contains(reference.code_of(variant)) {
+    let locations = settings.locations.len() as u32;
+    for &v in settings.index.variants_in(reference, range.first.as_deref(), range.before.as_deref()) {
+        if reference.variant_at(v as usize).discontinued {
             continue;
         }
         considered += 1;
-        let absent: Vec<usize> = (0..settings.locations.len()).filter(|&l| !has(v, l)).collect();
-        if !absent.is_empty() {
-            gaps.push((v, absent));
+        if (0..locations).any(|l| !has(v, l)) {
+            gaps.push((v, (0..locations).filter(|&l| !has(v, l)).collect::<Vec<u32>>()));
         }
     }
     if gaps.is_empty() {
@@ -270,11 +282,12 @@ fn missing<'p>(
         );
         return Err(Issue::new(Code::STOCK_EXPORT_INVALID, "/export", why));
     }
+    gaps.sort_unstable_by_key(|(v, _)| *v);
     for (v, absent) in gaps {
+        let v = v as usize;
         let code = reference.code_of(reference.variant_at(v));
-        let skus = skus_of(reference, v);
-        let names: Vec<&str> = skus.iter().map(|s| s.sku).collect();
-        let at: Vec<String> = absent.iter().map(|&l| settings.locations[l].sparklayer.label()).collect();
+        let names: Vec<&str> = skus_of(reference, v).iter().map(|s| s.sku).collect();
+        let at: Vec<String> = absent.iter().map(|&l| settings.locations[l as usize].sparklayer.label()).collect();
         let what = if settings.send_zero_for_missing {
             "sent as 0 (sendZeroForMissing)"
         } else {
@@ -283,17 +296,12 @@ fn missing<'p>(
         findings.push(Issue::new(
             Code::STOCK_ROW_MISSING,
             "/export",
-            format!(
-                "the full export has no row for {code} at {} (SparkLayer SKU {}); {what}",
-                at.join(", "),
-                names.join(", ")
-            ),
+            format!("the full export has no row for {code} at {} (SparkLayer SKU {}); {what}", at.join(", "), names.join(", ")),
         ));
         for &location in &absent {
-            for spark in &skus {
-                let entry = Entry { sku: spark.sku, location, level: 0 };
-                levels.push(Level { entry, clamped: false, missing: true });
-            }
+            settings.index.skus_of(reference, v, |rank, _| {
+                levels.push(Level { key: key(rank, location as usize), level: 0, clamped: false, missing: true });
+            });
         }
     }
     Ok(())
@@ -301,21 +309,28 @@ fn missing<'p>(
 
 /// Deltas and drift against SparkLayer's current levels; the entries to send and the counts.
 fn compare<'p>(
-    settings: &Settings,
-    mut levels: Vec<Level<'p>>,
+    profile: &'p Profile,
+    settings: &'p Settings,
+    mut levels: Vec<Level>,
     current: Option<&Current>,
     findings: &mut Findings,
 ) -> (Vec<Entry<'p>>, Vec<LocationCount>) {
+    let reference = &profile.reference;
     let mut counts: Vec<LocationCount> = settings
         .locations
         .iter()
         .map(|l| LocationCount { location: l.sparklayer.label(), ..LocationCount::default() })
         .collect();
-    levels.sort_by(|a, b| (a.entry.sku.as_bytes(), a.entry.location).cmp(&(b.entry.sku.as_bytes(), b.entry.location)));
+    // The request order: SKU (by rank), then location. Never two entries for
+    // one (SKU, location), which SparkLayer refuses whole: `skus_of` gives
+    // every SKU one variant, so there is none; were there, the lower level
+    // would stay (never oversell).
+    levels.sort_unstable_by_key(|l| (l.key, l.level));
+    levels.dedup_by_key(|l| l.key);
     let mut entries = Vec::with_capacity(levels.len());
     for level in levels {
-        let e = level.entry;
-        let count = &mut counts[e.location];
+        let (rank, location) = ((level.key >> 16) as u32, (level.key & 0xFFFF) as usize);
+        let count = &mut counts[location];
         if level.missing {
             count.missing += 1;
             if !settings.send_zero_for_missing {
@@ -323,24 +338,24 @@ fn compare<'p>(
             }
         }
         count.clamped += u32::from(level.clamped);
-        if let Some((shown, index)) = current.and_then(|c| c.get(e.sku, e.location)) {
-            if i128::from(shown) == i128::from(e.level) {
+        if let Some((shown, index)) = current.and_then(|c| c.get(level.key)) {
+            if i128::from(shown) == i128::from(level.level) {
                 count.unchanged += 1;
                 continue;
             }
             if let Some(drift) = &settings.drift {
-                if drifted(drift, e.level, shown) {
+                if drifted(drift, level.level, shown) {
                     count.drifted += 1;
                     findings.push(Issue::new(
                         Code::STOCK_DRIFT,
-                        format!("/current/{index}"),
+                        indexed("/current", index),
                         format!(
                             "{} at {}: SparkLayer shows {shown}, OrderWise implies {} ({} apart, {}), beyond the drift threshold ({}); the OrderWise level is sent",
-                            e.sku,
+                            settings.index.sku(reference, rank),
                             count.location,
-                            e.level,
-                            difference(e.level, shown),
-                            percent_of(e.level, shown),
+                            level.level,
+                            difference(level.level, shown),
+                            percent_of(level.level, shown),
                             describe(drift)
                         ),
                     ));
@@ -348,8 +363,7 @@ fn compare<'p>(
             }
         }
         count.sent += 1;
-        entries.push(e);
+        entries.push(Entry { sku: settings.index.sku(reference, rank), location, level: level.level });
     }
-    request::order(&mut entries);
     (entries, counts)
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod current;
 pub mod drift;
 pub mod export;
+pub mod index;
 pub mod levels;
 pub mod map;
 pub mod outcome;

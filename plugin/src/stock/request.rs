@@ -22,15 +22,6 @@ const STOCK_LEVEL: &str = "stock_level";
 const LOCATION_ID: &str = "stock_location_id";
 const LOCATION_EXTERNAL_ID: &str = "stock_location_external_id";
 
-/// Sorts entries into the request order and drops a second entry for one
-/// (SKU, location), keeping the lower level (never oversell). `skus_of`
-/// gives every SKU one variant, so there is none in practice; the request
-/// must still never carry one.
-pub fn order(entries: &mut Vec<Entry>) {
-    entries.sort_unstable_by(|a, b| (a.sku.as_bytes(), a.location, a.level).cmp(&(b.sku.as_bytes(), b.location, b.level)));
-    entries.dedup_by(|later, kept| later.sku == kept.sku && later.location == kept.location);
-}
-
 /// The request bodies: JSON arrays of at most `page_size` entries.
 pub fn pages(entries: &[Entry], settings: &Settings) -> Vec<String> {
     entries

@@ -11,6 +11,7 @@
 
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::{read_amount, Reference};
+use crate::stock::index::StockIndex;
 use rust_decimal::Decimal;
 
 /// What the export definition writes.
@@ -77,6 +78,8 @@ pub struct Settings {
     /// Entries per `batch-update-stock` request.
     pub page_size: usize,
     pub drift: Option<Drift>,
+    /// The catalog in SKU order (built by `link`).
+    pub index: StockIndex,
 }
 
 /// The largest page: SparkLayer's batch endpoints are for batches, not the catalog in one body.
@@ -106,6 +109,7 @@ impl Settings {
             locations: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             drift: None,
+            index: StockIndex::default(),
         };
         let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
             let at = r.offset_of_value();
@@ -150,7 +154,7 @@ impl Settings {
 
     /// Resolves what the settings name in the reference data. Errors are
     /// (pointer relative to the `stock` section, message).
-    pub fn link(&self, reference: &Reference) -> Result<(), (String, String)> {
+    pub fn link(&mut self, reference: &Reference) -> Result<(), (String, String)> {
         for (i, l) in self.locations.iter().enumerate() {
             if reference.stock_location(l.orderwise).is_none() {
                 let why = format!("stock location {} is not in the reference stockLocations", l.orderwise);
@@ -163,6 +167,7 @@ impl Settings {
                 return Err(("/exportLocationId".to_owned(), why));
             }
         }
+        self.index = StockIndex::build(reference);
         Ok(())
     }
 
