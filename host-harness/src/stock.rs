@@ -115,10 +115,11 @@ pub struct Paging {
 }
 
 impl Default for Paging {
-    /// 5,000 rows: about a third of the 11M fuel and half of the 1 MiB output
-    /// (docs/benchmarks.md, "Stock flow"); 768 KiB in, under the 1 MiB cap.
+    /// 500 rows: about 6M of the 11M fuel with SparkLayer's current
+    /// levels to compare (docs/benchmarks.md, "Stock flow"), and well under
+    /// the 1 MiB in and out; 768 KiB in at most.
     fn default() -> Self {
-        Paging { rows: 5_000, bytes: 768 * 1024 }
+        Paging { rows: 500, bytes: 768 * 1024 }
     }
 }
 

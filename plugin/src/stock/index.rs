@@ -1,118 +1,156 @@
 //! The stock flow's view of the catalog, built once per profile (at parse,
 //! so a baked profile carries it): every SparkLayer SKU that shows stock, in
-//! byte order, and the variants in code order.
+//! byte order, and which variants have case SKUs of their own.
 //!
 //! Prevents: a call paying for the whole catalog. A 50,000-variant tenant is
 //! paged into calls of a few thousand rows; sorting SKU strings, or walking
 //! every variant to find those in the call's range, in every call would cost
 //! more than the rows themselves. With ranks, a call sorts integers and finds
-//! its range by binary search.
+//! its range by binary search. Kept small (about 10 bytes a SKU): a baked
+//! tenant's tables count against the instance's 10 MiB.
 
 use crate::shared::reference::Reference;
 
-/// What shows a SparkLayer SKU's stock: a variant's own code (× 1) or a case unit.
+/// A SparkLayer SKU that shows stock, packed in a `u32`: a variant's own
+/// code (× 1), or a case unit (the top bit set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Variant(u32),
     Unit(u32),
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct StockIndex {
-    /// SparkLayer SKUs in byte order.
-    by_rank: Vec<Source>,
-    /// The rank of each variant's own code as a SKU (`u32::MAX`: a case unit claims it).
-    variant_rank: Vec<u32>,
-    /// The rank of each unit's SKU (`u32::MAX`: a pack selection, not a SKU).
-    unit_rank: Vec<u32>,
-    /// Variant positions in code order.
-    variants_by_code: Vec<u32>,
+const UNIT: u32 = 1 << 31;
+
+fn pack(s: Source) -> u32 {
+    match s {
+        Source::Variant(v) => v,
+        Source::Unit(u) => u | UNIT,
+    }
 }
 
-/// The first eight bytes, big-endian: compares as the bytes do where they differ.
-fn prefix(b: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    let n = b.len().min(8);
-    word[..n].copy_from_slice(&b[..n]);
-    u64::from_be_bytes(word)
+fn unpack(x: u32) -> Source {
+    if x & UNIT == 0 {
+        Source::Variant(x)
+    } else {
+        Source::Unit(x & !UNIT)
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Default)]
+pub struct StockIndex {
+    /// SparkLayer SKUs in byte order (`pack`ed sources).
+    by_rank: Vec<u32>,
+    /// The rank of each variant's own code as a SKU (`NONE`: a case unit claims it).
+    variant_rank: Vec<u32>,
+    /// (variant, unit) of every case unit (a unit with no pack), by variant.
+    cases: Vec<(u32, u32)>,
+    /// The rank of each case unit, in `cases` order.
+    case_rank: Vec<u32>,
+    /// Variants whose code a case unit claims (rare), in code order: they
+    /// have no rank of their own, yet are stocked variants.
+    claimed: Vec<u32>,
 }
 
 impl StockIndex {
     pub fn build(reference: &Reference) -> StockIndex {
-        let code = |v: usize| reference.code_of(reference.variant_at(v)).as_bytes();
-        let mut skus: Vec<(u64, Source)> = Vec::with_capacity(reference.variant_count() + reference.unit_count());
+        let text = |x: u32| match unpack(x) {
+            Source::Variant(v) => reference.code_of(reference.variant_at(v as usize)).as_bytes(),
+            Source::Unit(u) => reference.unit_sku(reference.unit_at(u as usize)).as_bytes(),
+        };
+        let mut index = StockIndex::default();
         for v in 0..reference.variant_count() {
-            let c = reference.code_of(reference.variant_at(v));
-            if reference.unit_index(c, None).is_none() {
-                skus.push((prefix(c.as_bytes()), Source::Variant(v as u32)));
+            let code = reference.code_of(reference.variant_at(v));
+            if reference.unit_index(code, None).is_none() {
+                index.by_rank.push(pack(Source::Variant(v as u32)));
+            } else {
+                index.claimed.push(v as u32);
             }
         }
         for u in 0..reference.unit_count() {
             let unit = reference.unit_at(u);
             if reference.unit_pack(unit).is_none() {
-                skus.push((prefix(reference.unit_sku(unit).as_bytes()), Source::Unit(u as u32)));
+                index.by_rank.push(pack(Source::Unit(u as u32)));
+                index.cases.push((reference.variant_index_of(unit) as u32, u as u32));
             }
         }
-        let text = |s: Source| match s {
-            Source::Variant(v) => code(v as usize),
-            Source::Unit(u) => reference.unit_sku(reference.unit_at(u as usize)).as_bytes(),
-        };
-        skus.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1))));
-        let mut index = StockIndex {
-            by_rank: skus.iter().map(|s| s.1).collect(),
-            variant_rank: vec![u32::MAX; reference.variant_count()],
-            unit_rank: vec![u32::MAX; reference.unit_count()],
-            variants_by_code: Vec::new(),
-        };
-        for (rank, source) in index.by_rank.iter().enumerate() {
-            match *source {
+        index.by_rank.sort_unstable_by(|a, b| text(*a).cmp(text(*b)));
+        index.claimed.sort_unstable_by(|a, b| text(*a).cmp(text(*b)));
+        index.cases.sort_unstable();
+        index.variant_rank = vec![NONE; reference.variant_count()];
+        index.case_rank = vec![NONE; index.cases.len()];
+        for (rank, x) in index.by_rank.iter().enumerate() {
+            match unpack(*x) {
                 Source::Variant(v) => index.variant_rank[v as usize] = rank as u32,
-                Source::Unit(u) => index.unit_rank[u as usize] = rank as u32,
+                Source::Unit(u) => {
+                    let v = reference.variant_index_of(reference.unit_at(u as usize)) as u32;
+                    if let Ok(at) = index.cases.binary_search(&(v, u)) {
+                        index.case_rank[at] = rank as u32;
+                    }
+                }
             }
         }
-        let mut by_code: Vec<(u64, u32)> = (0..reference.variant_count()).map(|v| (prefix(code(v)), v as u32)).collect();
-        by_code.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| code(a.1 as usize).cmp(code(b.1 as usize))));
-        index.variants_by_code = by_code.into_iter().map(|(_, v)| v).collect();
         index
     }
 
     /// The SKU at `rank`.
     pub fn sku<'r>(&self, reference: &'r Reference, rank: u32) -> &'r str {
-        match self.by_rank[rank as usize] {
+        match unpack(self.by_rank[rank as usize]) {
             Source::Variant(v) => reference.code_of(reference.variant_at(v as usize)),
             Source::Unit(u) => reference.unit_sku(reference.unit_at(u as usize)),
         }
     }
 
     /// The SparkLayer SKUs showing stock of the variant at `v`: (rank, eaches per unit).
+    #[inline]
     pub fn skus_of(&self, reference: &Reference, v: usize, mut each: impl FnMut(u32, u32)) {
-        if let Some(&rank) = self.variant_rank.get(v).filter(|&&r| r != u32::MAX) {
+        if let Some(&rank) = self.variant_rank.get(v).filter(|&&r| r != NONE) {
             each(rank, 1);
         }
-        for u in reference.units_range(v) {
-            let rank = self.unit_rank[u];
-            if rank != u32::MAX {
-                each(rank, reference.unit_at(u).multiplier);
+        let v = v as u32;
+        let start = self.cases.partition_point(|&(variant, _)| variant < v);
+        for (at, &(variant, u)) in self.cases.iter().enumerate().skip(start) {
+            if variant != v {
+                break;
             }
+            each(self.case_rank[at], reference.unit_at(u as usize).multiplier);
         }
     }
 
     /// The rank of a SparkLayer SKU and the variant it takes stock from.
     pub fn rank_of(&self, reference: &Reference, sku: &str) -> Option<(u32, usize)> {
         if let Some(u) = reference.unit_index(sku, None) {
-            let rank = self.unit_rank[u];
-            return (rank != u32::MAX).then(|| (rank, reference.variant_index_of(reference.unit_at(u))));
+            let v = reference.variant_index_of(reference.unit_at(u));
+            let at = self.cases.binary_search(&(v as u32, u as u32)).ok()?;
+            return Some((self.case_rank[at], v));
         }
         let v = reference.variant_index(sku)?;
         let rank = self.variant_rank[v];
-        (rank != u32::MAX).then_some((rank, v))
+        (rank != NONE).then_some((rank, v))
     }
 
-    /// Variant positions whose codes are in `[first, before)`, in code order.
-    pub fn variants_in(&self, reference: &Reference, first: Option<&str>, before: Option<&str>) -> &[u32] {
-        let code = |v: &u32| reference.code_of(reference.variant_at(*v as usize)).as_bytes();
-        let start = first.map_or(0, |f| self.variants_by_code.partition_point(|v| code(v) < f.as_bytes()));
-        let end = before.map_or(self.variants_by_code.len(), |b| self.variants_by_code.partition_point(|v| code(v) < b.as_bytes()));
-        &self.variants_by_code[start..end.max(start)]
+    /// Variant positions whose codes are in `[first, before)`: those whose
+    /// code is their own SKU (in code order), then those a case unit claims.
+    pub fn variants_in<'s>(
+        &'s self,
+        reference: &'s Reference,
+        first: Option<&'s str>,
+        before: Option<&'s str>,
+    ) -> impl Iterator<Item = u32> + 's {
+        let text = move |x: &u32| match unpack(*x) {
+            Source::Variant(v) => reference.code_of(reference.variant_at(v as usize)).as_bytes(),
+            Source::Unit(u) => reference.unit_sku(reference.unit_at(u as usize)).as_bytes(),
+        };
+        let span = |list: &'s [u32]| {
+            let start = first.map_or(0, |f| list.partition_point(|x| text(x) < f.as_bytes()));
+            let end = before.map_or(list.len(), |b| list.partition_point(|x| text(x) < b.as_bytes()));
+            &list[start..end.max(start)]
+        };
+        let own = span(&self.by_rank).iter().filter_map(|&x| match unpack(x) {
+            Source::Variant(v) => Some(v),
+            Source::Unit(_) => None,
+        });
+        own.chain(span(&self.claimed).iter().copied())
     }
 }

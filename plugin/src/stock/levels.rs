@@ -29,6 +29,10 @@ pub fn whole(free: Decimal) -> Level {
     if free.is_sign_negative() && !free.is_zero() {
         return Level { each: 0, clamped: true, floored: false };
     }
+    // Whole numbers (nearly every row) without the 128-bit division.
+    if free.scale() == 0 {
+        return Level { each: u64::try_from(free.mantissa()).unwrap_or(0), clamped: false, floored: false };
+    }
     let floor = free.floor();
     let each = u64::try_from(floor.mantissa() / 10i128.pow(floor.scale())).unwrap_or(0);
     Level { each, clamped: false, floored: floor != free }

@@ -111,7 +111,7 @@ fn place(
     let mut placed = Vec::with_capacity(rows.len());
     for row in rows {
         if !range.contains(&row.sku) {
-            findings.push(Issue::new(
+            findings.push_with(Code::STOCK_ROW_INVALID, || Issue::new(
                 Code::STOCK_ROW_INVALID,
                 row.pointer(),
                 format!(
@@ -130,7 +130,7 @@ fn place(
             } else {
                 ""
             };
-            findings.push(Issue::new(
+            findings.push_with(Code::STOCK_SKU_UNKNOWN, || Issue::new(
                 Code::STOCK_SKU_UNKNOWN,
                 format!("{}/sku", row.pointer()),
                 format!(
@@ -143,7 +143,7 @@ fn place(
             continue;
         };
         let Some(orderwise) = row.location.or(settings.export_location_id) else {
-            findings.push(Issue::new(
+            findings.push_with(Code::STOCK_ROW_INVALID, || Issue::new(
                 Code::STOCK_ROW_INVALID,
                 row.pointer(),
                 format!(
@@ -155,7 +155,7 @@ fn place(
             continue;
         };
         let Some(location) = settings.location_index(orderwise) else {
-            findings.push(Issue::new(
+            findings.push_with(Code::STOCK_LOCATION_UNMAPPED, || Issue::new(
                 Code::STOCK_LOCATION_UNMAPPED,
                 format!("{}/StocklocationId", row.pointer()),
                 format!(
@@ -202,14 +202,14 @@ fn merge_and_convert(
             let rows = || group.iter().map(|p| p.row.to_string()).collect::<Vec<_>>().join(", ");
             match how {
                 Merge::Single => {}
-                Merge::Identical(n) => findings.push(Issue::new(
+                Merge::Identical(n) => findings.push_with(Code::STOCK_DUPLICATE_ROWS, || Issue::new(
                     Code::STOCK_DUPLICATE_ROWS,
                     pointer.clone(),
                     format!("{code} at {at}: {n} identical rows (rows {}) collapsed into one, free stock {}", rows(), free.normalize()),
                 )),
                 Merge::Conflicting => {
                     let said = values.iter().map(|v| v.normalize().to_string()).collect::<Vec<_>>().join(", ");
-                    findings.push(Issue::new(
+                    findings.push_with(Code::STOCK_CONFLICTING_ROWS, || Issue::new(
                         Code::STOCK_CONFLICTING_ROWS,
                         pointer.clone(),
                         format!(
@@ -221,13 +221,13 @@ fn merge_and_convert(
                 }
             }
             if level.clamped {
-                findings.push(Issue::new(
+                findings.push_with(Code::STOCK_NEGATIVE_CLAMPED, || Issue::new(
                     Code::STOCK_NEGATIVE_CLAMPED,
                     format!("{pointer}/freeStock"),
                     format!("{code} at {at}: free stock {} is negative; SparkLayer is sent 0", free.normalize()),
                 ));
             } else if level.floored {
-                findings.push(Issue::new(
+                findings.push_with(Code::STOCK_FRACTIONAL_FLOORED, || Issue::new(
                     Code::STOCK_FRACTIONAL_FLOORED,
                     format!("{pointer}/freeStock"),
                     format!("{code} at {at}: free stock {} is not whole; rounded down to {}", free.normalize(), level.each),
@@ -259,7 +259,7 @@ fn missing(
     };
     let (mut considered, mut gaps) = (0usize, Vec::new());
     let locations = settings.locations.len() as u32;
-    for &v in settings.index.variants_in(reference, range.first.as_deref(), range.before.as_deref()) {
+    for v in settings.index.variants_in(reference, range.first.as_deref(), range.before.as_deref()) {
         if reference.variant_at(v as usize).discontinued {
             continue;
         }
@@ -293,7 +293,7 @@ fn missing(
         } else {
             "not sent: SparkLayer keeps showing its last level, which may be stale"
         };
-        findings.push(Issue::new(
+        findings.push_with(Code::STOCK_ROW_MISSING, || Issue::new(
             Code::STOCK_ROW_MISSING,
             "/export",
             format!("the full export has no row for {code} at {} (SparkLayer SKU {}); {what}", at.join(", "), names.join(", ")),
@@ -346,7 +346,7 @@ fn compare<'p>(
             if let Some(drift) = &settings.drift {
                 if drifted(drift, level.level, shown) {
                     count.drifted += 1;
-                    findings.push(Issue::new(
+                    findings.push_with(Code::STOCK_DRIFT, || Issue::new(
                         Code::STOCK_DRIFT,
                         indexed("/current", index),
                         format!(

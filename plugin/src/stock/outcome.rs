@@ -21,6 +21,16 @@ pub struct Findings {
 }
 
 impl Findings {
+    /// Records a finding of `code`, building it only when it will be kept
+    /// (a message costs far more fuel than a row).
+    pub fn push_with(&mut self, code: Code, issue: impl FnOnce() -> Issue) {
+        let n = self.counts.entry(code).or_default();
+        *n += 1;
+        if *n <= CAP {
+            self.issues.push(issue());
+        }
+    }
+
     pub fn push(&mut self, issue: Issue) {
         let n = self.counts.entry(issue.code).or_default();
         *n += 1;
