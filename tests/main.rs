@@ -8,5 +8,6 @@ mod common;
 mod library;
 mod native;
 mod platform;
+mod stock;
 mod tenant;
 mod versions;
