@@ -5,7 +5,7 @@ use crate::common::{component, fixtures, test_component, workspace};
 use host_harness::bridge::{ProfileSource, ProfileText};
 use host_harness::replay::{discover, replay, Verdict};
 use host_harness::report::Status;
-use host_harness::stock::{split, sku_map, ExportFormat, Paging, StockCall, StockRun};
+use host_harness::stock::{sku_map, split, ExportFormat, Paging, StockCall, StockRun};
 use host_harness::{Bridge, Failure, Flow, Limits};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -25,15 +25,19 @@ fn every_stock_and_catalog_case_replays_to_its_golden_outcome() {
     assert!(cases.iter().any(|c| c.flow == Flow::Stock) && cases.iter().any(|c| c.flow == Flow::Catalog));
     assert!(cases.len() >= 40, "expected a case per rule, found {}", cases.len());
     let results = replay(bridge(), &cases, false).unwrap();
-    let failures: Vec<String> =
-        results.iter().filter(|r| r.verdict != Verdict::Same).map(|r| format!("{}: {:?}", r.case.name, r.verdict)).collect();
+    let failures: Vec<String> = results
+        .iter()
+        .filter(|r| r.verdict != Verdict::Same)
+        .map(|r| format!("{}: {:?}", r.case.name, r.verdict))
+        .collect();
     assert!(failures.is_empty(), "cases that differ from their golden outcome:\n{}", failures.join("\n"));
 }
 
 #[test]
 fn the_shared_example_export_becomes_the_shared_example_request_plus_the_case_sku() {
     let profile = stock_profile();
-    let mut call = StockCall::from_case(&fixtures().join("stock/example-shared-export-changes-only/export.json")).unwrap();
+    let mut call =
+        StockCall::from_case(&fixtures().join("stock/example-shared-export-changes-only/export.json")).unwrap();
     call.current = None;
     let report = bridge().run(Flow::Stock, ProfileSource::Text(&profile), call.to_line().as_bytes());
     let outcome = report.outcome.expect("an outcome");
@@ -54,10 +58,17 @@ fn the_shared_example_export_becomes_the_shared_example_request_plus_the_case_sk
 #[test]
 fn the_same_export_gives_the_same_bytes_every_time() {
     let profile = stock_profile();
-    let call = StockCall::from_case(&fixtures().join("stock/duplicate-conflicting-rows-use-the-lower/export.json")).unwrap();
+    let call =
+        StockCall::from_case(&fixtures().join("stock/duplicate-conflicting-rows-use-the-lower/export.json")).unwrap();
     let line = call.to_line();
     let texts: Vec<String> = (0..3)
-        .map(|_| host_harness::replay::golden_text(&bridge().run(Flow::Stock, ProfileSource::Text(&profile), line.as_bytes())))
+        .map(|_| {
+            host_harness::replay::golden_text(&bridge().run(
+                Flow::Stock,
+                ProfileSource::Text(&profile),
+                line.as_bytes(),
+            ))
+        })
         .collect();
     assert_eq!(texts[0], texts[1]);
     assert_eq!(texts[1], texts[2]);
@@ -88,7 +99,10 @@ fn a_paged_export_covers_every_variant_once_and_a_delta_run_sends_only_the_chang
         assert_eq!(pair[0].range.as_ref().unwrap().before, pair[1].range.as_ref().unwrap().first);
     }
     let run = |calls: &[StockCall]| StockRun {
-        reports: calls.iter().map(|c| bridge().run(Flow::Stock, ProfileSource::Text(&profile), c.to_line().as_bytes())).collect(),
+        reports: calls
+            .iter()
+            .map(|c| bridge().run(Flow::Stock, ProfileSource::Text(&profile), c.to_line().as_bytes()))
+            .collect(),
     };
     let sent = run(&full);
     assert!(sent.passed(), "{sent}");
@@ -117,14 +131,11 @@ fn a_component_built_for_0_2_0_runs_orders_and_says_it_does_not_offer_stock() {
     let profile = stock_profile();
     let orders = old.run(Flow::Orders, ProfileSource::Text(&profile), b"{}");
     assert_eq!(orders.failure, None);
-    let stock = old.run(Flow::Stock, ProfileSource::Text(&profile), StockCall {
-        export: "[]".into(),
-        format: ExportFormat::Json,
-        current: None,
-        range: None,
-    }
-    .to_line()
-    .as_bytes());
+    let stock = old.run(
+        Flow::Stock,
+        ProfileSource::Text(&profile),
+        StockCall { export: "[]".into(), format: ExportFormat::Json, current: None, range: None }.to_line().as_bytes(),
+    );
     assert_eq!(
         stock.failure,
         Some(Failure::NotOffered(

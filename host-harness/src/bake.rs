@@ -93,9 +93,10 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
         bail!("the component baked the profile but reports digest {:?}, not {}", summary.baked_digest, profile.digest);
     }
     let initial_memory_bytes = store.data().limiter.peak as u64;
-    let bytes = block_on(wizer.snapshot_component(&cx, &mut Snapshot { store: &mut store, instance: exports.instance }))
-        .map_err(anyhow::Error::from)
-        .context("snapshotting the instance")?;
+    let bytes =
+        block_on(wizer.snapshot_component(&cx, &mut Snapshot { store: &mut store, instance: exports.instance }))
+            .map_err(anyhow::Error::from)
+            .context("snapshotting the instance")?;
     let report = BakeReport {
         profile_digest: profile.digest.clone(),
         profile_bytes: profile.text.len() as u64,

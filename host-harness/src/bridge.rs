@@ -361,9 +361,7 @@ fn contract_version(engine: &Engine, component: &wasmtime::component::Component)
     component
         .component_type()
         .exports(engine)
-        .find_map(|(name, _)| {
-            name.strip_prefix("sparklayer-orderwise:bridge/orders@").map(str::to_owned)
-        })
+        .find_map(|(name, _)| name.strip_prefix("sparklayer-orderwise:bridge/orders@").map(str::to_owned))
         .unwrap_or_else(|| "?".to_owned())
 }
 

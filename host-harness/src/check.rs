@@ -279,14 +279,17 @@ fn export_verdict(exports: &[String]) -> (bool, String) {
     }
     let mut optional = Vec::new();
     for interface in OPTIONAL_INTERFACES {
-        let ours = exports.iter().find_map(|e| {
-            parse_name(e).filter(|(p, i, _)| *p == PACKAGE && i == interface).map(|(_, _, v)| (e, v))
-        });
+        let ours = exports
+            .iter()
+            .find_map(|e| parse_name(e).filter(|(p, i, _)| *p == PACKAGE && i == interface).map(|(_, _, v)| (e, v)));
         match ours {
             None => optional.push(format!("{interface} not offered (a component before 0.2.1)")),
             Some((_, Some(v))) if compatible(HOST_VERSION, v) => found.push(format!("{PACKAGE}/{interface}")),
             Some((name, _)) => {
-                return (false, format!("{name} is not semver-compatible with the host's {PACKAGE}/{interface}@{hx}.{hy}.{hz}"))
+                return (
+                    false,
+                    format!("{name} is not semver-compatible with the host's {PACKAGE}/{interface}@{hx}.{hy}.{hz}"),
+                )
             }
         }
     }

@@ -208,9 +208,7 @@ fn stock_outcome(o: wit_stock::StockOutcome, range: Option<&wit_stock::SkuRange>
             .expect("counts and JSON text serialise");
         RawValue::from_string(text).expect("serde_json writes JSON")
     });
-    let key = range.map(|r| {
-        format!("{}..{}", r.first.as_deref().unwrap_or(""), r.before.as_deref().unwrap_or(""))
-    });
+    let key = range.map(|r| format!("{}..{}", r.first.as_deref().unwrap_or(""), r.before.as_deref().unwrap_or("")));
     Ok(Outcome {
         flow: Flow::Stock,
         status,

@@ -257,8 +257,9 @@ struct StockArgs {
 impl StockArgs {
     fn calls(&self, export: &Path, profile: Option<&ProfileText>) -> Result<Vec<host_harness::stock::StockCall>> {
         use host_harness::stock::{read_current, sku_map, split, ExportFormat, Paging};
-        let text = String::from_utf8_lossy(&std::fs::read(export).with_context(|| format!("reading {}", export.display()))?)
-            .into_owned();
+        let text =
+            String::from_utf8_lossy(&std::fs::read(export).with_context(|| format!("reading {}", export.display()))?)
+                .into_owned();
         let current = self.current.as_deref().map(read_current).transpose()?;
         let skus = profile.map(|p| sku_map(&p.text)).transpose()?;
         let paging = Paging { rows: self.rows_per_call.max(1), ..Paging::default() };

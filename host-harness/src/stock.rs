@@ -160,7 +160,8 @@ pub fn split(
     skus: Option<&BTreeMap<String, String>>,
     paging: Paging,
 ) -> Vec<StockCall> {
-    let whole = || vec![StockCall { export: export.to_owned(), format, current: current.map(str::to_owned), range: None }];
+    let whole =
+        || vec![StockCall { export: export.to_owned(), format, current: current.map(str::to_owned), range: None }];
     let Some((header, rows)) = rows_of(export, format) else {
         return whole();
     };
@@ -310,7 +311,9 @@ impl StockRun {
 
     /// Whether every call ran and none was refused.
     pub fn passed(&self) -> bool {
-        self.reports.iter().all(|r| r.failure.is_none() && r.outcome.as_ref().is_some_and(|o| o.status != Status::Rejected))
+        self.reports
+            .iter()
+            .all(|r| r.failure.is_none() && r.outcome.as_ref().is_some_and(|o| o.status != Status::Rejected))
     }
 
     /// Writes `request-0001.json`, … into `dir`; returns how many.
@@ -328,18 +331,24 @@ impl StockRun {
 impl fmt::Display for StockRun {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let outcomes: Vec<_> = self.reports.iter().filter_map(|r| r.outcome.as_ref()).collect();
-        let entries: usize = self
-            .requests()
-            .iter()
-            .map(|r| serde_json::from_str::<Vec<&RawValue>>(r).map_or(0, |v| v.len()))
-            .sum();
-        writeln!(f, "== Stock run: {} call(s), {} request(s), {entries} entries", self.reports.len(), self.requests().len())?;
+        let entries: usize =
+            self.requests().iter().map(|r| serde_json::from_str::<Vec<&RawValue>>(r).map_or(0, |v| v.len())).sum();
+        writeln!(
+            f,
+            "== Stock run: {} call(s), {} request(s), {entries} entries",
+            self.reports.len(),
+            self.requests().len()
+        )?;
         let rejected = outcomes.iter().filter(|o| o.status == Status::Rejected).count();
         let stopped = self.reports.iter().filter(|r| r.failure.is_some()).count();
         if rejected + stopped > 0 {
             writeln!(f, "  NOT ALL SENT: {rejected} call(s) rejected, {stopped} stopped by the platform")?;
         }
-        writeln!(f, "  {:<16} {:>9} {:>10} {:>8} {:>8} {:>8}", "location", "sent", "unchanged", "clamped", "drifted", "missing")?;
+        writeln!(
+            f,
+            "  {:<16} {:>9} {:>10} {:>8} {:>8} {:>8}",
+            "location", "sent", "unchanged", "clamped", "drifted", "missing"
+        )?;
         for t in self.totals() {
             writeln!(
                 f,

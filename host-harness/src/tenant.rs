@@ -147,37 +147,6 @@ fn write_value(out: &mut String, v: &Value, depth: usize) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const BASE: &str = r#"{"name": "t", "reference": {"variants": [{"code": "A"}], "customers": []}, "orders": {}}"#;
-
-    #[test]
-    fn adds_the_requested_entries_after_the_base_ones() {
-        let text = generate(BASE, Size { variants: 30, units: 10, customers: 4 }).unwrap();
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        let variants = doc["reference"]["variants"].as_array().unwrap();
-        assert_eq!(variants.len(), 31);
-        assert_eq!(variants[0]["code"], "A");
-        assert_eq!(variants.iter().filter(|v| v.get("units").is_some()).count(), 10);
-        assert!(variants.iter().any(Value::is_string), "plain variants are written as their code");
-        assert_eq!(doc["reference"]["customers"].as_array().unwrap().len(), 4);
-        assert_eq!(text, generate(BASE, Size { variants: 30, units: 10, customers: 4 }).unwrap(), "deterministic");
-    }
-
-    #[test]
-    fn generated_keys_are_unique() {
-        let text = generate(BASE, Size { variants: 5000, units: 2000, customers: 2000 }).unwrap();
-        let doc: Value = serde_json::from_str(&text).unwrap();
-        let code = |v: &Value| v.as_str().or(v["code"].as_str()).unwrap().to_owned();
-        let mut codes: Vec<String> = doc["reference"]["variants"].as_array().unwrap().iter().map(code).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), 5001);
-    }
-}
-
 /// A stock export for a tenant profile (`host-harness stock-export`): one row
 /// for every variant that is not discontinued at every OrderWise location
 /// its `stock` section maps, with free stock that varies (some negative,
@@ -234,7 +203,11 @@ pub fn stock_export(profile: &str, format: crate::stock::ExportFormat, changes: 
                 if !first {
                     export.push_str(",\n");
                 }
-                let _ = write!(export, "{{\"sku\":{},\"freeStock\":{free},\"StocklocationId\":{location}}}", Value::String(code.into()));
+                let _ = write!(
+                    export,
+                    "{{\"sku\":{},\"freeStock\":{free},\"StocklocationId\":{location}}}",
+                    Value::String(code.into())
+                );
             }
             first = false;
             let mut level = |sku: &str, n: u64| {
@@ -288,4 +261,35 @@ pub fn with_stock_locations(profile: &str, n: usize) -> Result<String> {
         stock.remove("exportLocationId");
     }
     Ok(layout(&doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"{"name": "t", "reference": {"variants": [{"code": "A"}], "customers": []}, "orders": {}}"#;
+
+    #[test]
+    fn adds_the_requested_entries_after_the_base_ones() {
+        let text = generate(BASE, Size { variants: 30, units: 10, customers: 4 }).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let variants = doc["reference"]["variants"].as_array().unwrap();
+        assert_eq!(variants.len(), 31);
+        assert_eq!(variants[0]["code"], "A");
+        assert_eq!(variants.iter().filter(|v| v.get("units").is_some()).count(), 10);
+        assert!(variants.iter().any(Value::is_string), "plain variants are written as their code");
+        assert_eq!(doc["reference"]["customers"].as_array().unwrap().len(), 4);
+        assert_eq!(text, generate(BASE, Size { variants: 30, units: 10, customers: 4 }).unwrap(), "deterministic");
+    }
+
+    #[test]
+    fn generated_keys_are_unique() {
+        let text = generate(BASE, Size { variants: 5000, units: 2000, customers: 2000 }).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let code = |v: &Value| v.as_str().or(v["code"].as_str()).unwrap().to_owned();
+        let mut codes: Vec<String> = doc["reference"]["variants"].as_array().unwrap().iter().map(code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), 5001);
+    }
 }

@@ -842,24 +842,6 @@ fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
     Ok(credit)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pounds_and_pence_read_what_parse_amount_reads() {
-        for text in ["25000.00", "0.20", "0", "7", "007.50", "999999999999.99", "1.5", "100"] {
-            let fast = pounds_and_pence(text).expect(text);
-            let general = parse_amount(text).unwrap();
-            assert_eq!((fast, fast.scale()), (general, general.scale()), "{text}");
-        }
-        // Everything else is left to `parse_amount` (which may refuse it).
-        for text in ["1000000000000", "1.", ".5", "1.005", "-5.00", "+1", " 5.00", "1e3", "1,00", "", "1.2.3", "0.2x"] {
-            assert_eq!(pounds_and_pence(text), None, "{text}");
-        }
-    }
-}
-
 /// What the stock flow and the catalog check walk: variants by position, the
 /// units cut from each, and what a unit is called.
 impl Reference {
@@ -931,5 +913,23 @@ impl Reference {
             t.get(u.sku) == sku && u.pack.map(|p| t.get(p)) == pack
         };
         self.by_sku_and_pack.find(hash_pair(sku.as_bytes(), pack.map(str::as_bytes)), is)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_and_pence_read_what_parse_amount_reads() {
+        for text in ["25000.00", "0.20", "0", "7", "007.50", "999999999999.99", "1.5", "100"] {
+            let fast = pounds_and_pence(text).expect(text);
+            let general = parse_amount(text).unwrap();
+            assert_eq!((fast, fast.scale()), (general, general.scale()), "{text}");
+        }
+        // Everything else is left to `parse_amount` (which may refuse it).
+        for text in ["1000000000000", "1.", ".5", "1.005", "-5.00", "+1", " 5.00", "1e3", "1,00", "", "1.2.3", "0.2x"] {
+            assert_eq!(pounds_and_pence(text), None, "{text}");
+        }
     }
 }

@@ -48,7 +48,10 @@ pub fn check_catalog(profile: &Profile, setup: &str) -> CatalogOutcome {
             t if t.starts_with('<') => "an HTML page (the set-up endpoint answered with an error or sign-in page)",
             _ => r.kind().name(),
         };
-        return rejected("/setup".into(), format!("SparkLayer's set-up must be a JSON array of SKUs, found {found}; nothing was checked"));
+        return rejected(
+            "/setup".into(),
+            format!("SparkLayer's set-up must be a JSON array of SKUs, found {found}; nothing was checked"),
+        );
     }
     let mut findings = Findings::default();
     let (mut skus, mut packs, mut seen) = (0u32, 0u32, BTreeSet::new());
@@ -80,7 +83,10 @@ pub fn check_catalog(profile: &Profile, setup: &str) -> CatalogOutcome {
     });
     if let Err(e) = walked.and_then(|_| r.end()) {
         let pointer = format!("/setup{}", pointer_at_offset(text, e.offset));
-        return rejected(pointer, format!("SparkLayer's set-up is not valid JSON at byte {}: {}; nothing was checked", e.offset, e.message));
+        return rejected(
+            pointer,
+            format!("SparkLayer's set-up is not valid JSON at byte {}: {}; nothing was checked", e.offset, e.message),
+        );
     }
     let status = if findings.any_error() { Status::Review } else { Status::Ready };
     CatalogOutcome { status, skus, packs, issues: findings.finish() }
@@ -233,8 +239,10 @@ fn check(profile: &Profile, setup: &Setup, at: &str, findings: &mut Findings) {
 
 fn show_rule(rule: QuantityRule) -> String {
     let part = |name: &str, v: Option<u32>| v.map(|v| format!("{name} {v}"));
-    let parts: Vec<String> =
-        [part("packSize", rule.pack_size), part("min", rule.min), part("max", rule.max)].into_iter().flatten().collect();
+    let parts: Vec<String> = [part("packSize", rule.pack_size), part("min", rule.min), part("max", rule.max)]
+        .into_iter()
+        .flatten()
+        .collect();
     if parts.is_empty() {
         "none".to_owned()
     } else {

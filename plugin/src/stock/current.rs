@@ -85,11 +85,10 @@ pub fn read(
         };
         match settings.index.rank_of(reference, &sku) {
             // Only what this call covers: a case SKU goes with its variant.
-            Some((rank, v)) => {
-                if range.contains(reference.code_of(reference.variant_at(v))) {
-                    current.levels.push(Level { key: key(rank, location), level, index });
-                }
+            Some((rank, v)) if range.contains(reference.code_of(reference.variant_at(v))) => {
+                current.levels.push(Level { key: key(rank, location), level, index });
             }
+            Some(_) => {}
             None if range.contains(&sku) => findings.push(Issue::new(
                 Code::STOCK_SKU_UNKNOWN,
                 indexed("/current", index),

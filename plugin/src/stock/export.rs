@@ -76,7 +76,10 @@ pub fn read<'a>(text: &'a str, format: Format, findings: &mut Findings) -> Resul
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let body = text.trim_start();
     if body.is_empty() {
-        return Err(invalid("/export", "the export is empty: no rows were sent, so no level can be judged; nothing is sent"));
+        return Err(invalid(
+            "/export",
+            "the export is empty: no rows were sent, so no level can be judged; nothing is sent",
+        ));
     }
     if body.starts_with('<') {
         return Err(invalid(
@@ -99,7 +102,11 @@ fn row_invalid(index: usize, line: usize, field: Option<&str>, why: &str) -> Iss
         Some(f) => format!("{}/{f}", indexed("/export", index)),
         None => indexed("/export", index),
     };
-    Issue::new(Code::STOCK_ROW_INVALID, pointer, format!("{} {why}; the row is skipped, the others are sent", place(index, line)))
+    Issue::new(
+        Code::STOCK_ROW_INVALID,
+        pointer,
+        format!("{} {why}; the row is skipped, the others are sent", place(index, line)),
+    )
 }
 
 // ---- JSON ----
@@ -148,7 +155,9 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
         let pointer = pointer_at_offset(text, offset);
         invalid(
             format!("/export{pointer}"),
-            format!("the export is not valid JSON at byte {offset}: {message} (malformed or cut short); nothing is sent"),
+            format!(
+                "the export is not valid JSON at byte {offset}: {message} (malformed or cut short); nothing is sent"
+            ),
         )
     };
     walked.map_err(|e| located(e.offset, &e.message))?;
@@ -204,8 +213,17 @@ fn json_row(text: &str, index: usize) -> Result<Row<'_>, Issue> {
             }
             other => {
                 let key = ROW_NAMES[other];
-                let meant = if other <= 4 { SKU } else if other <= 7 { FREE_STOCK } else { LOCATION };
-                return Err(fail(None, &format!("has a column `{key}`, not spelled `{meant}` as the export's rows are")));
+                let meant = if other <= 4 {
+                    SKU
+                } else if other <= 7 {
+                    FREE_STOCK
+                } else {
+                    LOCATION
+                };
+                return Err(fail(
+                    None,
+                    &format!("has a column `{key}`, not spelled `{meant}` as the export's rows are"),
+                ));
             }
         }
     }
@@ -325,7 +343,12 @@ fn records(text: &str) -> Result<Vec<Record<'_>>, usize> {
 
 fn read_csv<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Issue> {
     let records = records(text).map_err(|line| {
-        invalid("/export", format!("CSV line {line} opens a quoted field that is never closed: the export is cut short; nothing is sent"))
+        invalid(
+            "/export",
+            format!(
+                "CSV line {line} opens a quoted field that is never closed: the export is cut short; nothing is sent"
+            ),
+        )
     })?;
     let mut records = records.into_iter().filter(|r| !r.fields.iter().all(|f| f.trim().is_empty()));
     let Some(header) = records.next() else {
@@ -389,7 +412,10 @@ fn read_csv<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Is
 mod tests {
     use super::*;
 
-    fn rows(text: &str, format: Format) -> (Vec<(String, String, Option<u32>)>, Vec<Issue>) {
+    /// (SKU, free stock, location) of each row read.
+    type Read = Vec<(String, String, Option<u32>)>;
+
+    fn rows(text: &str, format: Format) -> (Read, Vec<Issue>) {
         let mut findings = Findings::default();
         let export = read(text, format, &mut findings).expect("readable");
         let rows = export.rows.iter().map(|r| (r.sku.to_string(), r.free_stock.to_string(), r.location)).collect();

@@ -124,22 +124,25 @@ fn place(
             continue;
         }
         let Some(variant) = reference.variant_index(&row.sku) else {
-            let padded = if row.sku.trim() != row.sku { " (it has surrounding spaces; codes match exactly)" } else { "" };
+            let padded =
+                if row.sku.trim() != row.sku { " (it has surrounding spaces; codes match exactly)" } else { "" };
             let case = if reference.unit(&row.sku, None).is_some() {
                 " (it is a case SKU: OrderWise exports the each it is cut from)"
             } else {
                 ""
             };
-            findings.push_with(Code::STOCK_SKU_UNKNOWN, || Issue::new(
-                Code::STOCK_SKU_UNKNOWN,
-                format!("{}/sku", row.pointer()),
-                format!(
+            findings.push_with(Code::STOCK_SKU_UNKNOWN, || {
+                Issue::new(
+                    Code::STOCK_SKU_UNKNOWN,
+                    format!("{}/sku", row.pointer()),
+                    format!(
                     "{}: {} is not an OrderWise variant in the profile{padded}{case}; its free stock {} is not sent",
                     row.place(),
                     row.sku,
                     row.free_stock.normalize()
                 ),
-            ));
+                )
+            });
             continue;
         };
         let Some(orderwise) = row.location.or(settings.export_location_id) else {
@@ -167,7 +170,12 @@ fn place(
             ));
             continue;
         };
-        placed.push(Placed { variant: variant as u32, location: location as u32, free: row.free_stock, row: row.index as u32 });
+        placed.push(Placed {
+            variant: variant as u32,
+            location: location as u32,
+            free: row.free_stock,
+            row: row.index as u32,
+        });
     }
     placed
 }
@@ -202,11 +210,17 @@ fn merge_and_convert(
             let rows = || group.iter().map(|p| p.row.to_string()).collect::<Vec<_>>().join(", ");
             match how {
                 Merge::Single => {}
-                Merge::Identical(n) => findings.push_with(Code::STOCK_DUPLICATE_ROWS, || Issue::new(
-                    Code::STOCK_DUPLICATE_ROWS,
-                    pointer.clone(),
-                    format!("{code} at {at}: {n} identical rows (rows {}) collapsed into one, free stock {}", rows(), free.normalize()),
-                )),
+                Merge::Identical(n) => findings.push_with(Code::STOCK_DUPLICATE_ROWS, || {
+                    Issue::new(
+                        Code::STOCK_DUPLICATE_ROWS,
+                        pointer.clone(),
+                        format!(
+                            "{code} at {at}: {n} identical rows (rows {}) collapsed into one, free stock {}",
+                            rows(),
+                            free.normalize()
+                        ),
+                    )
+                }),
                 Merge::Conflicting => {
                     let said = values.iter().map(|v| v.normalize().to_string()).collect::<Vec<_>>().join(", ");
                     findings.push_with(Code::STOCK_CONFLICTING_ROWS, || Issue::new(
@@ -221,17 +235,25 @@ fn merge_and_convert(
                 }
             }
             if level.clamped {
-                findings.push_with(Code::STOCK_NEGATIVE_CLAMPED, || Issue::new(
-                    Code::STOCK_NEGATIVE_CLAMPED,
-                    format!("{pointer}/freeStock"),
-                    format!("{code} at {at}: free stock {} is negative; SparkLayer is sent 0", free.normalize()),
-                ));
+                findings.push_with(Code::STOCK_NEGATIVE_CLAMPED, || {
+                    Issue::new(
+                        Code::STOCK_NEGATIVE_CLAMPED,
+                        format!("{pointer}/freeStock"),
+                        format!("{code} at {at}: free stock {} is negative; SparkLayer is sent 0", free.normalize()),
+                    )
+                });
             } else if level.floored {
-                findings.push_with(Code::STOCK_FRACTIONAL_FLOORED, || Issue::new(
-                    Code::STOCK_FRACTIONAL_FLOORED,
-                    format!("{pointer}/freeStock"),
-                    format!("{code} at {at}: free stock {} is not whole; rounded down to {}", free.normalize(), level.each),
-                ));
+                findings.push_with(Code::STOCK_FRACTIONAL_FLOORED, || {
+                    Issue::new(
+                        Code::STOCK_FRACTIONAL_FLOORED,
+                        format!("{pointer}/freeStock"),
+                        format!(
+                            "{code} at {at}: free stock {} is not whole; rounded down to {}",
+                            free.normalize(),
+                            level.each
+                        ),
+                    )
+                });
             }
         }
         settings.index.skus_of(reference, v, |rank, multiplier| {
@@ -293,11 +315,17 @@ fn missing(
         } else {
             "not sent: SparkLayer keeps showing its last level, which may be stale"
         };
-        findings.push_with(Code::STOCK_ROW_MISSING, || Issue::new(
-            Code::STOCK_ROW_MISSING,
-            "/export",
-            format!("the full export has no row for {code} at {} (SparkLayer SKU {}); {what}", at.join(", "), names.join(", ")),
-        ));
+        findings.push_with(Code::STOCK_ROW_MISSING, || {
+            Issue::new(
+                Code::STOCK_ROW_MISSING,
+                "/export",
+                format!(
+                    "the full export has no row for {code} at {} (SparkLayer SKU {}); {what}",
+                    at.join(", "),
+                    names.join(", ")
+                ),
+            )
+        });
         for &location in &absent {
             settings.index.skus_of(reference, v, |rank, _| {
                 levels.push(Level { key: key(rank, location as usize), level: 0, clamped: false, missing: true });

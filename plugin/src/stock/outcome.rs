@@ -48,8 +48,11 @@ impl Findings {
     pub fn finish(mut self) -> Vec<Issue> {
         for (code, n) in self.counts {
             if n > CAP {
-                let message =
-                    format!("{} more {} findings in this call are not listed (the first {CAP} are)", n - CAP, code.as_str());
+                let message = format!(
+                    "{} more {} findings in this call are not listed (the first {CAP} are)",
+                    n - CAP,
+                    code.as_str()
+                );
                 self.issues.push(Issue::new(code, "", message));
             }
         }
@@ -82,7 +85,13 @@ pub struct StockOutcome {
 impl StockOutcome {
     /// Nothing is sent: the input could not be read (or the flow is not set up).
     pub fn rejected(rows: u32, issue: Issue) -> Self {
-        StockOutcome { status: Status::Rejected, requests: Vec::new(), rows, locations: Vec::new(), issues: vec![issue] }
+        StockOutcome {
+            status: Status::Rejected,
+            requests: Vec::new(),
+            rows,
+            locations: Vec::new(),
+            issues: vec![issue],
+        }
     }
 }
 

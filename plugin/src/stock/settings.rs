@@ -87,15 +87,8 @@ pub const MAX_PAGE_SIZE: u32 = 10_000;
 const DEFAULT_PAGE_SIZE: usize = 500;
 const DEFAULT_MAX_MISSING_PERCENT: Decimal = Decimal::from_parts(10, 0, 0, false, 0);
 
-const FIELDS: &Names = names![
-    "export",
-    "sendZeroForMissing",
-    "maxMissingPercent",
-    "exportLocationId",
-    "locations",
-    "pageSize",
-    "drift",
-];
+const FIELDS: &Names =
+    names!["export", "sendZeroForMissing", "maxMissingPercent", "exportLocationId", "locations", "pageSize", "drift",];
 const LOCATION: &Names = names!["stockLocationId", "externalId", "sparkLayerId"];
 const DRIFT: &Names = names!["absolute", "percent", "when"];
 
@@ -190,7 +183,10 @@ fn read_locations(r: &mut Reader) -> Result<Vec<LocationMap>, Error> {
                 1 => {
                     let text = r.string()?;
                     if text.trim().is_empty() || text.trim() != text {
-                        return Err(Error::at(value_at, "external ids are matched exactly: no empty values or surrounding spaces"));
+                        return Err(Error::at(
+                            value_at,
+                            "external ids are matched exactly: no empty values or surrounding spaces",
+                        ));
                     }
                     sparklayer = Some(SparkLocation::External(text.into_owned()));
                 }
@@ -209,7 +205,10 @@ fn read_locations(r: &mut Reader) -> Result<Vec<LocationMap>, Error> {
             return Err(Error::at(at, format!("stock location {orderwise} is mapped twice")));
         }
         if out.iter().any(|l| l.sparklayer == sparklayer) {
-            let why = format!("SparkLayer location {} is fed by two OrderWise locations: their stock would overwrite each other", sparklayer.label());
+            let why = format!(
+                "SparkLayer location {} is fed by two OrderWise locations: their stock would overwrite each other",
+                sparklayer.label()
+            );
             return Err(Error::at(at, why));
         }
         out.push(LocationMap { orderwise, sparklayer });
@@ -240,7 +239,10 @@ fn read_drift(r: &mut Reader) -> Result<Drift, Error> {
                     "both" => true,
                     "either" => false,
                     other => {
-                        return Err(Error::at(value_at, format!("unknown value {other:?}, expected \"both\" or \"either\"")))
+                        return Err(Error::at(
+                            value_at,
+                            format!("unknown value {other:?}, expected \"both\" or \"either\""),
+                        ))
                     }
                 }
             }
