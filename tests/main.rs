@@ -8,6 +8,7 @@ mod common;
 mod library;
 mod native;
 mod platform;
+mod stock;
 mod tenant;
 mod versions;
 mod worst_case;

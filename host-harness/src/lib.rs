@@ -17,6 +17,7 @@ pub mod limits;
 pub mod replay;
 pub mod report;
 pub mod sandbox;
+pub mod stock;
 pub mod tenant;
 
 pub use bridge::Bridge;

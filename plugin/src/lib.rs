@@ -7,11 +7,14 @@
 //!   pointers, and the tenant's reference data.
 //! - `profile.rs`: the tenant profile: reference data plus each flow's settings.
 //! - `orders/`: SparkLayer order -> OrderWise sales order, one file per rule.
-//!   (`stock/` and `reconcile/` sit beside it as their flows arrive.)
+//! - `stock/`: OrderWise stock export -> SparkLayer `batch-update-stock`
+//!   requests, drift alerts, and the catalog / pack set-up check.
+//!   (`reconcile/` will sit beside them.)
 
 pub mod orders;
 pub mod profile;
 pub mod shared;
+pub mod stock;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -49,11 +49,13 @@ fn the_doc_lists_no_code_the_component_cannot_emit() {
 
 #[test]
 fn every_code_is_exercised_by_a_fixture_case() {
-    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/orders");
     let mut goldens = String::new();
-    for case in std::fs::read_dir(cases).unwrap() {
-        if let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("expected.json")) {
-            goldens.push_str(&text);
+    for flow in ["orders", "stock"] {
+        let cases = format!("{}/../fixtures/{flow}", env!("CARGO_MANIFEST_DIR"));
+        for case in std::fs::read_dir(cases).unwrap() {
+            if let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("expected.json")) {
+                goldens.push_str(&text);
+            }
         }
     }
     let missing: Vec<&str> =

@@ -12,10 +12,15 @@ use rust_decimal::Decimal;
 /// comma, quotes and colon around it put together at compile time.
 macro_rules! member {
     ($name:literal) => {
-        concat!(",\"", $name, "\":")
+        $crate::shared::write::Member(concat!(",\"", $name, "\":"))
     };
 }
 pub(crate) use member;
+
+/// A member's name made by `member!` (the only way to make one, so a bare
+/// name cannot reach `Writer::key` unquoted).
+#[derive(Debug, Clone, Copy)]
+pub struct Member(#[doc(hidden)] pub &'static str);
 
 /// A JSON text being written. Two flags place the commas: whether the next
 /// member is the first of its container, and whether a key was just written
@@ -79,10 +84,9 @@ impl Writer {
 
     /// A member's name, as `member!` writes it at compile time (`,"name":`);
     /// its value follows. The comma is left off for the first member.
-    pub fn key(&mut self, member: &'static str) -> &mut Self {
-        debug_assert!(member.starts_with(",\"") && member.ends_with("\":"), "made by member!");
+    pub fn key(&mut self, member: Member) -> &mut Self {
         // A key never follows a key, so only `first` decides the comma.
-        let text = if self.first { &member.as_bytes()[1..] } else { member.as_bytes() };
+        let text = if self.first { &member.0.as_bytes()[1..] } else { member.0.as_bytes() };
         self.out.extend_from_slice(text);
         self.first = false;
         self.after_key = true;
