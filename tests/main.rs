@@ -10,6 +10,7 @@ mod native;
 mod pages;
 mod platform;
 mod reconcile;
+mod stock;
 mod tenant;
 mod versions;
 mod worst_case;

@@ -126,7 +126,7 @@ fn the_upload_gate_refuses_an_incompatible_contract_version() {
     let report = gate(&test_component("future-major"), host_harness::check::DEFAULT_SIZE_CAP);
     let (passed, detail) = verdict(&report, "exports");
     assert!(!passed);
-    assert_eq!(detail, "sparklayer-orderwise:bridge/tenant@0.3.0 is not semver-compatible with the host's sparklayer-orderwise:bridge/tenant@0.2.0");
+    assert_eq!(detail, "sparklayer-orderwise:bridge/tenant@0.3.0 is not semver-compatible with the host's sparklayer-orderwise:bridge/tenant@0.2.1");
 }
 
 #[test]

@@ -12,7 +12,7 @@
 //! The baked component is still a complete bridge component: `profile.parse`
 //! works as before, so it also runs profiles other than the baked one.
 
-use crate::bridge::{bindings, link, Bridge, ProfileSummary, ProfileText};
+use crate::bridge::{link, Bridge, ProfileSummary, ProfileText};
 use crate::engine::{self, EpochTicker, EPOCH_TICK};
 use crate::limits::Limits;
 use crate::sandbox::OrderState;
@@ -73,13 +73,8 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     store.limiter(|state| &mut state.limiter);
     store.set_fuel(limits.setup_fuel)?;
     store.set_epoch_deadline((limits.wall_millis.saturating_mul(1000) / EPOCH_TICK.as_micros() as u64).max(1));
-    let instance = pre
-        .instance_pre()
-        .instantiate(&mut store)
-        .map_err(anyhow::Error::from)
-        .context("instantiating the component")?;
-    let bridge = bindings::Bridge::new(&mut store, &instance)?;
-    let called = bridge.sparklayer_orderwise_bridge_tenant().call_bake(&mut store, &profile.text, &profile.digest);
+    let exports = pre.instantiate(&mut store).map_err(anyhow::Error::from).context("instantiating the component")?;
+    let called = exports.tenant.call_bake(&mut store, &profile.text, &profile.digest);
     let parse_fuel = limits.setup_fuel - store.get_fuel().unwrap_or(0);
     let summary = match called {
         Ok(Ok(summary)) => ProfileSummary::from(summary),
@@ -98,9 +93,10 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
         bail!("the component baked the profile but reports digest {:?}, not {}", summary.baked_digest, profile.digest);
     }
     let initial_memory_bytes = store.data().limiter.peak as u64;
-    let bytes = block_on(wizer.snapshot_component(&cx, &mut Snapshot { store: &mut store, instance }))
-        .map_err(anyhow::Error::from)
-        .context("snapshotting the instance")?;
+    let bytes =
+        block_on(wizer.snapshot_component(&cx, &mut Snapshot { store: &mut store, instance: exports.instance }))
+            .map_err(anyhow::Error::from)
+            .context("snapshotting the instance")?;
     let report = BakeReport {
         profile_digest: profile.digest.clone(),
         profile_bytes: profile.text.len() as u64,

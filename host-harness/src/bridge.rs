@@ -33,8 +33,52 @@ pub(crate) mod bindings {
     });
 }
 
+use bindings::exports::sparklayer_orderwise::bridge::{orders, stock, tenant};
 use bindings::sparklayer_orderwise::bridge::types as wit;
-use bindings::BridgePre;
+use wasmtime::component::InstancePre;
+
+/// The contract's exports as this host finds them in a component: `tenant`
+/// and `orders` (every 0.2.x), `stock` when it is 0.2.1 or later. The
+/// bindings are generated for 0.2.1; wasmtime looks each export up by its
+/// semver-compatible name (`…/orders@0.2.1` finds a component's
+/// `…/orders@0.2.0`: `NameMap`'s alternate key `@0.2`), so a 0.2.0 component
+/// links, and only the stock interface, which it lacks, is absent.
+#[derive(Clone)]
+pub(crate) struct Linked {
+    pub pre: InstancePre<OrderState>,
+    tenant: tenant::GuestIndices,
+    orders: orders::GuestIndices,
+    stock: Option<stock::GuestIndices>,
+}
+
+/// One instance's exports.
+pub(crate) struct Exports {
+    pub instance: wasmtime::component::Instance,
+    pub tenant: tenant::Guest,
+    pub orders: orders::Guest,
+    pub stock: Option<stock::Guest>,
+}
+
+impl Linked {
+    pub fn instantiate(&self, store: &mut Store<OrderState>) -> Result<Exports> {
+        let instance = self.pre.instantiate(&mut *store)?;
+        let stock = match &self.stock {
+            Some(indices) => Some(indices.load(&mut *store, &instance)?),
+            None => None,
+        };
+        Ok(Exports {
+            instance,
+            tenant: self.tenant.load(&mut *store, &instance)?,
+            orders: self.orders.load(&mut *store, &instance)?,
+            stock,
+        })
+    }
+
+    /// Whether the component exports the stock interface (0.2.1 and later).
+    pub fn offers_stock(&self) -> bool {
+        self.stock.is_some()
+    }
+}
 
 /// A tenant profile as the harness holds it: the exact text and its SHA-256,
 /// which is how a baked component is matched to the profile it holds.
@@ -98,7 +142,9 @@ impl From<wit::ProfileSummary> for ProfileSummary {
 /// A compiled, pre-linked bridge component ready to run calls.
 pub struct Bridge {
     engine: Engine,
-    pre: BridgePre<OrderState>,
+    pre: Linked,
+    /// The contract version the component's `orders` export names (e.g. `0.2.0`).
+    contract: String,
     limits: Limits,
     source: Source,
     baked: Option<ProfileSummary>,
@@ -119,8 +165,9 @@ impl Bridge {
         let (component, source) =
             cache::load_or_compile(&engine, bytes, cache_dir).context("compiling the component")?;
         let pre = link(&engine, &component)?;
+        let contract = contract_version(&engine, &component);
         let _ticker = EpochTicker::start(&engine)?;
-        let mut bridge = Bridge { engine, pre, limits, source, baked: None, _ticker };
+        let mut bridge = Bridge { engine, pre, contract, limits, source, baked: None, _ticker };
         bridge.baked = bridge.probe_baked().context("asking the component for its baked profile")?;
         Ok(bridge)
     }
@@ -131,6 +178,19 @@ impl Bridge {
 
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// Whether the component serves `flow` (the stock flows need 0.2.1).
+    pub fn offers(&self, flow: Flow) -> bool {
+        match flow {
+            Flow::Orders => true,
+            Flow::Stock | Flow::Catalog => self.pre.offers_stock(),
+        }
+    }
+
+    /// The contract version the component was built for (`0.2.0`, `0.2.1`, …).
+    pub fn contract(&self) -> &str {
+        &self.contract
     }
 
     pub fn from_cache(&self) -> bool {
@@ -199,7 +259,7 @@ impl Bridge {
     fn probe_baked(&self) -> Result<Option<ProfileSummary>> {
         let mut store = self.store();
         let instance = self.pre.instantiate(&mut store)?;
-        let tenant = instance.sparklayer_orderwise_bridge_tenant();
+        let tenant = &instance.tenant;
         let Some(profile) = tenant.profile().call_baked(&mut store)? else {
             return Ok(None);
         };
@@ -235,7 +295,7 @@ impl Bridge {
             })
         };
         let setup = self.pre.instantiate(&mut store).and_then(|instance| {
-            let resource = instance.sparklayer_orderwise_bridge_tenant().profile();
+            let resource = instance.tenant.profile();
             let got = match profile {
                 ProfileSource::Baked => resource.call_baked(&mut store)?.ok_or(None),
                 ProfileSource::Text(t) => resource.call_parse(&mut store, &t.text)?.map_err(Some),
@@ -284,19 +344,32 @@ impl Bridge {
 
 /// Links a compiled component against the no-capability WASI host and checks
 /// that it exports the bridge world.
-pub(crate) fn link(engine: &Engine, component: &wasmtime::component::Component) -> Result<BridgePre<OrderState>> {
+pub(crate) fn link(engine: &Engine, component: &wasmtime::component::Component) -> Result<Linked> {
     let mut linker: Linker<OrderState> = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).context("linking WASI")?;
     let pre =
         linker.instantiate_pre(component).context("the component imports something the platform does not provide")?;
-    BridgePre::new(pre).context("the component does not export the bridge world")
+    let missing = "the component does not export the bridge world";
+    let tenant = tenant::GuestIndices::new(&pre).context(missing)?;
+    let orders = orders::GuestIndices::new(&pre).context(missing)?;
+    let stock = stock::GuestIndices::new(&pre).ok();
+    Ok(Linked { pre, tenant, orders, stock })
+}
+
+/// The version in the name of the component's `orders` export, or `?`.
+fn contract_version(engine: &Engine, component: &wasmtime::component::Component) -> String {
+    component
+        .component_type()
+        .exports(engine)
+        .find_map(|(name, _)| name.strip_prefix("sparklayer-orderwise:bridge/orders@").map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// One live instance holding a profile.
 pub struct Session<'b> {
     bridge: &'b Bridge,
     store: Store<OrderState>,
-    instance: bindings::Bridge,
+    instance: Exports,
     profile: ResourceAny,
     profile_use: ProfileUse,
     /// Fuel and time spent instantiating and getting the profile.
@@ -333,7 +406,13 @@ impl Session<'_> {
             Err(failure) => {
                 // Input and output caps are checked outside the instance; anything
                 // else stopped it mid-call and its state can no longer be trusted.
-                self.poisoned |= !matches!(failure, Failure::InputTooLarge(_) | Failure::OutputTooLarge(_));
+                self.poisoned |= !matches!(
+                    failure,
+                    Failure::InputTooLarge(_)
+                        | Failure::OutputTooLarge(_)
+                        | Failure::NotOffered(_)
+                        | Failure::InvalidInput(_)
+                );
                 (None, Some(failure))
             }
         };
@@ -351,16 +430,25 @@ impl Session<'_> {
         if self.poisoned {
             return Err(Failure::Trap("this instance was stopped by an earlier call".into()));
         }
+        if !self.bridge.offers(flow) {
+            return Err(Failure::NotOffered(format!(
+                "the component exports bridge@{} without the `stock` interface: the {flow} flow needs a 0.2.1 or later component",
+                self.bridge.contract
+            )));
+        }
+        // The WIT takes strings: bytes that are not UTF-8 are replaced, and the
+        // component then reports the payload as invalid rather than never seeing it.
+        let input = String::from_utf8_lossy(input);
+        // What the component is handed (a stock call's export and current levels).
+        let prepared = flow.prepare(&input).map_err(Failure::InvalidInput)?;
+        metrics.input_bytes = prepared.bytes();
         if metrics.input_bytes > limits.input_bytes {
             return Err(Failure::InputTooLarge(format!("{} bytes, limit {}", metrics.input_bytes, limits.input_bytes)));
         }
-        // The WIT takes a string: bytes that are not UTF-8 are replaced, and the
-        // component then reports the payload as invalid rather than never seeing it.
-        let input = String::from_utf8_lossy(input);
         let store = &mut self.store;
         store.set_fuel(limits.fuel).map_err(|e| Failure::Trap(format!("{e:#}")))?;
         store.set_epoch_deadline(self.bridge.deadline_ticks());
-        let called = flow.call(&mut *store, &self.instance, self.profile, &input);
+        let called = flow.call(&mut *store, &self.instance, self.profile, prepared);
         metrics.fuel = limits.fuel - store.get_fuel().unwrap_or(0);
         let outcome = called
             .map_err(|e| {

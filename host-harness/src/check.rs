@@ -11,9 +11,12 @@ use wasmtime::component::Component;
 
 /// The contract this harness (and the platform build it stands for) speaks.
 pub const PACKAGE: &str = "sparklayer-orderwise:bridge";
-/// The interfaces a component must export: the tenant profile and every flow.
+/// The interfaces a component must export: the tenant profile and the orders flow.
 pub const INTERFACES: &[&str] = &["tenant", "orders"];
-pub const HOST_VERSION: Version = (0, 2, 0);
+/// Interfaces a component may export since a later 0.2.x (`stock`: 0.2.1): a
+/// component without them passes, and their flows are reported as not offered.
+pub const OPTIONAL_INTERFACES: &[&str] = &["stock"];
+pub const HOST_VERSION: Version = (0, 2, 1);
 
 /// The upload size cap on a component's code (everything but the data that
 /// initialises its memory, which a baked tenant makes large and the memory cap
@@ -199,13 +202,25 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
         ),
         Err(report) => push("instantiate", false, report.failure.map(|f| f.to_string()).unwrap_or_default()),
     }
-    match discover(options.smoke, None).and_then(|cases| replay(&bridge, &cases, false)) {
-        Ok(results) => {
+    // Cases of flows the component does not offer (stock on a 0.2.0 component) are not its to pass.
+    let smoke = discover(options.smoke, None).map(|cases| {
+        let (ours, skipped): (Vec<_>, Vec<_>) = cases.into_iter().partition(|c| bridge.offers(c.flow));
+        (ours, skipped.len())
+    });
+    match smoke.and_then(|(cases, skipped)| replay(&bridge, &cases, false).map(|r| (r, skipped))) {
+        Ok((results, skipped)) => {
             let failed: Vec<&str> = results.iter().filter(|r| !r.passed()).map(|r| r.case.name.as_str()).collect();
+            let skipped = match skipped {
+                0 => String::new(),
+                n => format!(
+                    "; {n} stock and catalog cases not run: the component (bridge@{}) does not offer those flows",
+                    bridge.contract()
+                ),
+            };
             let detail = if failed.is_empty() {
-                format!("{} recorded cases replay to their expected outcomes", results.len())
+                format!("{} recorded cases replay to their expected outcomes{skipped}", results.len())
             } else {
-                format!("{} of {} cases differ: {}", failed.len(), results.len(), failed.join(", "))
+                format!("{} of {} cases differ: {}{skipped}", failed.len(), results.len(), failed.join(", "))
             };
             push("smoke", failed.is_empty(), detail);
         }
@@ -262,7 +277,24 @@ fn export_verdict(exports: &[String]) -> (bool, String) {
             }
         }
     }
-    (true, format!("{}, compatible with the host's {hx}.{hy}.{hz}", found.join(", ")))
+    let mut optional = Vec::new();
+    for interface in OPTIONAL_INTERFACES {
+        let ours = exports
+            .iter()
+            .find_map(|e| parse_name(e).filter(|(p, i, _)| *p == PACKAGE && i == interface).map(|(_, _, v)| (e, v)));
+        match ours {
+            None => optional.push(format!("{interface} not offered (a component before 0.2.1)")),
+            Some((_, Some(v))) if compatible(HOST_VERSION, v) => found.push(format!("{PACKAGE}/{interface}")),
+            Some((name, _)) => {
+                return (
+                    false,
+                    format!("{name} is not semver-compatible with the host's {PACKAGE}/{interface}@{hx}.{hy}.{hz}"),
+                )
+            }
+        }
+    }
+    let optional = if optional.is_empty() { String::new() } else { format!("; {}", optional.join(", ")) };
+    (true, format!("{}, compatible with the host's {hx}.{hy}.{hz}{optional}", found.join(", ")))
 }
 
 /// Bytes of data segments in the component's core modules: what initialises
@@ -326,6 +358,11 @@ mod tests {
         };
         let ok = export_verdict(&both("0.2.3"));
         assert!(ok.0, "{}", ok.1);
+        assert!(ok.1.ends_with("stock not offered (a component before 0.2.1)"), "{}", ok.1);
+        let mut with_stock = both("0.2.1");
+        with_stock.push("sparklayer-orderwise:bridge/stock@0.2.1".into());
+        let ok = export_verdict(&with_stock);
+        assert!(ok.0 && ok.1.contains("sparklayer-orderwise:bridge/stock,"), "{}", ok.1);
         let future = export_verdict(&both("0.3.0"));
         assert!(!future.0);
         assert!(future.1.contains("not semver-compatible"), "{}", future.1);

@@ -29,7 +29,7 @@ pub fn load(path: &Path, profile: Option<&Path>, flow: Flow) -> Result<Vec<Entry
                 profiles.insert(case.profile.clone(), Arc::new(ProfileText::read(&case.profile)?));
             }
             entries.push(Entry {
-                payload: std::fs::read(&case.payload).with_context(|| format!("reading {}", case.payload.display()))?,
+                payload: case.input()?,
                 profile: Arc::clone(&profiles[&case.profile]),
                 flow: case.flow,
                 name: case.name,

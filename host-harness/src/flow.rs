@@ -6,10 +6,13 @@
 //! Adding a flow: a variant here, its call in `call`, its WIT interface in
 //! `wit/bridge.wit`, and a folder of cases under `fixtures/<flow>/`.
 
+use crate::bridge::bindings::exports::sparklayer_orderwise::bridge::stock as wit_stock;
 use crate::bridge::bindings::sparklayer_orderwise::bridge::types as wit;
-use crate::bridge::bindings::Bridge as Bindings;
-use crate::report::{Issue, Outcome, Owner, Severity, Status};
+use crate::bridge::Exports;
+use crate::report::{Issue, LocationCount, Outcome, Owner, Severity, Status};
+use crate::stock::{ExportFormat, StockCall};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
@@ -18,14 +21,36 @@ use wasmtime::Store;
 pub enum Flow {
     /// SparkLayer order -> OrderWise sales order (`orders.map-order`).
     Orders,
+    /// OrderWise stock export -> SparkLayer `batch-update-stock` requests (`stock.map-stock`, 0.2.1).
+    Stock,
+    /// SparkLayer pack set-up checked against OrderWise units (`stock.check-catalog`, 0.2.1).
+    Catalog,
+}
+
+/// A call's input as the component is handed it.
+pub enum Prepared {
+    Text(String),
+    Stock(StockCall),
+}
+
+impl Prepared {
+    /// Bytes handed to the component (what the input cap applies to).
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Prepared::Text(t) => t.len() as u64,
+            Prepared::Stock(c) => (c.export.len() + c.current.as_ref().map_or(0, String::len)) as u64,
+        }
+    }
 }
 
 impl Flow {
-    pub const ALL: [Flow; 1] = [Flow::Orders];
+    pub const ALL: [Flow; 3] = [Flow::Orders, Flow::Stock, Flow::Catalog];
 
     pub fn name(self) -> &'static str {
         match self {
             Flow::Orders => "orders",
+            Flow::Stock => "stock",
+            Flow::Catalog => "catalog",
         }
     }
 
@@ -33,14 +58,20 @@ impl Flow {
     pub fn function(self) -> &'static str {
         match self {
             Flow::Orders => "map-order",
+            Flow::Stock => "map-stock",
+            Flow::Catalog => "check-catalog",
         }
     }
 
-    /// The files a recorded case keeps its payload in: JSON, or the raw body
-    /// when it is not JSON (an HTML error page, an empty body).
+    /// The files a recorded case keeps its payload in: JSON (or CSV), or the
+    /// raw body when it is not JSON (an HTML error page, an empty body). A
+    /// stock case may hold `current.json` and `range.json` beside its export
+    /// (see `crate::stock`).
     pub fn payload_files(self) -> &'static [&'static str] {
         match self {
             Flow::Orders => &["order.json", "order.txt"],
+            Flow::Stock => &["export.json", "export.csv", "export.txt"],
+            Flow::Catalog => &["setup.json", "setup.txt"],
         }
     }
 
@@ -49,17 +80,31 @@ impl Flow {
         Flow::ALL.into_iter().find(|f| f.payload_files().contains(&name))
     }
 
-    /// The outcome's key field in golden files and batch output.
-    pub fn key_field(self) -> &'static str {
+    /// The outcome's key field in golden files and batch output, if it has one.
+    pub fn key_field(self) -> Option<&'static str> {
         match self {
-            Flow::Orders => "orderKey",
+            Flow::Orders => Some("orderKey"),
+            Flow::Stock => Some("range"),
+            Flow::Catalog => None,
         }
     }
 
-    /// The outcome's document field (what is sent to the target system).
+    /// The outcome's document field (what is sent to the target system, or the summary).
     pub fn document_field(self) -> &'static str {
         match self {
             Flow::Orders => "salesOrder",
+            Flow::Stock => "stockUpdate",
+            Flow::Catalog => "checked",
+        }
+    }
+
+    /// Turns the recorded input into what the component is handed: the text
+    /// itself, or a stock call (a JSON line naming the export, its format,
+    /// the current levels and the range: `crate::stock::StockCall`).
+    pub fn prepare(self, input: &str) -> Result<Prepared, String> {
+        match self {
+            Flow::Orders | Flow::Catalog => Ok(Prepared::Text(input.to_owned())),
+            Flow::Stock => StockCall::parse(input).map(Prepared::Stock),
         }
     }
 
@@ -67,15 +112,36 @@ impl Flow {
     pub(crate) fn call<T: 'static>(
         self,
         store: &mut Store<T>,
-        instance: &Bindings,
+        instance: &Exports,
         profile: ResourceAny,
-        input: &str,
+        input: Prepared,
     ) -> wasmtime::Result<Result<Outcome, String>> {
-        match self {
-            Flow::Orders => {
-                let outcome = instance.sparklayer_orderwise_bridge_orders().call_map_order(store, profile, input)?;
+        match (self, input) {
+            (Flow::Orders, Prepared::Text(text)) => {
+                let outcome = instance.orders.call_map_order(store, profile, &text)?;
                 Ok(order_outcome(outcome))
             }
+            (Flow::Catalog, Prepared::Text(text)) => {
+                let stock = instance.stock.as_ref().ok_or_else(|| wasmtime::format_err!("no stock interface"))?;
+                let o = stock.call_check_catalog(store, profile, &text)?;
+                Ok(Ok(catalog_outcome(o)))
+            }
+            (Flow::Stock, Prepared::Stock(call)) => {
+                let stock = instance.stock.as_ref().ok_or_else(|| wasmtime::format_err!("no stock interface"))?;
+                let range = call.range.clone().map(|r| wit_stock::SkuRange { first: r.first, before: r.before });
+                let input = wit_stock::StockInput {
+                    export_body: call.export,
+                    format: match call.format {
+                        ExportFormat::Json => wit_stock::ExportFormat::Json,
+                        ExportFormat::Csv => wit_stock::ExportFormat::Csv,
+                    },
+                    current: call.current,
+                    range,
+                };
+                let o = stock.call_map_stock(store, profile, &input)?;
+                Ok(stock_outcome(o, input.range.as_ref()))
+            }
+            (flow, _) => Err(wasmtime::format_err!("the {flow} flow was handed another flow's input")),
         }
     }
 }
@@ -91,7 +157,7 @@ impl std::fmt::Display for Flow {
 fn order_outcome(o: wit::Outcome) -> Result<Outcome, String> {
     let document = match o.sales_order {
         Some(text) => Some(
-            serde_json::value::RawValue::from_string(text)
+            RawValue::from_string(text)
                 .map_err(|e| format!("the component returned a sales order that is not JSON: {e}"))?,
         ),
         None => None,
@@ -102,7 +168,70 @@ fn order_outcome(o: wit::Outcome) -> Result<Outcome, String> {
         key: o.order_key,
         issues: o.issues.into_iter().map(issue).collect(),
         document,
+        locations: Vec::new(),
     })
+}
+
+/// A stock call's outcome: the requests (each must be a JSON array) and the
+/// counts become the document `{rows, locations, requests}`.
+fn stock_outcome(o: wit_stock::StockOutcome, range: Option<&wit_stock::SkuRange>) -> Result<Outcome, String> {
+    let mut requests = Vec::with_capacity(o.requests.len());
+    for (i, text) in o.requests.into_iter().enumerate() {
+        let raw = RawValue::from_string(text)
+            .map_err(|e| format!("the component returned request {i} that is not JSON: {e}"))?;
+        if !raw.get().starts_with('[') {
+            return Err(format!("the component returned request {i} that is not a JSON array"));
+        }
+        requests.push(raw);
+    }
+    let locations: Vec<LocationCount> = o
+        .locations
+        .into_iter()
+        .map(|c| LocationCount {
+            location: c.location,
+            sent: c.sent.into(),
+            unchanged: c.unchanged.into(),
+            clamped: c.clamped.into(),
+            drifted: c.drifted.into(),
+            missing: c.missing.into(),
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Document<'a> {
+        rows: u32,
+        locations: &'a [LocationCount],
+        requests: &'a [Box<RawValue>],
+    }
+    let status = status(o.status);
+    let document = (status != Status::Rejected).then(|| {
+        let text = serde_json::to_string(&Document { rows: o.rows, locations: &locations, requests: &requests })
+            .expect("counts and JSON text serialise");
+        RawValue::from_string(text).expect("serde_json writes JSON")
+    });
+    let key = range.map(|r| format!("{}..{}", r.first.as_deref().unwrap_or(""), r.before.as_deref().unwrap_or("")));
+    Ok(Outcome {
+        flow: Flow::Stock,
+        status,
+        key: Some(key.unwrap_or_else(|| "all".to_owned())),
+        issues: o.issues.into_iter().map(issue).collect(),
+        document,
+        locations,
+    })
+}
+
+fn catalog_outcome(o: wit_stock::CatalogOutcome) -> Outcome {
+    let status = status(o.status);
+    let document = (status != Status::Rejected).then(|| {
+        RawValue::from_string(format!("{{\"skus\":{},\"packs\":{}}}", o.skus, o.packs)).expect("two numbers are JSON")
+    });
+    Outcome {
+        flow: Flow::Catalog,
+        status,
+        key: None,
+        issues: o.issues.into_iter().map(issue).collect(),
+        document,
+        locations: Vec::new(),
+    }
 }
 
 fn status(s: wit::Status) -> Status {

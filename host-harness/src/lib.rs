@@ -21,6 +21,7 @@ pub mod reconcile_corpus;
 pub mod replay;
 pub mod report;
 pub mod sandbox;
+pub mod stock;
 pub mod tenant;
 
 pub use bridge::Bridge;

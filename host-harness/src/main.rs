@@ -44,6 +44,8 @@ enum Command {
         /// Print the whole run report as JSON (outcome, failure, metrics, limits, logs).
         #[arg(long, conflicts_with = "human")]
         report: bool,
+        #[command(flatten)]
+        stock: StockArgs,
     },
     /// Replay every recorded case under DIR (any flow) and compare with its expected outcome.
     Replay {
@@ -113,6 +115,36 @@ enum Command {
         #[arg(long)]
         reuse: bool,
     },
+    /// Split an OrderWise stock export (and SparkLayer's current levels) into
+    /// the calls that fit the platform's limits, one JSONL line per call: the
+    /// input of `batch --flow stock`.
+    StockPages {
+        /// The export (.json, or .csv).
+        export: PathBuf,
+        #[command(flatten)]
+        stock: StockArgs,
+        /// The tenant profile: which variant each case SKU's current level goes with.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+    },
+    /// Write a stock export (JSON or CSV) and SparkLayer's current levels for
+    /// a tenant profile (e.g. one from `tenant`): every variant at every
+    /// location the profile's `stock` section maps, for benchmarks.
+    StockExport {
+        /// The tenant profile the export is for.
+        #[arg(long)]
+        profile: PathBuf,
+        /// Where the export goes (.json or .csv).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Also write SparkLayer's current levels here: equal to the export
+        /// except for `--changes` of them.
+        #[arg(long)]
+        current: Option<PathBuf>,
+        /// Levels that differ between the export and the current levels.
+        #[arg(long, default_value_t = 0)]
+        changes: usize,
+    },
     /// Write the recorded payloads of a case directory as JSONL (one per line),
     /// cycling through them up to --count lines: a load corpus for `batch`.
     Jsonl {
@@ -151,6 +183,10 @@ enum Command {
         units: usize,
         #[arg(long, default_value_t = Size::LARGE.customers)]
         customers: usize,
+        /// Map this many OrderWise stock locations in the `stock` section
+        /// (OW-1, OW-2, …; the reference data gets them too); 0 keeps the base's.
+        #[arg(long, default_value_t = 0)]
+        stock_locations: usize,
         /// Where the profile goes; stdout when omitted.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -259,14 +295,48 @@ enum Command {
 /// The flows, as the command line names them.
 #[derive(Clone, Copy, ValueEnum)]
 enum FlowArg {
+    /// SparkLayer order -> OrderWise sales order.
     Orders,
+    /// OrderWise stock export -> SparkLayer batch-update-stock requests.
+    Stock,
+    /// SparkLayer pack set-up checked against OrderWise's units.
+    Catalog,
 }
 
 impl From<FlowArg> for Flow {
     fn from(f: FlowArg) -> Flow {
         match f {
             FlowArg::Orders => Flow::Orders,
+            FlowArg::Stock => Flow::Stock,
+            FlowArg::Catalog => Flow::Catalog,
         }
+    }
+}
+
+/// What a stock run takes beside the export.
+#[derive(Args)]
+struct StockArgs {
+    /// Stock: SparkLayer's current levels (JSON), for deltas and drift.
+    #[arg(long)]
+    current: Option<PathBuf>,
+    /// Stock: export rows a call at most (a large export is paged by variant code).
+    #[arg(long, default_value_t = host_harness::stock::Paging::default().rows)]
+    rows_per_call: usize,
+    /// Stock: where to write the request bodies (request-0001.json, …).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl StockArgs {
+    fn calls(&self, export: &Path, profile: Option<&ProfileText>) -> Result<Vec<host_harness::stock::StockCall>> {
+        use host_harness::stock::{read_current, sku_map, split, ExportFormat, Paging};
+        let text =
+            String::from_utf8_lossy(&std::fs::read(export).with_context(|| format!("reading {}", export.display()))?)
+                .into_owned();
+        let current = self.current.as_deref().map(read_current).transpose()?;
+        let skus = profile.map(|p| sku_map(&p.text)).transpose()?;
+        let paging = Paging { rows: self.rows_per_call.max(1), ..Paging::default() };
+        Ok(split(&text, ExportFormat::of_path(export), current.as_deref(), skus.as_ref(), paging))
     }
 }
 
@@ -359,10 +429,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { component, profile, flow, input, human, report } => {
+        Command::Run { component, profile, flow, input, human, report, stock } => {
             let bridge = component.load()?;
             let profile = profile.as_deref().map(ProfileText::read).transpose()?;
             let source = bridge.profile_for(profile.as_ref())?;
+            if let (FlowArg::Stock, Some(export)) = (flow, &input) {
+                return run_stock(&bridge, source, export, profile.as_ref(), &stock, human, report);
+            }
             let payload = match &input {
                 Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
                 None => {
@@ -462,10 +535,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprint!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::StockPages { export, stock, profile } => {
+            let profile = profile.as_deref().map(ProfileText::read).transpose()?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for call in stock.calls(&export, profile.as_ref())? {
+                use std::io::Write;
+                writeln!(out, "{}", call.to_line())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::StockExport { profile, output, current, changes } => {
+            let profile = read_text(&profile)?;
+            let format = host_harness::stock::ExportFormat::of_path(&output);
+            let (export, levels) = host_harness::tenant::stock_export(&profile, format, changes)?;
+            std::fs::write(&output, export).with_context(|| format!("writing {}", output.display()))?;
+            if let Some(path) = current {
+                std::fs::write(&path, levels).with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Jsonl { dir, count } => {
             let mut lines = Vec::new();
             for case in discover(&dir, None)? {
-                let text = read_text(&case.payload)?;
+                let text = String::from_utf8_lossy(&case.input()?).into_owned();
                 // JSON is made one line without changing a value; any other body is
                 // kept byte for byte, and only when it already is one line (an
                 // empty body cannot be a JSONL line at all).
@@ -503,8 +595,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Tenant { base, variants, units, customers, output } => {
-            let text = host_harness::tenant::generate(&read_text(&base)?, Size { variants, units, customers })?;
+        Command::Tenant { base, variants, units, customers, stock_locations, output } => {
+            let mut text = host_harness::tenant::generate(&read_text(&base)?, Size { variants, units, customers })?;
+            if stock_locations > 0 {
+                text = host_harness::tenant::with_stock_locations(&text, stock_locations)?;
+            }
             match output {
                 Some(path) => std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{text}"),
@@ -664,6 +759,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `run --flow stock`: the export paged into calls, each run in a fresh
+/// instance; the summary (or each call's outcome), and the requests written out.
+fn run_stock(
+    bridge: &Bridge,
+    source: host_harness::bridge::ProfileSource,
+    export: &Path,
+    profile: Option<&ProfileText>,
+    stock: &StockArgs,
+    human: bool,
+    report: bool,
+) -> Result<ExitCode> {
+    let calls = stock.calls(export, profile)?;
+    let reports: Vec<_> = calls.iter().map(|c| bridge.run(Flow::Stock, source, c.to_line().as_bytes())).collect();
+    let run = host_harness::stock::StockRun { reports };
+    if human {
+        if let [only] = run.reports.as_slice() {
+            print!("{only}");
+        }
+        print!("{run}");
+    } else if report {
+        print!("{}", host_harness::jsonfmt::pretty(&serde_json::to_string(&run.reports)?));
+    } else {
+        let goldens: Vec<String> = run.reports.iter().map(host_harness::replay::golden_text).collect();
+        match goldens.as_slice() {
+            [only] => print!("{only}"),
+            all => print!("{}", host_harness::jsonfmt::pretty(&format!("[{}]", all.join(",")))),
+        }
+    }
+    if let Some(dir) = &stock.out {
+        let n = run.write_requests(dir)?;
+        eprintln!("wrote {n} request bodies to {}", dir.display());
+    }
+    Ok(if run.reports.iter().any(|r| r.failure.is_some()) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// One line naming the profile a component has baked in, for reports.

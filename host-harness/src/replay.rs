@@ -3,7 +3,9 @@
 //! A case is a directory holding a recorded payload and its expected outcome
 //! (`expected.json`); the payload's file name says which flow it belongs to
 //! (`order.json`, or `order.txt` for a body that is not JSON: the orders flow;
-//! see `Flow::payload_files`). The profile is the nearest `profile.json` from
+//! `export.json` / `export.csv` / `export.txt`, with `current.json` and
+//! `range.json` beside it when the case has them: the stock flow;
+//! `setup.json`: the catalog check; see `Flow::payload_files`). The profile is the nearest `profile.json` from
 //! the case directory upwards, so a case can carry its own and the rest share
 //! one. A component with a profile baked in replays the cases whose profile is
 //! that very profile (same SHA-256) with the baked one.
@@ -26,6 +28,17 @@ pub struct Case {
     pub dir: PathBuf,
     pub payload: PathBuf,
     pub profile: PathBuf,
+}
+
+impl Case {
+    /// What a call of the case's flow is handed: the payload file's bytes, or
+    /// for a stock case the call built from its files (`crate::stock::StockCall`).
+    pub fn input(&self) -> Result<Vec<u8>> {
+        match self.flow {
+            Flow::Stock => Ok(crate::stock::StockCall::from_case(&self.payload)?.to_line().into_bytes()),
+            _ => std::fs::read(&self.payload).with_context(|| format!("reading {}", self.payload.display())),
+        }
+    }
 }
 
 /// Finds every case under `root`, sorted by name so runs are repeatable.
@@ -123,7 +136,7 @@ pub fn replay(bridge: &Bridge, cases: &[Case], bless: bool) -> Result<Vec<CaseRe
             profiles.insert(case.profile.clone(), ProfileText::read(&case.profile)?);
         }
         let profile = bridge.profile_for(Some(&profiles[&case.profile]))?;
-        let payload = std::fs::read(&case.payload).with_context(|| format!("reading {}", case.payload.display()))?;
+        let payload = case.input()?;
         let report = bridge.run(case.flow, profile, &payload);
         let actual = golden_text(&report);
         let expected_path = case.dir.join(EXPECTED);

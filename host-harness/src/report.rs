@@ -79,14 +79,39 @@ pub struct Outcome {
     pub issues: Vec<Issue>,
     /// Kept as the exact JSON text the component produced.
     pub document: Option<Box<RawValue>>,
+    /// A stock call's counts per SparkLayer location (also in its document).
+    pub locations: Vec<LocationCount>,
+}
+
+/// What a stock call did at one SparkLayer location (the WIT `location-count`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LocationCount {
+    pub location: String,
+    pub sent: u64,
+    pub unchanged: u64,
+    pub clamped: u64,
+    pub drifted: u64,
+    pub missing: u64,
+}
+
+impl LocationCount {
+    pub fn add(&mut self, other: &LocationCount) {
+        self.sent += other.sent;
+        self.unchanged += other.unchanged;
+        self.clamped += other.clamped;
+        self.drifted += other.drifted;
+        self.missing += other.missing;
+    }
 }
 
 impl Serialize for Outcome {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(4))?;
+        let mut map = s.serialize_map(None)?;
         map.serialize_entry("status", &self.status)?;
-        map.serialize_entry(self.flow.key_field(), &self.key)?;
+        if let Some(key) = self.flow.key_field() {
+            map.serialize_entry(key, &self.key)?;
+        }
         map.serialize_entry("issues", &self.issues)?;
         map.serialize_entry(self.flow.document_field(), &self.document)?;
         map.end()
@@ -153,6 +178,11 @@ pub enum Failure {
     InvalidOutput(String),
     /// The profile was refused by the component (`profile-error`).
     ProfileInvalid(String),
+    /// The component does not offer the flow (a 0.2.0 component has no `stock`).
+    NotOffered(String),
+    /// The harness could not build the call from the recorded input (a stock
+    /// call line that is not one); the component was not called.
+    InvalidInput(String),
 }
 
 impl Failure {
@@ -167,6 +197,8 @@ impl Failure {
             Failure::Trap(_) => "trap",
             Failure::InvalidOutput(_) => "invalid-output",
             Failure::ProfileInvalid(_) => "profile-invalid",
+            Failure::NotOffered(_) => "not-offered",
+            Failure::InvalidInput(_) => "invalid-input",
         }
     }
 }
@@ -182,6 +214,8 @@ impl fmt::Display for Failure {
             Failure::Trap(d) => ("trap", d),
             Failure::InvalidOutput(d) => ("invalid output", d),
             Failure::ProfileInvalid(d) => ("profile invalid", d),
+            Failure::NotOffered(d) => ("flow not offered", d),
+            Failure::InvalidInput(d) => ("invalid input", d),
         };
         write!(f, "{kind}: {detail}")
     }

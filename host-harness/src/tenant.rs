@@ -147,6 +147,122 @@ fn write_value(out: &mut String, v: &Value, depth: usize) {
     }
 }
 
+/// A stock export for a tenant profile (`host-harness stock-export`): one row
+/// for every variant that is not discontinued at every OrderWise location
+/// its `stock` section maps, with free stock that varies (some negative,
+/// some fractional); and SparkLayer's current levels as they would be after
+/// that export was sent (case SKUs in whole cases), except `changes` of them,
+/// spread evenly, which SparkLayer shows one higher. Deterministic.
+pub fn stock_export(profile: &str, format: crate::stock::ExportFormat, changes: usize) -> Result<(String, String)> {
+    use crate::stock::ExportFormat;
+    let doc: Value = serde_json::from_str(profile).context("the profile is not JSON")?;
+    let locations: Vec<(u64, Value)> = doc["stock"]["locations"]
+        .as_array()
+        .context("the profile has no stock.locations: generate from one with a `stock` section (fixtures/stock/profile.json)")?
+        .iter()
+        .map(|l| {
+            let spark = match (l.get("externalId"), l.get("sparkLayerId")) {
+                (Some(e), _) => json!({ "stock_location_external_id": e }),
+                (_, Some(id)) => json!({ "stock_location_id": id }),
+                _ => json!({}),
+            };
+            (l["stockLocationId"].as_u64().unwrap_or_default(), spark)
+        })
+        .collect();
+    let variants = doc["reference"]["variants"].as_array().context("the profile has no reference.variants")?;
+    let mut export = String::new();
+    let mut levels: Vec<Value> = Vec::new();
+    if format == ExportFormat::Csv {
+        export.push_str("sku,freeStock,StocklocationId\n");
+    } else {
+        export.push_str("[\n");
+    }
+    let mut first = true;
+    for (i, v) in variants.iter().enumerate() {
+        let (code, units) = match v {
+            Value::String(code) => (code.as_str(), Vec::new()),
+            other => {
+                if other["discontinued"].as_bool() == Some(true) {
+                    continue;
+                }
+                (other["code"].as_str().unwrap_or_default(), other["units"].as_array().cloned().unwrap_or_default())
+            }
+        };
+        for (k, (location, spark)) in locations.iter().enumerate() {
+            // Mostly whole numbers up to 2,000; now and then negative or part-used.
+            let base = ((i * 7919 + k * 104_729) % 2_000) as i64;
+            let free = match i % 97 {
+                0 => format!("-{}", base % 5 + 1),
+                1 => format!("{base}.5"),
+                _ => base.to_string(),
+            };
+            let each = free.split('.').next().unwrap_or("0").parse::<i64>().unwrap_or(0).max(0) as u64;
+            if format == ExportFormat::Csv {
+                let _ = writeln!(export, "{code},{free},{location}");
+            } else {
+                if !first {
+                    export.push_str(",\n");
+                }
+                let _ = write!(
+                    export,
+                    "{{\"sku\":{},\"freeStock\":{free},\"StocklocationId\":{location}}}",
+                    Value::String(code.into())
+                );
+            }
+            first = false;
+            let mut level = |sku: &str, n: u64| {
+                let mut entry = json!({ "sku": sku, "stock_level": n });
+                if let (Value::Object(e), Value::Object(s)) = (&mut entry, spark) {
+                    e.extend(s.clone());
+                }
+                levels.push(entry);
+            };
+            level(code, each);
+            for u in &units {
+                if u.get("pack").is_none_or(Value::is_null) {
+                    let m = u["multiplier"].as_u64().unwrap_or(1).max(1);
+                    level(u["sku"].as_str().unwrap_or_default(), each / m);
+                }
+            }
+        }
+    }
+    if format == ExportFormat::Json {
+        export.push_str("\n]\n");
+    }
+    if changes > 0 && !levels.is_empty() {
+        let step = (levels.len() / changes).max(1);
+        for entry in levels.iter_mut().step_by(step).take(changes) {
+            let n = entry["stock_level"].as_u64().unwrap_or(0);
+            entry["stock_level"] = json!(n + 1);
+        }
+    }
+    let mut current = String::from("[\n");
+    for (n, e) in levels.iter().enumerate() {
+        current.push_str(&e.to_string());
+        current.push_str(if n + 1 < levels.len() { ",\n" } else { "\n" });
+    }
+    current.push_str("]\n");
+    Ok((export, current))
+}
+
+/// The profile with `n` OrderWise stock locations (ids 1..=n) in its reference
+/// data, each mapped in its `stock` section to SparkLayer `OW-{id}`.
+pub fn with_stock_locations(profile: &str, n: usize) -> Result<String> {
+    let mut doc: Value = serde_json::from_str(profile).context("the profile is not JSON")?;
+    if doc.get("stock").is_none() {
+        bail!("the profile has no `stock` section to map locations in (start from fixtures/stock/profile.json)");
+    }
+    let ids = 1..=n;
+    doc["reference"]["stockLocations"] =
+        Value::Array(ids.clone().map(|id| json!({ "id": id, "name": format!("Warehouse {id}") })).collect());
+    doc["stock"]["locations"] =
+        Value::Array(ids.map(|id| json!({ "stockLocationId": id, "externalId": format!("OW-{id}") })).collect());
+    if let Some(stock) = doc["stock"].as_object_mut() {
+        stock.remove("exportLocationId");
+    }
+    Ok(layout(&doc))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ wit_bindgen::generate!({
     path: "../wit",
 });
 
-use exports::sparklayer_orderwise::bridge::{orders, tenant};
+use exports::sparklayer_orderwise::bridge::{orders, stock, tenant};
 use sparklayer_orderwise::bridge::types as wit;
 
 struct Component;
@@ -65,6 +65,67 @@ impl orders::Guest for Component {
     }
 }
 
+impl stock::Guest for Component {
+    fn map_stock(profile: tenant::ProfileBorrow<'_>, input: stock::StockInput) -> stock::StockOutcome {
+        let profile: &ProfileHandle = profile.get();
+        crate::scratch::call(|| {
+            let range = input.range.map_or_else(crate::stock::range::SkuRange::all, |r| {
+                crate::stock::range::SkuRange { first: r.first, before: r.before }
+            });
+            let format = match input.format {
+                stock::ExportFormat::Json => crate::stock::export::Format::Json,
+                stock::ExportFormat::Csv => crate::stock::export::Format::Csv,
+            };
+            let core = crate::stock::Input {
+                export: &input.export_body,
+                format,
+                current: input.current.as_deref(),
+                range: &range,
+            };
+            let o = crate::stock::map_stock(profile, core);
+            stock::StockOutcome {
+                status: status(o.status),
+                requests: o.requests,
+                rows: o.rows,
+                locations: o
+                    .locations
+                    .into_iter()
+                    .map(|c| stock::LocationCount {
+                        location: c.location,
+                        sent: c.sent,
+                        unchanged: c.unchanged,
+                        clamped: c.clamped,
+                        drifted: c.drifted,
+                        missing: c.missing,
+                    })
+                    .collect(),
+                issues: o.issues.into_iter().map(issue).collect(),
+            }
+        })
+    }
+
+    fn check_catalog(profile: tenant::ProfileBorrow<'_>, setup: String) -> stock::CatalogOutcome {
+        let profile: &ProfileHandle = profile.get();
+        crate::scratch::call(|| {
+            let o = crate::stock::check_catalog(profile, &setup);
+            stock::CatalogOutcome {
+                status: status(o.status),
+                skus: o.skus,
+                packs: o.packs,
+                issues: o.issues.into_iter().map(issue).collect(),
+            }
+        })
+    }
+}
+
+fn status(s: Status) -> wit::Status {
+    match s {
+        Status::Ready => wit::Status::Ready,
+        Status::Review => wit::Status::Review,
+        Status::Rejected => wit::Status::Rejected,
+    }
+}
+
 fn summary(p: &Profile) -> wit::ProfileSummary {
     let c = p.reference.counts();
     let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
@@ -86,11 +147,7 @@ fn profile_error(e: ProfileError) -> wit::ProfileError {
 
 fn to_wit(outcome: Outcome) -> wit::Outcome {
     wit::Outcome {
-        status: match outcome.status {
-            Status::Ready => wit::Status::Ready,
-            Status::Review => wit::Status::Review,
-            Status::Rejected => wit::Status::Rejected,
-        },
+        status: status(outcome.status),
         order_key: outcome.order_key,
         sales_order: outcome.sales_order.map(|s| s.to_json()),
         issues: outcome.issues.into_iter().map(issue).collect(),

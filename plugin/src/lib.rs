@@ -7,14 +7,16 @@
 //!   pointers, and the tenant's reference data.
 //! - `profile.rs`: the tenant profile: reference data plus each flow's settings.
 //! - `orders/`: SparkLayer order -> OrderWise sales order, one file per rule.
+//! - `stock/`: OrderWise stock export -> SparkLayer `batch-update-stock`
+//!   requests, drift alerts, and the catalog / pack set-up check.
 //! - `reconcile/`: month-end reconciliation of SparkLayer orders, the bridge's
 //!   outcomes and OrderWise's export (run natively by the harness for now).
-//!   (`stock/` sits beside them as its flow arrives.)
 
 pub mod orders;
 pub mod profile;
 pub mod reconcile;
 pub mod shared;
+pub mod stock;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -1,6 +1,6 @@
 //! The tenant profile: one JSON document with the reference data every flow
 //! consults (`reference`, synced from OrderWise) and each flow's settings
-//! (`orders`; later `stock` and `reconcile`). Parsed and validated once, then
+//! (`orders`, `stock`; later `reconcile`). Parsed and validated once, then
 //! reused for every call, or baked into the component so a call pays nothing
 //! for it. docs/profile.md documents each field; fixtures/profile.json is the
 //! worked example.
@@ -10,6 +10,7 @@ use crate::reconcile::settings::Settings as ReconcileSettings;
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::pointer::pointer_at_offset;
 use crate::shared::reference::Reference;
+use crate::stock::settings::Settings as StockSettings;
 use std::sync::OnceLock;
 
 /// Why a profile was refused: which field (a JSON pointer) and what is wrong.
@@ -40,11 +41,13 @@ pub struct Profile {
     pub orders: OrdersSettings,
     /// The optional `reconcile` section (defaults when absent).
     pub reconcile: ReconcileSettings,
+    /// The stock flow's settings; `None` when the tenant does not run it.
+    pub stock: Option<StockSettings>,
     /// For a baked profile: the SHA-256 of its text, as the baking host gave it.
     pub baked_digest: Option<String>,
 }
 
-const FIELDS: &Names = names!["name", "reference", "orders", "reconcile"];
+const FIELDS: &Names = names!["name", "reference", "orders", "stock", "reconcile"];
 
 impl Profile {
     pub fn parse(json: &str) -> Result<Profile, ProfileError> {
@@ -53,7 +56,7 @@ impl Profile {
         let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let located = |e: Error| ProfileError::at(pointer_at_offset(json, e.offset), e.message.clone());
         let mut r = Reader::new(json);
-        let (mut name, mut reference, mut orders) = (String::new(), None, None);
+        let (mut name, mut reference, mut orders, mut stock) = (String::new(), None, None, None);
         let mut reconcile = ReconcileSettings::default();
         let seen = r
             .fields(FIELDS, Unknown::Refuse, |r, f| {
@@ -61,6 +64,7 @@ impl Profile {
                     0 => name = r.string()?.into_owned(),
                     1 => reference = Some(Reference::read(r)?),
                     2 => orders = Some(OrdersSettings::read(r)?),
+                    3 => stock = Some(StockSettings::read(r)?),
                     _ => reconcile = ReconcileSettings::read(r)?,
                 }
                 Ok(())
@@ -73,7 +77,10 @@ impl Profile {
         };
         reference.index().map_err(|(at, why)| ProfileError::at(format!("/reference{at}"), why))?;
         orders.link(&reference).map_err(|(at, why)| ProfileError::at(format!("/orders{at}"), why))?;
-        Ok(Profile { name, reference, orders, reconcile, baked_digest: None })
+        if let Some(stock) = &mut stock {
+            stock.link(&reference).map_err(|(at, why)| ProfileError::at(format!("/stock{at}"), why))?;
+        }
+        Ok(Profile { name, reference, orders, stock, reconcile, baked_digest: None })
     }
 }
 

@@ -49,9 +49,9 @@ fn the_doc_lists_no_code_the_component_cannot_emit() {
 
 #[test]
 fn every_code_is_exercised_by_a_fixture_case() {
-    // Orders cases and reconciliation cases (fixtures/reconcile) alike.
+    // Orders, stock and reconciliation cases alike.
     let mut goldens = String::new();
-    for flow in ["orders", "reconcile"] {
+    for flow in ["orders", "stock", "reconcile"] {
         let cases = format!("{}/../fixtures/{flow}", env!("CARGO_MANIFEST_DIR"));
         for case in std::fs::read_dir(cases).unwrap() {
             if let Ok(text) = std::fs::read_to_string(case.unwrap().path().join("expected.json")) {

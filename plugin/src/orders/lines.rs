@@ -12,8 +12,9 @@ use crate::orders::uom::{self, Pack};
 use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{negative, parse_amount, required_amount, round_half_up, show, MONEY_DP};
-use crate::shared::text::{same, trim, visible};
+use crate::shared::money::{divide_half_up, negative, parse_amount, required_amount, show, MONEY_DP};
+use crate::shared::text::{quoted, same, trim, visible};
+use crate::shared::write::decimal_text;
 use rust_decimal::Decimal;
 
 /// The line property SparkLayer writes the final per-unit price into [doc; its
@@ -197,8 +198,7 @@ fn check_charged_price(
     if quantity == 0 {
         return;
     }
-    let exact_unit = charged / Decimal::from(quantity);
-    let rounded = round_half_up(exact_unit, unit.scale().max(MONEY_DP));
+    let rounded = divide_half_up(charged, quantity, unit.scale().max(MONEY_DP));
     let sparklayer = unit * Decimal::from(quantity);
     if rounded != unit && (sparklayer - charged).abs() > profile.orders.tolerance {
         issues.push(Issue::new(
@@ -206,7 +206,7 @@ fn check_charged_price(
             format!("{at}/properties"),
             format!(
                 "line {sku}: SparkLayer charged {} a unit ({} for {quantity}) but Shopify's price less discounts is {} ({} a unit); confirm which price the customer agreed",
-                show(unit), show(sparklayer), show(charged), exact_unit.round_dp(4).normalize()
+                show(unit), show(sparklayer), show(charged), decimal_text(divide_half_up(charged, quantity, 4))
             ),
         ));
     }
@@ -241,7 +241,7 @@ fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
         None if code_at(bare) && bare[bare.len() - 3..].eq_ignore_ascii_case(currency) => bare[..bare.len() - 3].trim(),
         None => bare,
     };
-    parse_amount(bare).map_err(|_| format!("the text {:?}", text.as_ref()))
+    parse_amount(bare).map_err(|_| format!("the text {}", quoted(&text)))
 }
 
 /// The line's VAT and its OrderWise taxRateId (None, with an issue, when unmapped).
@@ -299,14 +299,14 @@ fn price_parts(
                 at,
                 format!(
                     "line {sku}: {} for {quantity} is {} a unit, which OrderWise cannot hold at {precision} decimals; sent as {} × {} + {} × {} = {}",
-                    show(net), (net / Decimal::from(quantity)).round_dp(precision + 2).normalize(),
+                    show(net), decimal_text(divide_half_up(net, quantity, precision + 2)),
                     a.quantity, show(a.unit_net), b.quantity, show(b.unit_net), show(net)
                 ),
             ));
             vec![a, b]
         }
         Split::Two(..) => {
-            let nearest = round_half_up(net / Decimal::from(quantity), precision);
+            let nearest = divide_half_up(net, quantity, precision);
             issues.push(Issue::new(
                 Code::UNIT_PRICE_INEXACT,
                 at,

@@ -6,7 +6,6 @@
 //! unit prices differ by one step of the price precision and whose nets sum
 //! to the source net exactly: 12 for £10.00 -> 8 × £0.83 + 4 × £0.84.
 
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 /// One priced part of a line: `quantity × unit_net` is exact.
@@ -30,12 +29,22 @@ pub enum Split {
 
 pub fn split(line_net: Decimal, quantity: u64, precision: u32) -> Split {
     let nearest = || {
-        let unit = crate::shared::money::round_half_up(line_net / Decimal::from(quantity), precision);
+        let unit = crate::shared::money::divide_half_up(line_net, quantity, precision);
         Split::Inexact { nearest: Part { quantity, unit_net: unit }, off_by: unit * Decimal::from(quantity) - line_net }
     };
-    let step = Decimal::new(1, precision);
-    let steps = line_net / step;
-    let (Some(steps), true) = (steps.to_i128(), steps.fract().is_zero() && line_net >= Decimal::ZERO) else {
+    // The net in steps of the precision: its digits, when it has no more
+    // decimals than the precision (a net with more has no exact split).
+    let (m, scale) = (line_net.mantissa(), line_net.scale());
+    let steps = if crate::shared::money::negative(line_net) {
+        None
+    } else if scale <= precision {
+        m.checked_mul(10i128.pow(precision - scale))
+    } else {
+        // Scales are at most 28, so the divisor fits an i128.
+        let d = 10i128.pow(scale - precision);
+        (m % d == 0).then(|| m / d)
+    };
+    let Some(steps) = steps else {
         return nearest();
     };
     let q = i128::from(quantity);
@@ -81,6 +90,13 @@ mod tests {
         let Split::Two(a, b) = split(d("20.00"), 24, 4) else { panic!("expected a split") };
         assert_eq!((a.unit_net, b.unit_net), (d("0.8333"), d("0.8334")));
         assert_eq!(total(&[a, b]), d("20.00"));
+    }
+
+    #[test]
+    fn trailing_zeros_beyond_the_precision_still_split_exactly() {
+        assert_eq!(split(d("26.9600"), 4, 2), Split::Exact(Part { quantity: 4, unit_net: d("6.74") }));
+        let Split::Two(a, b) = split(d("10.000"), 12, 2) else { panic!("expected a split") };
+        assert_eq!(total(&[a, b]), d("10.00"));
     }
 
     #[test]

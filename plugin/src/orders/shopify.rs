@@ -106,7 +106,7 @@ impl<'a> Value<'a> {
         match self {
             Value::Absent => "nothing".into(),
             Value::Null => "null".into(),
-            Value::Text(t) => format!("the text {t:?}"),
+            Value::Text(t) => format!("the text {}", crate::shared::text::quoted(t)),
             Value::Number(n) => format!("the number {n}"),
             Value::Bool(b) => format!("the boolean {b}"),
             Value::Object => "an object".into(),
@@ -228,7 +228,7 @@ pub struct Transaction<'a> {
 }
 
 /// Object members and array items read from one payload, at most. A
-/// 250-line order as Shopify sends it has about 12,500 (some 50 a line);
+/// 200-line order as Shopify sends it has about 10,000 (some 50 a line);
 /// a payload with more is made of something else, and reading it member by
 /// member (a few hundred fuel units each) could outrun the call's fuel
 /// before it is answered.

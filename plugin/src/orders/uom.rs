@@ -10,7 +10,7 @@ use crate::orders::settings::NonStock;
 use crate::orders::shopify::{LineItem, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
-use crate::shared::text::{same, trim, visible};
+use crate::shared::text::{quoted, same, trim, visible};
 use std::borrow::Cow;
 
 /// Where a sold line lands in OrderWise.
@@ -55,7 +55,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
             Pack::Unreadable(Issue::new(
                 Code::PACK_UNREADABLE,
                 format!("{at}/properties/{i}/value"),
-                format!("pack property {:?} {why}; the line is held, never mapped as eaches", property.name),
+                format!("pack property {} {why}; the line is held, never mapped as eaches", quoted(&property.name)),
             ))
         };
         let value = match &property.value {
@@ -67,7 +67,11 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
         }
         match &chosen {
             Some(first) if *first != value => {
-                return unreadable(format!("says {value:?} but an earlier pack property says {first:?}"));
+                return unreadable(format!(
+                    "says {} but an earlier pack property says {}",
+                    quoted(&value),
+                    quoted(first)
+                ));
             }
             Some(_) => {}
             None => chosen = Some(value),
@@ -82,8 +86,8 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
             Code::PACK_PROPERTY_UNCONFIGURED,
             format!("{at}/properties/{i}"),
             format!(
-                "line property {:?} looks like a pack selection but orders.packProperties ({}) does not name it; add it there (or rename the theme's property) so the pack is read, not ignored",
-                item.properties[i].name,
+                "line property {} looks like a pack selection but orders.packProperties ({}) does not name it; add it there (or rename the theme's property) so the pack is read, not ignored",
+                quoted(&item.properties[i].name),
                 names.join(", ")
             ),
         )),
@@ -169,7 +173,8 @@ fn non_stock<'p>(
         NonStock::Variant(code) => {
             // The profile is refused unless the variant exists (`Settings::link`).
             let Some(variant) = profile.reference.variant(code) else {
-                let why = format!("line {label:?} is {what}; its non-stock variant {code} is not in the profile");
+                let why =
+                    format!("line {} is {what}; its non-stock variant {code} is not in the profile", quoted(label));
                 issues.push(Issue::new(Code::NON_STOCK_LINE, at, why));
                 return None;
             };
@@ -177,7 +182,10 @@ fn non_stock<'p>(
                 Issue::new(
                     Code::NON_STOCK_LINE,
                     at,
-                    format!("line {label:?} is {what}: booked to non-stock variant {code} (orders.nonStock.{setting})"),
+                    format!(
+                        "line {} is {what}: booked to non-stock variant {code} (orders.nonStock.{setting})",
+                        quoted(label)
+                    ),
                 )
                 .with_severity(Severity::Info),
             );
@@ -188,7 +196,8 @@ fn non_stock<'p>(
                 Code::NON_STOCK_LINE,
                 at,
                 format!(
-                    "line {label:?} is {what}, with no stock to deplete; orders.nonStock.{setting} says review: book it by hand, or set a non-stock variant for such lines"
+                    "line {} is {what}, with no stock to deplete; orders.nonStock.{setting} says review: book it by hand, or set a non-stock variant for such lines",
+                    quoted(label)
                 ),
             ));
             None
@@ -216,7 +225,10 @@ pub fn resolve<'p>(profile: &'p Profile, sku: &str, pack: Option<&str>, at: &str
             Code::UOM_UNMAPPED,
             format!("{at}/properties"),
             format!(
-                "SKU {sku} was ordered as pack {pack:?}, which has no unit mapping; add a unit {{sku: {sku:?}, pack: {pack:?}, multiplier}} under the variant it depletes in the profile's reference.variants"
+                "SKU {sku} was ordered as pack {}, which has no unit mapping; add a unit {{sku: {}, pack: {}, multiplier}} under the variant it depletes in the profile's reference.variants",
+                quoted(pack),
+                quoted(sku),
+                quoted(pack)
             ),
         ));
     }

@@ -12,7 +12,7 @@ use crate::reconcile::totals::RateKey;
 use crate::reconcile::Reconciliation;
 use crate::shared::issues::Code;
 use crate::shared::money::show;
-use crate::shared::write::{member, Writer};
+use crate::shared::write::{member, Member, Writer};
 use rust_decimal::Decimal;
 
 /// The action for a code, as docs/issue-codes.md states it.
@@ -35,7 +35,7 @@ pub fn to_json(rec: &Reconciliation, actions: Actions) -> String {
     w.key(member!("stalledAfterHours")).uint(u64::from(rec.settings.stalled_after_hours));
     w.end_object();
     w.key(member!("summary")).begin_object();
-    let counts: [(&'static str, u64); 17] = [
+    let counts: [(Member, u64); 17] = [
         (member!("ordersRead"), s.orders_read),
         (member!("ordersInPeriod"), s.orders_in_period),
         (member!("ordersOtherPeriod"), s.orders_other_period),

@@ -116,6 +116,42 @@ codes! {
     NOTE_TRUNCATED => (Warning, Operations),
     /// A collection order took its delivery address from the billing or account address (audit trail).
     COLLECTION_ADDRESS => (Info, Operations),
+    /// Stock: the profile has no `stock` section, so no level is sent.
+    STOCK_NOT_CONFIGURED => (Error, Integration),
+    /// Stock: the export is empty, HTML, malformed or cut short (or a full export looks truncated): rejected, nothing sent.
+    STOCK_EXPORT_INVALID => (Error, Integration),
+    /// Stock: SparkLayer's current levels cannot be read (rejected), or one entry cannot (warning, skipped).
+    STOCK_CURRENT_INVALID => (Error, Integration),
+    /// Stock: one export row cannot be used (no SKU, no number, no location, outside the call's range): skipped.
+    STOCK_ROW_INVALID => (Warning, Integration),
+    /// Stock: an export row for a variant the tenant does not know, or a SparkLayer level for a SKU nothing feeds.
+    STOCK_SKU_UNKNOWN => (Warning, Operations),
+    /// Stock: a full export has no row for a SparkLayer SKU and location (stale availability).
+    STOCK_ROW_MISSING => (Warning, Operations),
+    /// Stock: identical duplicate rows collapsed into one (audit trail).
+    STOCK_DUPLICATE_ROWS => (Info, Integration),
+    /// Stock: rows that disagree for one variant and location; the lowest is used, never the sum.
+    STOCK_CONFLICTING_ROWS => (Warning, Operations),
+    /// Stock: free stock at an OrderWise location mapped to no SparkLayer location; not sent.
+    STOCK_LOCATION_UNMAPPED => (Warning, Integration),
+    /// Stock: negative free stock sent as 0 (audit trail).
+    STOCK_NEGATIVE_CLAMPED => (Info, Operations),
+    /// Stock: fractional free stock rounded down (audit trail).
+    STOCK_FRACTIONAL_FLOORED => (Info, Operations),
+    /// Stock: SparkLayer's current level is beyond the drift threshold from what OrderWise implies.
+    STOCK_DRIFT => (Warning, Operations),
+    /// Catalog: SparkLayer's set-up cannot be read (rejected), or one entry cannot, or a SKU is listed twice.
+    CATALOG_SETUP_INVALID => (Error, Integration),
+    /// Catalog: a SparkLayer SKU that is no OrderWise variant or case unit.
+    CATALOG_SKU_UNMAPPED => (Error, Operations),
+    /// Catalog: a SparkLayer pack selection with no OrderWise unit of measure.
+    CATALOG_PACK_UNMAPPED => (Error, Operations),
+    /// Catalog: a pack or case size that disagrees with OrderWise's unit multiplier.
+    CATALOG_PACK_SIZE_MISMATCH => (Error, Operations),
+    /// Catalog: SparkLayer still sells a SKU or pack whose OrderWise variant is discontinued.
+    CATALOG_VARIANT_DISCONTINUED => (Error, Operations),
+    /// Catalog: SparkLayer's quantity rule differs from the profile's copy.
+    CATALOG_RULE_STALE => (Warning, Integration),
     /// Reconciliation: a SparkLayer order and its OrderWise row agree on currency, net, VAT, gross and PO.
     RECON_MATCHED => (Info, Finance),
     /// Reconciliation: the net differs between SparkLayer and OrderWise beyond the tolerance.
@@ -161,13 +197,19 @@ pub struct Issue {
     pub owner: Owner,
 }
 
+/// The longest message and pointer an issue carries, bytes. A message quotes
+/// payload text (a SKU, a pack name, a note) and one line can be quoted in
+/// several issues: bounded, a 200-line order's outcome stays well inside the
+/// platform's 1 MiB output cap whatever its payload held.
+pub const MAX_MESSAGE: usize = 1_000;
+
 impl Issue {
     pub fn new(code: Code, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Issue {
             code,
             severity: code.default_severity(),
-            pointer: pointer.into(),
-            message: message.into(),
+            pointer: bounded(pointer.into()),
+            message: bounded(message.into()),
             owner: code.owner(),
         }
     }
@@ -176,6 +218,21 @@ impl Issue {
         self.severity = severity;
         self
     }
+}
+
+/// `text` cut to `MAX_MESSAGE` bytes (at a character boundary), with `…` and
+/// its full length when cut.
+fn bounded(mut text: String) -> String {
+    if text.len() > MAX_MESSAGE {
+        let full = text.chars().count();
+        let mut cut = MAX_MESSAGE;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str(&format!("… ({full} characters in all)"));
+    }
+    text
 }
 
 /// Escapes one reference token of an RFC 6901 JSON pointer.

@@ -871,6 +871,80 @@ fn read_credit(r: &mut Reader) -> Result<Credit, Error> {
     Ok(credit)
 }
 
+/// What the stock flow and the catalog check walk: variants by position, the
+/// units cut from each, and what a unit is called.
+impl Reference {
+    /// Number of OrderWise variants.
+    pub fn variant_count(&self) -> usize {
+        self.variants.len()
+    }
+
+    /// The variant at `index` (profile order).
+    pub fn variant_at(&self, index: usize) -> &Variant {
+        &self.variants[index]
+    }
+
+    /// The position of the variant with exactly this code.
+    pub fn variant_index(&self, code: &str) -> Option<usize> {
+        let t = &self.text;
+        let code = code.as_bytes();
+        self.by_code.find(hash(0, code), |i| t.bytes(self.variants[i].code) == code)
+    }
+
+    /// The units (case SKUs and pack selections) that deplete the variant at
+    /// `index`. Units are stored in variant order, so they are one run.
+    pub fn units_of(&self, index: usize) -> &[Unit] {
+        let start = self.units.partition_point(|u| (u.variant as usize) < index);
+        let end = self.units.partition_point(|u| (u.variant as usize) <= index);
+        &self.units[start..end]
+    }
+
+    /// The position of the variant a unit depletes.
+    pub fn variant_index_of(&self, unit: &Unit) -> usize {
+        unit.variant as usize
+    }
+
+    /// The SparkLayer SKU a unit is sold as.
+    pub fn unit_sku(&self, unit: &Unit) -> &str {
+        self.text.get(unit.sku)
+    }
+
+    /// The pack selection of a unit; `None` for a SKU sold as itself (a case SKU).
+    pub fn unit_pack(&self, unit: &Unit) -> Option<&str> {
+        unit.pack.map(|p| self.text.get(p))
+    }
+}
+
+/// Positions, for the stock flow's index (built once per profile).
+impl Reference {
+    /// The positions in the unit list of the units of the variant at `index`.
+    pub fn units_range(&self, index: usize) -> std::ops::Range<usize> {
+        let start = self.units.partition_point(|u| (u.variant as usize) < index);
+        let end = self.units.partition_point(|u| (u.variant as usize) <= index);
+        start..end
+    }
+
+    /// Number of units.
+    pub fn unit_count(&self) -> usize {
+        self.units.len()
+    }
+
+    /// The unit at `index` (profile order).
+    pub fn unit_at(&self, index: usize) -> &Unit {
+        &self.units[index]
+    }
+
+    /// The position of the unit for a SKU as sold, with or without a pack selection.
+    pub fn unit_index(&self, sku: &str, pack: Option<&str>) -> Option<usize> {
+        let t = &self.text;
+        let is = |i: usize| {
+            let u = &self.units[i];
+            t.get(u.sku) == sku && u.pack.map(|p| t.get(p)) == pack
+        };
+        self.by_sku_and_pack.find(hash_pair(sku.as_bytes(), pack.map(str::as_bytes)), is)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,34 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Payload text as a message quotes it: in double quotes, at most 60
+/// characters then `…`, with quotes, backslashes and invisible characters
+/// escaped (`\u{200b}`) so a person sees what is there. Not `{:?}`: its
+/// escaping looks every non-ASCII character up in Unicode tables, thousands
+/// of fuel units a character.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(64) + 8);
+    out.push('"');
+    for (n, c) in s.chars().enumerate() {
+        if n == 60 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if is_invisible(c) => {
+                out.push_str("\\u{");
+                out.push_str(&crate::shared::write::hex(u32::from(c)));
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `str::trim`, with the common case (ASCII, no white space at either end)
 /// decided from the two end bytes instead of decoding characters.
 #[inline]
@@ -54,7 +82,16 @@ pub fn same(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{same, trim, visible};
+    use super::{quoted, same, trim, visible};
+
+    #[test]
+    fn quoted_text_shows_what_is_there_and_stays_short() {
+        assert_eq!(quoted("PO-1"), "\"PO-1\"");
+        assert_eq!(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(quoted("\u{200B}x\u{0}"), "\"\\u{200b}x\\u{0}\"");
+        assert_eq!(quoted("é€😀"), "\"é€😀\"");
+        assert_eq!(quoted(&"x".repeat(100)), format!("\"{}…\"", "x".repeat(60)));
+    }
 
     #[test]
     fn trim_and_same_agree_with_the_standard_library() {

@@ -12,10 +12,15 @@ use rust_decimal::Decimal;
 /// comma, quotes and colon around it put together at compile time.
 macro_rules! member {
     ($name:literal) => {
-        concat!(",\"", $name, "\":")
+        $crate::shared::write::Member(concat!(",\"", $name, "\":"))
     };
 }
 pub(crate) use member;
+
+/// A member's name made by `member!` (the only way to make one, so a bare
+/// name cannot reach `Writer::key` unquoted).
+#[derive(Debug, Clone, Copy)]
+pub struct Member(#[doc(hidden)] pub &'static str);
 
 /// A JSON text being written. Two flags place the commas: whether the next
 /// member is the first of its container, and whether a key was just written
@@ -79,10 +84,9 @@ impl Writer {
 
     /// A member's name, as `member!` writes it at compile time (`,"name":`);
     /// its value follows. The comma is left off for the first member.
-    pub fn key(&mut self, member: &'static str) -> &mut Self {
-        debug_assert!(member.starts_with(",\"") && member.ends_with("\":"), "made by member!");
+    pub fn key(&mut self, member: Member) -> &mut Self {
         // A key never follows a key, so only `first` decides the comma.
-        let text = if self.first { &member.as_bytes()[1..] } else { member.as_bytes() };
+        let text = if self.first { &member.0.as_bytes()[1..] } else { member.0.as_bytes() };
         self.out.extend_from_slice(text);
         self.first = false;
         self.after_key = true;
@@ -180,6 +184,23 @@ fn escape_into(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// `n` in lower-case hexadecimal, without leading zeros.
+pub fn hex(n: u32) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = Vec::with_capacity(8);
+    let mut n = n;
+    loop {
+        digits.push(HEX[(n & 0xF) as usize]);
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    // SAFETY: only ASCII hex digits were written.
+    unsafe { String::from_utf8_unchecked(digits) }
+}
+
 /// The decimal digits of `n` at the end of `digits`; returns where they start.
 #[inline]
 fn digits_of(mut n: u64, digits: &mut [u8; 20]) -> usize {
@@ -194,6 +215,14 @@ fn digits_of(mut n: u64, digits: &mut [u8; 20]) -> usize {
     }
 }
 
+/// A decimal's digits as `decimal` writes them (`129.03`, `5`, `-0.5`).
+pub fn decimal_text(d: Decimal) -> String {
+    let mut out = Vec::with_capacity(32);
+    decimal_digits(&mut out, d);
+    // SAFETY: `decimal_digits` writes only ASCII digits, `-` and `.`.
+    unsafe { String::from_utf8_unchecked(out) }
+}
+
 /// A decimal's exact digits, without trailing fractional zeros (`129.030` ->
 /// `129.03`, `5.00` -> `5`, `-0.5` -> `-0.5`), as `Decimal::normalize` shows it.
 #[inline(never)]
@@ -204,46 +233,46 @@ fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
         out.push(b'0');
         return;
     }
-    if mantissa < 0 {
-        out.push(b'-');
-    }
-    let mut m = mantissa.unsigned_abs();
-    // Money fits a u64 (19 digits) nearly always; u128 division costs far more in wasm.
-    let mut buf = [0u8; 40];
+    // Written right to left into one buffer (29 digits, a point, a sign and
+    // up to 28 leading fractional zeros fit), then copied out once.
+    let mut buf = [0u8; 48];
     let mut i = buf.len();
-    if let Ok(m) = u64::try_from(m) {
-        let mut small = [0u8; 20];
-        let at = digits_of(m, &mut small);
-        i -= small.len() - at;
-        buf[i..].copy_from_slice(&small[at..]);
-    } else {
-        while m != 0 {
-            i -= 1;
-            buf[i] = b'0' + (m % 10) as u8;
-            m /= 10;
-        }
+    let mut scale = d.scale() as usize;
+    // Emits digits of `m` (a u64 nearly always: money fits 19 digits, and
+    // u128 division costs far more in wasm), trailing fractional zeros
+    // dropped as `normalize` drops them, the point after `scale` of them.
+    macro_rules! emit {
+        ($m:expr) => {{
+            let mut m = $m;
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            let mut placed = 0;
+            loop {
+                if placed == scale && scale > 0 {
+                    i -= 1;
+                    buf[i] = b'.';
+                }
+                i -= 1;
+                buf[i] = b'0' + (m % 10) as u8;
+                m /= 10;
+                placed += 1;
+                if m == 0 && placed > scale {
+                    break;
+                }
+            }
+        }};
     }
-    // Trailing fractional zeros go, as `normalize` drops them.
-    let (mut end, mut scale) = (buf.len(), d.scale() as usize);
-    while scale > 0 && buf[end - 1] == b'0' {
-        end -= 1;
-        scale -= 1;
+    match u64::try_from(mantissa.unsigned_abs()) {
+        Ok(m) => emit!(m),
+        Err(_) => emit!(mantissa.unsigned_abs()),
     }
-    let digits = &buf[i..end];
-    if scale == 0 {
-        out.extend_from_slice(digits);
-    } else if digits.len() > scale {
-        let (int, frac) = digits.split_at(digits.len() - scale);
-        out.extend_from_slice(int);
-        out.push(b'.');
-        out.extend_from_slice(frac);
-    } else {
-        out.extend_from_slice(b"0.");
-        for _ in digits.len()..scale {
-            out.push(b'0');
-        }
-        out.extend_from_slice(digits);
+    if mantissa < 0 {
+        i -= 1;
+        buf[i] = b'-';
     }
+    out.extend_from_slice(&buf[i..]);
 }
 
 #[cfg(test)]

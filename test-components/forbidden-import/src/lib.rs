@@ -2,7 +2,7 @@
 //! the platform does not allow, so the upload gate must refuse it.
 #![cfg(target_arch = "wasm32")]
 
-wit_bindgen::generate!({ world: "bridge", path: "../../wit" });
+wit_bindgen::generate!({ world: "bridge", path: "../hostile/wit" });
 
 use exports::sparklayer_orderwise::bridge::{orders, tenant};
 use sparklayer_orderwise::bridge::types::{Outcome, ProfileError, ProfileSummary, Status};

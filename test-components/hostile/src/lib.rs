@@ -3,7 +3,7 @@
 //! an empty ready outcome.
 #![cfg(target_arch = "wasm32")]
 
-wit_bindgen::generate!({ world: "bridge", path: "../../wit" });
+wit_bindgen::generate!({ world: "bridge", path: "wit" });
 
 use exports::sparklayer_orderwise::bridge::{orders, tenant};
 use sparklayer_orderwise::bridge::types::{Outcome, ProfileError, ProfileSummary, Status};

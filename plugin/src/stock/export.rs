@@ -1,0 +1,477 @@
+//! Reading an OrderWise stock export: the JSON an API export definition
+//! returns, or the CSV one writes to a file.
+//!
+//! Prevents: a broken export becoming zeros across the store. An empty body,
+//! an HTML page (the endpoint's error or login page), text that is not JSON
+//! or CSV, or an export cut short is refused whole with the pointer or line
+//! where it breaks, and nothing is sent. A single bad row (no SKU, a free
+//! stock that is not a number) is reported and skipped: it never stops the
+//! good rows.
+//!
+//! Rows are `{"sku", "freeStock", "StocklocationId"?}` [doc] (domain brief
+//! §6); the names are kept here, in one place. Other columns are ignored.
+
+use crate::shared::issues::{Code, Issue};
+use crate::shared::json::{names, Kind, Names, Reader, Unknown};
+use crate::shared::money::parse_decimal;
+use crate::shared::pointer::{indexed, pointer_at_offset};
+use crate::stock::levels::MAX_FREE_STOCK;
+use crate::stock::outcome::Findings;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+
+/// The export's column names [doc].
+pub const SKU: &str = "sku";
+pub const FREE_STOCK: &str = "freeStock";
+pub const LOCATION: &str = "StocklocationId";
+
+/// How the export is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+/// One readable row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row<'a> {
+    /// Position among the data rows (0-based): the pointer `/export/{index}`.
+    pub index: usize,
+    /// The CSV line it starts on (1-based); 0 for JSON.
+    pub line: usize,
+    pub sku: Cow<'a, str>,
+    pub free_stock: Decimal,
+    /// The OrderWise stock location; `None` when the row has none.
+    pub location: Option<u32>,
+}
+
+impl Row<'_> {
+    pub fn pointer(&self) -> String {
+        indexed("/export", self.index)
+    }
+
+    /// "row 12" or "row 12 (CSV line 14)", for messages.
+    pub fn place(&self) -> String {
+        place(self.index, self.line)
+    }
+}
+
+fn place(index: usize, line: usize) -> String {
+    match line {
+        0 => format!("row {index}"),
+        n => format!("row {index} (CSV line {n})"),
+    }
+}
+
+/// The rows read, and how many data rows the export held (readable or not).
+#[derive(Debug, Default)]
+pub struct Export<'a> {
+    pub rows: Vec<Row<'a>>,
+    pub read: usize,
+}
+
+/// Reads the export; `Err` is the rejection (`STOCK_EXPORT_INVALID`). Bad
+/// rows go to `findings` as `STOCK_ROW_INVALID` and are left out.
+pub fn read<'a>(text: &'a str, format: Format, findings: &mut Findings) -> Result<Export<'a>, Issue> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let body = text.trim_start();
+    if body.is_empty() {
+        return Err(invalid(
+            "/export",
+            "the export is empty: no rows were sent, so no level can be judged; nothing is sent",
+        ));
+    }
+    if body.starts_with('<') {
+        return Err(invalid(
+            "/export",
+            "the export is an HTML page, not stock rows (the export endpoint answered with an error or sign-in page); nothing is sent",
+        ));
+    }
+    match format {
+        Format::Json => read_json(text, findings),
+        Format::Csv => read_csv(text, findings),
+    }
+}
+
+fn invalid(pointer: impl Into<String>, message: impl Into<String>) -> Issue {
+    Issue::new(Code::STOCK_EXPORT_INVALID, pointer, message)
+}
+
+fn row_invalid(index: usize, line: usize, field: Option<&str>, why: &str) -> Issue {
+    let pointer = match field {
+        Some(f) => format!("{}/{f}", indexed("/export", index)),
+        None => indexed("/export", index),
+    };
+    Issue::new(
+        Code::STOCK_ROW_INVALID,
+        pointer,
+        format!("{} {why}; the row is skipped, the others are sent", place(index, line)),
+    )
+}
+
+// ---- JSON ----
+
+/// The columns, and spellings of them that are refused rather than taken for
+/// an absent column (a `stockLocationId` row must not fall back to the
+/// single-location default).
+const ROW: &Names = names![
+    "sku",
+    "freeStock",
+    "StocklocationId",
+    "SKU",
+    "Sku",
+    "FreeStock",
+    "freestock",
+    "free_stock",
+    "stockLocationId",
+    "StockLocationId",
+    "stocklocationid",
+    "stock_location_id",
+];
+
+fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Issue> {
+    let mut r = Reader::new(text);
+    if r.kind() != Kind::Array {
+        let found = r.kind().name();
+        return Err(invalid("/export", format!("expected a JSON array of stock rows, found {found}; nothing is sent")));
+    }
+    let mut export = Export::default();
+    let walked = r.items(|r, index| {
+        let start = r.offset_of_value();
+        let kind = r.kind();
+        r.skip()?;
+        export.read += 1;
+        if kind != Kind::Object {
+            findings.push(row_invalid(index, 0, None, &format!("is {}, not a row object", kind.name())));
+            return Ok(());
+        }
+        match json_row(&text[start..r.offset()], index) {
+            Ok(row) => export.rows.push(row),
+            Err(issue) => findings.push(issue),
+        }
+        Ok(())
+    });
+    let located = |offset: usize, message: &str| {
+        let pointer = pointer_at_offset(text, offset);
+        invalid(
+            format!("/export{pointer}"),
+            format!(
+                "the export is not valid JSON at byte {offset}: {message} (malformed or cut short); nothing is sent"
+            ),
+        )
+    };
+    walked.map_err(|e| located(e.offset, &e.message))?;
+    r.end().map_err(|e| located(e.offset, &e.message))?;
+    Ok(export)
+}
+
+/// One row object (its own text, so an error in it stays in it).
+fn json_row(text: &str, index: usize) -> Result<Row<'_>, Issue> {
+    let mut r = Reader::new(text);
+    let (mut sku, mut free, mut location) = (None, None, None);
+    let fail = |field: Option<&str>, why: &str| row_invalid(index, 0, field, why);
+    let mut members = r.object(ROW, Unknown::Skip).map_err(|e| fail(None, &e.message))?;
+    loop {
+        let f = match members.next(&mut r) {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(fail(None, &e.message)),
+        };
+        match f {
+            0 => match r.kind() {
+                Kind::String => sku = Some(r.string().map_err(|e| fail(Some(SKU), &e.message))?),
+                other => return Err(fail(Some(SKU), &format!("has {} for `sku`, not text", other.name()))),
+            },
+            1 => {
+                let value = match r.kind() {
+                    Kind::Number => Some(Cow::Borrowed(r.number().map_err(|e| fail(Some(FREE_STOCK), &e.message))?)),
+                    Kind::String => Some(r.string().map_err(|e| fail(Some(FREE_STOCK), &e.message))?),
+                    _ => None,
+                };
+                let Some(value) = value else {
+                    let kind = r.kind().name();
+                    return Err(fail(Some(FREE_STOCK), &format!("has {kind} for `freeStock`, not a number")));
+                };
+                free = Some(free_stock(&value).map_err(|why| fail(Some(FREE_STOCK), &why))?);
+            }
+            2 => {
+                location = match r.kind() {
+                    Kind::Null => {
+                        r.skip().map_err(|e| fail(Some(LOCATION), &e.message))?;
+                        None
+                    }
+                    Kind::Number => {
+                        let n = r.number().map_err(|e| fail(Some(LOCATION), &e.message))?;
+                        Some(location_id(n).map_err(|why| fail(Some(LOCATION), &why))?)
+                    }
+                    Kind::String => {
+                        let s = r.string().map_err(|e| fail(Some(LOCATION), &e.message))?;
+                        Some(location_id(&s).map_err(|why| fail(Some(LOCATION), &why))?)
+                    }
+                    other => return Err(fail(Some(LOCATION), &format!("has {} for `StocklocationId`", other.name()))),
+                }
+            }
+            other => {
+                let key = ROW_NAMES[other];
+                let meant = if other <= 4 {
+                    SKU
+                } else if other <= 7 {
+                    FREE_STOCK
+                } else {
+                    LOCATION
+                };
+                return Err(fail(
+                    None,
+                    &format!("has a column `{key}`, not spelled `{meant}` as the export's rows are"),
+                ));
+            }
+        }
+    }
+    let sku = sku.ok_or_else(|| fail(None, "has no `sku`"))?;
+    let free_stock = free.ok_or_else(|| fail(None, "has no `freeStock`"))?;
+    Ok(Row { index, line: 0, sku, free_stock, location })
+}
+
+/// `ROW`'s names, for messages.
+const ROW_NAMES: [&str; 12] = [
+    "sku",
+    "freeStock",
+    "StocklocationId",
+    "SKU",
+    "Sku",
+    "FreeStock",
+    "freestock",
+    "free_stock",
+    "stockLocationId",
+    "StockLocationId",
+    "stocklocationid",
+    "stock_location_id",
+];
+
+/// Free stock, exactly: a decimal within ±`MAX_FREE_STOCK`.
+fn free_stock(text: &str) -> Result<Decimal, String> {
+    let trimmed = text.trim();
+    let value = parse_decimal(trimmed).ok_or_else(|| format!("has freeStock {text:?}, not a number"))?;
+    if value.abs() > Decimal::from(MAX_FREE_STOCK) {
+        return Err(format!("has freeStock {trimmed}, beyond the {MAX_FREE_STOCK} a real level can be"));
+    }
+    Ok(value)
+}
+
+fn location_id(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("has StocklocationId {text:?}, not a whole-number location id"));
+    }
+    t.parse().map_err(|_| format!("has StocklocationId {t}, beyond any location id"))
+}
+
+// ---- CSV ----
+
+/// One CSV record: the line it starts on and its fields.
+struct Record<'a> {
+    line: usize,
+    fields: Vec<Cow<'a, str>>,
+}
+
+/// Splits CSV text (RFC 4180: comma-separated, fields optionally in double
+/// quotes with `""` for a quote, CRLF or LF line ends) into records. `Err`
+/// is the line of a quoted field that is never closed (an export cut short).
+fn records(text: &str) -> Result<Vec<Record<'_>>, usize> {
+    let b = text.as_bytes();
+    let (mut out, mut i, mut line) = (Vec::new(), 0, 1);
+    while i < b.len() {
+        let start_line = line;
+        let mut fields = Vec::new();
+        loop {
+            // One field.
+            if b.get(i) == Some(&b'"') {
+                let open_line = line;
+                let mut value = String::new();
+                let mut from = i + 1;
+                let mut j = from;
+                loop {
+                    match b.get(j) {
+                        None => return Err(open_line),
+                        Some(b'"') if b.get(j + 1) == Some(&b'"') => {
+                            value.push_str(&text[from..=j]);
+                            j += 2;
+                            from = j;
+                        }
+                        Some(b'"') => {
+                            value.push_str(&text[from..j]);
+                            j += 1;
+                            break;
+                        }
+                        Some(b'\n') => {
+                            line += 1;
+                            j += 1;
+                        }
+                        Some(_) => j += 1,
+                    }
+                }
+                // Anything between the closing quote and the separator is kept as is.
+                let rest = j;
+                while j < b.len() && b[j] != b',' && b[j] != b'\n' {
+                    j += 1;
+                }
+                value.push_str(text[rest..j].trim_end_matches('\r'));
+                fields.push(Cow::Owned(value));
+                i = j;
+            } else {
+                let mut j = i;
+                while j < b.len() && b[j] != b',' && b[j] != b'\n' {
+                    j += 1;
+                }
+                fields.push(Cow::Borrowed(text[i..j].trim_end_matches('\r')));
+                i = j;
+            }
+            match b.get(i) {
+                Some(b',') => i += 1,
+                Some(b'\n') => {
+                    i += 1;
+                    line += 1;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        out.push(Record { line: start_line, fields });
+    }
+    Ok(out)
+}
+
+fn read_csv<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Issue> {
+    let records = records(text).map_err(|line| {
+        invalid(
+            "/export",
+            format!(
+                "CSV line {line} opens a quoted field that is never closed: the export is cut short; nothing is sent"
+            ),
+        )
+    })?;
+    let mut records = records.into_iter().filter(|r| !r.fields.iter().all(|f| f.trim().is_empty()));
+    let Some(header) = records.next() else {
+        return Err(invalid("/export", "the export holds no CSV header and no rows; nothing is sent"));
+    };
+    let column = |name: &str| header.fields.iter().position(|f| f.trim().eq_ignore_ascii_case(name));
+    let (Some(sku_at), Some(free_at)) = (column(SKU), column(FREE_STOCK)) else {
+        let found: Vec<String> = header.fields.iter().map(|f| format!("{:?}", f.trim())).collect();
+        return Err(invalid(
+            "/export",
+            format!(
+                "CSV line {}: the header must name the columns `{SKU}` and `{FREE_STOCK}` (and `{LOCATION}` for several locations), found {}; nothing is sent",
+                header.line,
+                found.join(", ")
+            ),
+        ));
+    };
+    let location_at = column(LOCATION);
+    let mut export = Export::default();
+    for (index, record) in records.enumerate() {
+        export.read += 1;
+        let line = record.line;
+        if record.fields.len() != header.fields.len() {
+            let why = format!(
+                "has {} fields where the header has {} (cut short, or a stray comma)",
+                record.fields.len(),
+                header.fields.len()
+            );
+            findings.push(row_invalid(index, line, None, &why));
+            continue;
+        }
+        let mut fields = record.fields;
+        let sku = std::mem::take(&mut fields[sku_at]);
+        if sku.is_empty() {
+            findings.push(row_invalid(index, line, Some(SKU), "has no SKU"));
+            continue;
+        }
+        let free = match free_stock(&fields[free_at]) {
+            Ok(v) => v,
+            Err(why) => {
+                findings.push(row_invalid(index, line, Some(FREE_STOCK), &why));
+                continue;
+            }
+        };
+        let location = match location_at.map(|at| fields[at].trim()) {
+            None | Some("") => None,
+            Some(text) => match location_id(text) {
+                Ok(id) => Some(id),
+                Err(why) => {
+                    findings.push(row_invalid(index, line, Some(LOCATION), &why));
+                    continue;
+                }
+            },
+        };
+        export.rows.push(Row { index, line, sku, free_stock: free, location });
+    }
+    Ok(export)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (SKU, free stock, location) of each row read.
+    type Read = Vec<(String, String, Option<u32>)>;
+
+    fn rows(text: &str, format: Format) -> (Read, Vec<Issue>) {
+        let mut findings = Findings::default();
+        let export = read(text, format, &mut findings).expect("readable");
+        let rows = export.rows.iter().map(|r| (r.sku.to_string(), r.free_stock.to_string(), r.location)).collect();
+        (rows, findings.finish())
+    }
+
+    fn rejected(text: &str, format: Format) -> Issue {
+        read(text, format, &mut Findings::default()).expect_err("refused")
+    }
+
+    #[test]
+    fn json_and_csv_exports_read_the_same_rows() {
+        let json = r#"[{"sku":"A","freeStock":12,"StocklocationId":1},{"sku":"B","freeStock":-2.5}]"#;
+        let csv = "sku,freeStock,StocklocationId\r\nA,12,1\r\n\"B\",-2.5,\r\n";
+        let expected = vec![("A".into(), "12".into(), Some(1)), ("B".into(), "-2.5".into(), None)];
+        assert_eq!(rows(json, Format::Json), (expected.clone(), vec![]));
+        assert_eq!(rows(csv, Format::Csv), (expected, vec![]));
+    }
+
+    #[test]
+    fn a_bad_row_is_skipped_and_the_rest_are_read() {
+        let json = r#"[{"sku":"A","freeStock":"lots"},{"sku":"B","freeStock":3},7,{"freeStock":1}]"#;
+        let (rows, issues) = rows(json, Format::Json);
+        assert_eq!(rows, vec![("B".into(), "3".into(), None)]);
+        let pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/export/0/freeStock", "/export/2", "/export/3"]);
+    }
+
+    #[test]
+    fn a_misspelt_location_column_refuses_the_row() {
+        let (rows, issues) = rows(r#"[{"sku":"A","freeStock":1,"stockLocationId":2}]"#, Format::Json);
+        assert!(rows.is_empty());
+        assert!(issues[0].message.contains("not spelled `StocklocationId`"), "{}", issues[0].message);
+    }
+
+    #[test]
+    fn broken_exports_are_refused_whole() {
+        for (text, format, says) in [
+            ("", Format::Json, "empty"),
+            ("  \n", Format::Csv, "empty"),
+            ("<html><body>502 Bad Gateway</body></html>", Format::Json, "HTML"),
+            (r#"[{"sku":"A","freeStock":1},{"sku":"B","free"#, Format::Json, "cut short"),
+            (r#"{"rows":[]}"#, Format::Json, "expected a JSON array"),
+            ("sku,freeStock\nA,1\n\"B,2\n", Format::Csv, "never closed"),
+            ("code;stock\nA;1\n", Format::Csv, "header must name"),
+        ] {
+            let issue = rejected(text, format);
+            assert_eq!(issue.code, Code::STOCK_EXPORT_INVALID);
+            assert!(issue.message.contains(says), "{text:?}: {}", issue.message);
+        }
+    }
+
+    #[test]
+    fn a_csv_row_cut_short_is_named_by_its_line() {
+        let (rows, issues) = rows("sku,freeStock,StocklocationId\nA,1,1\nB,2", Format::Csv);
+        assert_eq!(rows.len(), 1);
+        assert!(issues[0].message.starts_with("row 1 (CSV line 3) has 2 fields"), "{}", issues[0].message);
+    }
+}
