@@ -12,7 +12,7 @@ use host_harness::html::{queue_page, reconcile_page, Context};
 use host_harness::reconcile::{discover, run_case};
 use plugin::reconcile::inputs::export::{ExportRow, RowKind};
 use plugin::reconcile::inputs::orders::{AtRate, SparkOrder};
-use plugin::reconcile::inputs::outcomes::{BridgeOutcome, OutcomeIssue, Status};
+use plugin::reconcile::inputs::outcomes::{BridgeOutcome, Flow, OutcomeIssue, Status};
 use plugin::reconcile::period::{parse_stamp, Period, TimeZone};
 use plugin::reconcile::settings::Settings;
 use plugin::shared::issues::{Owner, Severity};
@@ -190,6 +190,7 @@ fn ten_thousand_exceptions() -> plugin::reconcile::Reconciliation {
         };
         if i % 4 != 0 {
             inputs.outcomes.push(BridgeOutcome {
+                flow: Flow::Orders,
                 line: i + 1,
                 payload_line: Some(i + 1),
                 key: Some(key.clone()),
@@ -251,8 +252,14 @@ fn pages_render_in_headless_chromium_with_totals_and_exceptions_visible() {
     let queue = {
         let zone = TimeZone::EuropeLondon;
         let text = std::fs::read_to_string(case[0].dir.join("outcomes.jsonl")).unwrap();
+        // With the stock flow's call of the day, whose levels drifted.
+        let stock =
+            std::fs::read_to_string(fixtures().join("stock/drift-beyond-absolute-and-percentage-alerts/expected.json"))
+                .unwrap();
+        let stock = format!("{{\"line\":1,\"outcome\":{},\"failure\":null}}", stock.replace('\n', ""));
         let outcomes = text
             .lines()
+            .chain([stock.as_str()])
             .enumerate()
             .map(|(n, l)| plugin::reconcile::inputs::outcomes::read(l, n as u64 + 1, zone).unwrap())
             .collect();
@@ -267,6 +274,8 @@ fn pages_render_in_headless_chromium_with_totals_and_exceptions_visible() {
         "Operations queue",
         "Stalled orders",
         "B2B2304",
+        "Stock drift",
+        "MILK-UHT-1L at OW-1: SparkLayer shows 150",
         "Review queue by owner",
         "PAY_ON_ACCOUNT_CREDIT",
         "the customer is on hold",

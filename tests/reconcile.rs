@@ -107,14 +107,51 @@ fn reconcile_writes_json_csv_and_html_and_says_what_it_read() {
 }
 
 #[test]
-fn report_builds_the_queue_with_stalled_orders_on_top() {
+fn report_builds_the_queue_with_stalled_orders_and_stock_drift_on_top() {
     let dir = out_dir("queue");
     let case = fixtures().join("reconcile/not-in-orderwise-held-rejected-stalled-lost");
     let p = |f: &str| case.join(f).to_str().unwrap().to_owned();
     let (json, csv, html) = (dir.join("q.json"), dir.join("q.csv"), dir.join("q.html"));
+    // The stock flow's run of the day, made as the platform makes it: the
+    // export paged into calls, each mapped by the component.
+    let drift = fixtures().join("stock/drift-beyond-absolute-and-percentage-alerts");
+    let d = |f: &str| drift.join(f).to_str().unwrap().to_owned();
+    let stock_profile = fixtures().join("stock/profile.json");
+    let pages = harness(&[
+        "stock-pages",
+        "--profile",
+        stock_profile.to_str().unwrap(),
+        "--current",
+        &d("current.json"),
+        &d("export.json"),
+    ]);
+    assert!(pages.status.success(), "{}", String::from_utf8_lossy(&pages.stderr));
+    let (calls, stock) = (dir.join("calls.jsonl"), dir.join("stock.jsonl"));
+    std::fs::write(&calls, &pages.stdout).unwrap();
+    let component = crate::common::component().to_str().unwrap().to_owned();
+    let batch = harness(&[
+        "batch",
+        "--component",
+        &component,
+        "--flow",
+        "stock",
+        "--profile",
+        stock_profile.to_str().unwrap(),
+        "--output",
+        stock.to_str().unwrap(),
+        calls.to_str().unwrap(),
+    ]);
+    assert!(batch.status.success(), "{}", String::from_utf8_lossy(&batch.stderr));
+    // A second call the platform stopped: its line carries no outcome, so
+    // only the file it is in says it is a stock call, not an order's.
+    let mut log = std::fs::read_to_string(&stock).unwrap();
+    log.push_str("{\"line\":2,\"outcome\":null,\"failure\":{\"kind\":\"fuel-exhausted\"}}\n");
+    std::fs::write(&stock, log).unwrap();
     let out = harness(&[
         "report",
         &p("outcomes.jsonl"),
+        "--stock",
+        stock.to_str().unwrap(),
         "--orders",
         &p("orders.jsonl"),
         "--orderwise",
@@ -134,8 +171,18 @@ fn report_builds_the_queue_with_stalled_orders_on_top() {
         stdout.starts_with("6 orders with an outcome: 2 ready, 2 in review, 1 rejected, 1 stopped; 1 stalled"),
         "{stdout}"
     );
+    assert!(stdout.contains("1 stock drift in 2 stock calls (0 refused, 1 stopped)"), "{stdout}");
     let queue: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(queue["stalled"][0]["orderKey"], "B2B2304");
+    assert!(queue["drift"][0]["message"].as_str().unwrap().starts_with("MILK-UHT-1L at OW-1"), "{}", queue["drift"]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let (stalled, drift, review) =
+        (page.find("id=stalled").unwrap(), page.find("id=stock").unwrap(), page.find("id=queue").unwrap());
+    assert!(
+        stalled < drift && drift < review && page.contains("MILK-UHT-1L at OW-1"),
+        "stalled, then drift, then the queue"
+    );
+    assert!(page.contains("0 stock call(s) refused and 1 stopped:"), "the stopped stock call is on the page");
     let waiting: Vec<(&str, &str)> = queue["waiting"]
         .as_array()
         .unwrap()
@@ -154,6 +201,7 @@ fn report_builds_the_queue_with_stalled_orders_on_top() {
     );
     let csv = std::fs::read_to_string(&csv).unwrap();
     assert!(csv.lines().nth(1).unwrap().starts_with("integration,RECON_STALLED,ready,B2B2304,"), "{csv}");
+    assert!(csv.lines().nth(2).unwrap().starts_with("operations,STOCK_DRIFT,ready,,"), "{csv}");
 }
 
 #[test]

@@ -474,6 +474,14 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
         &if q.stalled_checked { q.stalled.len().to_string() } else { "not checked".to_owned() },
         "",
     ));
+    b.push_str(&card(
+        "Stock drift",
+        &q.drift.len().to_string(),
+        &list(&[
+            format!("{} stock call(s)", q.stock_outcomes),
+            format!("{} refused, {} stopped", q.stock_refused, q.stock_stopped),
+        ]),
+    ));
     b.push_str(&card("Unreadable rows", &q.bad.len().to_string(), ""));
     b.push_str("</div>\n");
 
@@ -492,7 +500,24 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
         }
         entries(&mut b, &q.stalled, &mut eager);
     }
-    b.push_str("<h2 id=stock>Stock drift</h2><p class=note>The stock flow is not built yet; once it is, stock levels that drift between OrderWise and SparkLayer are listed here, above the review queue.</p>");
+    b.push_str("<h2 id=stock>Stock drift</h2>");
+    if q.stock_refused + q.stock_stopped > 0 {
+        let _ = write!(
+            b,
+            "<p class=action><strong>{} stock call(s) refused and {} stopped:</strong> their levels were not sent, so SparkLayer may show stale stock until a later run succeeds. Their issues are in the stock run's output.</p>",
+            q.stock_refused, q.stock_stopped
+        );
+    }
+    if q.stock_outcomes == 0 {
+        b.push_str("<p class=note>No stock calls read: give the stock flow's outcomes (batch --flow stock) with --stock to see drift here.</p>");
+    } else if q.drift.is_empty() {
+        let _ = write!(b, "<p class=ok>No drift in {} stock call(s).</p>", q.stock_outcomes);
+    } else {
+        if let Some(a) = actions::action("STOCK_DRIFT") {
+            let _ = write!(b, "<p class=action><strong>What to do:</strong> {}</p>", escape(a));
+        }
+        entries(&mut b, &q.drift, &mut eager);
+    }
 
     let mut by_code: Vec<(String, Owner, u64)> = Vec::new();
     for e in &q.waiting {

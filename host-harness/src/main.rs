@@ -232,13 +232,17 @@ enum Command {
         #[arg(long, requires = "check")]
         bless: bool,
     },
-    /// The operations queue of a batch or a day of outcomes: stalled orders on
-    /// top, then the review queue by owner and code, oldest first.
+    /// The operations queue of a batch or a day of outcomes: stalled orders and
+    /// stock drift on top, then the review queue by owner and code, oldest first.
     Report {
         /// The bridge's outcomes (`batch` output, or the platform's log).
         outcomes: PathBuf,
         #[arg(long, default_value = "fixtures/profile.json")]
         profile: PathBuf,
+        /// The stock flow's outcomes (`batch --flow stock` output): drift, and
+        /// calls refused or stopped. Stock outcomes in OUTCOMES count too.
+        #[arg(long)]
+        stock: Option<PathBuf>,
         /// The orders the outcomes are for (JSONL): ages for outcomes without `recordedAt`.
         #[arg(long)]
         orders: Option<PathBuf>,
@@ -666,12 +670,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report { outcomes, profile, orders, orderwise, as_of, html, json, csv } => {
+        Command::Report { outcomes, profile, stock, orders, orderwise, as_of, html, json, csv } => {
             use host_harness::reconcile as rc;
+            use plugin::reconcile::inputs::{outcomes::Flow, Input};
             let tenant = rc::load_profile(&profile)?;
             let settings = &tenant.reconcile;
             let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-            let (read, mut bad) = rc::read_outcomes(&outcomes, settings.time_zone, workers)?;
+            let (mut read, mut bad) = rc::read_outcomes(&outcomes, settings.time_zone, workers)?;
+            if let Some(path) = &stock {
+                let (calls, b) = rc::read_outcomes(path, settings.time_zone, workers)?;
+                // Every line of this file is a stock call, stopped ones too
+                // (their lines carry no outcome to tell the flow by).
+                read.extend(calls.into_iter().map(|mut o| {
+                    if o.flow == Flow::Orders {
+                        o.flow = Flow::Stock;
+                    }
+                    o
+                }));
+                bad.extend(b.into_iter().map(|mut r| {
+                    r.input = Input::Stock;
+                    r
+                }));
+            }
             let spark = match &orders {
                 Some(path) => {
                     let (o, b) = rc::read_orders(&tenant, path, workers)?;
@@ -699,7 +719,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let queue =
                 plugin::reconcile::queue::build(read, &spark, keys.as_ref(), settings.stalled_after_hours, as_of, bad);
             println!(
-                "{} orders with an outcome: {} ready, {} in review, {} rejected, {} stopped; {} stalled{}; {} waiting entries",
+                "{} orders with an outcome: {} ready, {} in review, {} rejected, {} stopped; {} stalled{}; {} waiting entries; {} stock drift in {} stock calls ({} refused, {} stopped)",
                 queue.orders,
                 queue.ready,
                 queue.review,
@@ -707,7 +727,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 queue.stopped,
                 queue.stalled.len(),
                 if queue.stalled_checked { "" } else { " (not checked: no --orderwise)" },
-                queue.waiting.len()
+                queue.waiting.len(),
+                queue.drift.len(),
+                queue.stock_outcomes,
+                queue.stock_refused,
+                queue.stock_stopped
             );
             let action = |c: plugin::shared::issues::Code| host_harness::actions::action(c.as_str());
             if let Some(path) = &json {
@@ -718,6 +742,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             if let Some(path) = &html {
                 let mut inputs = vec![("outcomes", outcomes.display().to_string())];
+                if let Some(s) = &stock {
+                    inputs.push(("stock outcomes", s.display().to_string()));
+                }
                 if let Some(o) = &orders {
                     inputs.push(("orders", o.display().to_string()));
                 }

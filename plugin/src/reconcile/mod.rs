@@ -57,7 +57,7 @@ pub struct Summary {
     pub outcomes_read: u64,
     /// Outcomes superseded by a later one for the same order.
     pub outcomes_superseded: u64,
-    /// Outcomes for orders not in the orders file.
+    /// Outcomes for orders not in the orders file (or of another flow: stock, catalog).
     pub outcomes_without_order: u64,
     pub rows_read: u64,
     /// Sales-order rows of the period (paired with a period order, duplicates, or unpaired and dated in it).
@@ -114,6 +114,11 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
     // The outcome that counts for each order: the latest.
     let mut latest: Vec<Option<BridgeOutcome>> = vec![None; orders.len()];
     for outcome in outcomes {
+        // A stock or catalog outcome in the same log is no order's.
+        if outcome.flow != inputs::outcomes::Flow::Orders {
+            summary.outcomes_without_order += 1;
+            continue;
+        }
         let at = match (&outcome.key, outcome.payload_line) {
             (Some(key), _) => index.get(key).copied(),
             (None, Some(line)) => by_line.get(&line).copied(),

@@ -1,14 +1,15 @@
 //! The operations view of a batch or a day of outcomes: the review queue by
-//! owner and code, oldest first, with stalled orders on top.
+//! owner and code, oldest first, with stalled orders and stock drift on top.
 //!
-//! Prevents: an order that stalls or waits in review being found by the
-//! customer before anyone here. The latest outcome per order counts (as in
-//! the reconciliation); an order held for several reasons is in the queue
-//! of each reason's owner.
+//! Prevents: an order that stalls or waits in review, or a stock level that
+//! drifts, being found by the customer before anyone here. The latest
+//! outcome per order counts (as in the reconciliation); an order held for
+//! several reasons is in the queue of each reason's owner. Every stock call
+//! counts: each covers its own range of the export.
 
 use crate::reconcile::findings::age_hours;
 use crate::reconcile::inputs::orders::SparkOrder;
-use crate::reconcile::inputs::outcomes::{supersedes, BridgeOutcome, Status};
+use crate::reconcile::inputs::outcomes::{supersedes, BridgeOutcome, Flow, Status};
 use crate::reconcile::inputs::BadRow;
 use crate::reconcile::period::Instant;
 use crate::shared::issues::{Owner, Severity};
@@ -45,6 +46,14 @@ pub struct Queue {
     pub stalled_after_hours: u32,
     /// Ready, past the threshold, and not in OrderWise: on top.
     pub stalled: Vec<Entry>,
+    /// Stock-flow calls read (catalog checks are not counted: they hold no levels).
+    pub stock_outcomes: u64,
+    /// Stock calls refused (rejected) or stopped by the platform: their
+    /// levels never reached SparkLayer, so it may show stale stock.
+    pub stock_refused: u64,
+    pub stock_stopped: u64,
+    /// `STOCK_DRIFT` issues of the stock calls: next on top.
+    pub drift: Vec<Entry>,
     /// Review, rejected and stopped, by owner, code, then oldest first.
     pub waiting: Vec<Entry>,
     pub bad: Vec<BadRow>,
@@ -73,6 +82,33 @@ pub fn build(
     let mut latest: HashMap<String, BridgeOutcome> = HashMap::new();
     let mut alone = Vec::new();
     for o in outcomes {
+        if o.flow == Flow::Catalog {
+            continue;
+        }
+        if o.flow == Flow::Stock {
+            q.stock_outcomes += 1;
+            match o.status {
+                Status::Rejected => q.stock_refused += 1,
+                Status::Stopped(_) => q.stock_stopped += 1,
+                Status::Ready | Status::Review => {}
+            }
+            for i in o.issues.iter().filter(|i| i.code == "STOCK_DRIFT") {
+                let age = match (o.recorded_at, as_of) {
+                    (Some(s), Some(now)) => Some(age_hours(s, now)),
+                    _ => None,
+                };
+                q.drift.push(Entry {
+                    key: None,
+                    line: o.line,
+                    status: o.status.name(),
+                    code: i.code.clone(),
+                    owner: i.owner,
+                    message: i.message.clone(),
+                    age_hours: age,
+                });
+            }
+            continue;
+        }
         let key = o.key.clone().or_else(|| o.payload_line.and_then(|l| by_line.get(&l)).map(|k| (*k).to_owned()));
         match key {
             Some(k) => match latest.get(&k) {
@@ -141,6 +177,32 @@ pub fn build(
         ))
     };
     q.stalled.sort_by(order);
+    q.drift.sort_by(order);
     q.waiting.sort_by(order);
     q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reconcile::inputs::outcomes::read;
+    use crate::reconcile::period::TimeZone;
+
+    #[test]
+    fn stock_outcomes_in_the_log_are_drift_not_orders() {
+        let lines = [
+            r#"{"line":1,"outcome":{"status":"review","orderKey":"B2B1","issues":[{"code":"SKU_UNKNOWN","severity":"error","owner":"operations","message":"X is not a variant"}]},"failure":null}"#,
+            r#"{"line":1,"outcome":{"status":"ready","range":"all","issues":[{"code":"STOCK_DRIFT","severity":"warning","owner":"operations","message":"A at OW-1: 54 against 48"},{"code":"STOCK_NEGATIVE_CLAMPED","severity":"info","owner":"operations","message":"B sent as 0"}],"stockUpdate":{"rows":2}},"failure":null}"#,
+            r#"{"line":2,"outcome":{"status":"rejected","range":"all","issues":[{"code":"STOCK_EXPORT_INVALID","severity":"error","owner":"integration","message":"cut short"}],"stockUpdate":null},"failure":null}"#,
+            r#"{"line":1,"outcome":{"status":"review","issues":[{"code":"CATALOG_PACK_UNMAPPED","severity":"error","owner":"operations","message":"no unit"}],"checked":{"skus":1}},"failure":null}"#,
+        ];
+        let outcomes =
+            lines.iter().enumerate().map(|(i, l)| read(l, i as u64 + 1, TimeZone::EuropeLondon).unwrap()).collect();
+        let q = build(outcomes, &[], None, 24, None, Vec::new());
+        // The stock call at line 1 does not supersede order B2B1's outcome.
+        assert_eq!((q.orders, q.review, q.waiting.len()), (1, 1, 1));
+        assert_eq!((q.stock_outcomes, q.stock_refused, q.stock_stopped), (2, 1, 0));
+        let drift: Vec<&str> = q.drift.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(drift, ["A at OW-1: 54 against 48"]);
+    }
 }

@@ -231,6 +231,9 @@ pub fn queue_json(q: &crate::reconcile::queue::Queue, actions: Actions) -> Strin
         (member!("review"), q.review),
         (member!("rejected"), q.rejected),
         (member!("stopped"), q.stopped),
+        (member!("stockOutcomes"), q.stock_outcomes),
+        (member!("stockRefused"), q.stock_refused),
+        (member!("stockStopped"), q.stock_stopped),
         (member!("badRows"), q.bad.len() as u64),
     ] {
         w.key(name).uint(n);
@@ -238,7 +241,9 @@ pub fn queue_json(q: &crate::reconcile::queue::Queue, actions: Actions) -> Strin
     w.key(member!("stalledChecked")).boolean(q.stalled_checked);
     w.key(member!("stalledAfterHours")).uint(u64::from(q.stalled_after_hours));
     w.end_object();
-    for (name, list) in [(member!("stalled"), &q.stalled), (member!("waiting"), &q.waiting)] {
+    for (name, list) in
+        [(member!("stalled"), &q.stalled), (member!("drift"), &q.drift), (member!("waiting"), &q.waiting)]
+    {
         w.key(name).begin_array();
         for e in list {
             w.begin_object();
@@ -269,10 +274,10 @@ pub fn queue_json(q: &crate::reconcile::queue::Queue, actions: Actions) -> Strin
     w.finish()
 }
 
-/// The queue as CSV: stalled first, then the review queue, one row per order and reason.
+/// The queue as CSV: stalled first, then stock drift, then the review queue, one row per order and reason.
 pub fn queue_csv(q: &crate::reconcile::queue::Queue, actions: Actions) -> String {
     let mut out = String::from("owner,code,status,orderKey,ageHours,line,message,action\r\n");
-    for e in q.stalled.iter().chain(&q.waiting) {
+    for e in q.stalled.iter().chain(&q.drift).chain(&q.waiting) {
         let cells = [
             owner_name(e.owner).to_owned(),
             field(&e.code),

@@ -16,6 +16,8 @@ pub mod outcomes;
 pub enum Input {
     Orders,
     Outcomes,
+    /// The stock flow's outcomes (`batch --flow stock`), read for the queue page.
+    Stock,
     Export,
 }
 
@@ -24,6 +26,7 @@ impl Input {
         match self {
             Input::Orders => "orders",
             Input::Outcomes => "outcomes",
+            Input::Stock => "stock outcomes",
             Input::Export => "orderwise",
         }
     }

@@ -20,6 +20,17 @@ pub enum Status {
     Stopped(String),
 }
 
+impl Status {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Ready => "ready",
+            Status::Review => "review",
+            Status::Rejected => "rejected",
+            Status::Stopped(_) => "stopped",
+        }
+    }
+}
+
 /// One issue of an outcome, as much as the reconciliation routes on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutcomeIssue {
@@ -29,8 +40,21 @@ pub struct OutcomeIssue {
     pub message: String,
 }
 
+/// Which flow an outcome is of: told by its key field (`orderKey` for
+/// orders, `range` for stock) and its document (`stockUpdate`, `checked`).
+/// A stopped call's line has no outcome and so names no flow: it reads as an
+/// order's unless the file is known to be the stock flow's (`report --stock`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flow {
+    #[default]
+    Orders,
+    Stock,
+    Catalog,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BridgeOutcome {
+    pub flow: Flow,
     /// Line in the outcomes file: the tie-breaker when no time was recorded.
     pub line: u64,
     /// `line` as `batch` wrote it: the payload's line in the orders file it
@@ -43,7 +67,7 @@ pub struct BridgeOutcome {
 }
 
 const LINE: &Names = names!["line", "recordedAt", "outcome", "failure"];
-const OUTCOME: &Names = names!["status", "orderKey", "issues"];
+const OUTCOME: &Names = names!["status", "orderKey", "issues", "range", "stockUpdate", "checked"];
 const ISSUE: &Names = names!["code", "severity", "owner", "message"];
 
 /// Reads one line of the outcomes file.
@@ -55,6 +79,7 @@ pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadR
     };
     let mut r = Reader::new(text);
     let mut out = BridgeOutcome {
+        flow: Flow::Orders,
         line,
         payload_line: None,
         key: None,
@@ -95,11 +120,19 @@ pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadR
                         }
                         1 if r.null() => {}
                         1 => out.key = Some(r.string()?.trim().to_owned()).filter(|k| !k.is_empty()),
-                        _ => {
+                        2 => {
                             r.items(|r, _| {
                                 out.issues.push(issue(r)?);
                                 Ok(())
                             })?;
+                        }
+                        3 | 4 => {
+                            out.flow = Flow::Stock;
+                            r.skip()?;
+                        }
+                        _ => {
+                            out.flow = Flow::Catalog;
+                            r.skip()?;
                         }
                     }
                     Ok(())
@@ -135,7 +168,7 @@ pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadR
             ))
         }
     };
-    if out.key.is_none() && out.payload_line.is_none() {
+    if out.flow == Flow::Orders && out.key.is_none() && out.payload_line.is_none() {
         return Err(BadRow::new(
             Input::Outcomes,
             line,
@@ -212,6 +245,14 @@ mod tests {
         let o = read(text, 1, TimeZone::EuropeLondon).unwrap();
         assert_eq!(o.status, Status::Stopped("fuel-exhausted".into()));
         assert!(o.recorded_at.is_some() && o.key.is_none());
+    }
+
+    #[test]
+    fn a_stock_outcome_is_told_from_an_order_outcome() {
+        let text = r#"{"line":1,"outcome":{"status":"ready","range":"all","issues":[{"code":"STOCK_DRIFT","severity":"warning","owner":"operations","pointer":"/current/5","message":"MILK-UHT-1L at OW-1: 54 against 48"}],"stockUpdate":{"rows":6}},"failure":null}"#;
+        let o = read(text, 1, TimeZone::EuropeLondon).unwrap();
+        assert_eq!((o.flow, o.key.as_deref()), (Flow::Stock, None));
+        assert_eq!(o.issues[0].code, "STOCK_DRIFT");
     }
 
     #[test]
