@@ -174,6 +174,7 @@ fn report_builds_the_queue_with_stalled_orders_and_stock_drift_on_top() {
     assert!(stdout.contains("1 stock drift in 2 stock calls (0 refused, 1 stopped)"), "{stdout}");
     let queue: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(queue["stalled"][0]["orderKey"], "B2B2304");
+    assert_eq!(queue["drift"][0]["range"], "all", "the stock call's range: {}", queue["drift"]);
     assert!(queue["drift"][0]["message"].as_str().unwrap().starts_with("MILK-UHT-1L at OW-1"), "{}", queue["drift"]);
     let page = std::fs::read_to_string(&html).unwrap();
     let (stalled, drift, review) =
@@ -201,7 +202,7 @@ fn report_builds_the_queue_with_stalled_orders_and_stock_drift_on_top() {
     );
     let csv = std::fs::read_to_string(&csv).unwrap();
     assert!(csv.lines().nth(1).unwrap().starts_with("integration,RECON_STALLED,ready,B2B2304,"), "{csv}");
-    assert!(csv.lines().nth(2).unwrap().starts_with("operations,STOCK_DRIFT,ready,,"), "{csv}");
+    assert!(csv.lines().nth(2).unwrap().starts_with("operations,STOCK_DRIFT,ready,all,"), "{csv}");
 }
 
 #[test]

@@ -498,7 +498,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
         if let Some(a) = actions::action("RECON_STALLED") {
             let _ = write!(b, "<p class=action><strong>What to do:</strong> {}</p>", escape(a));
         }
-        entries(&mut b, &q.stalled, &mut eager);
+        entries(&mut b, &q.stalled, ENTRY_COLUMNS, &mut eager);
     }
     b.push_str("<h2 id=stock>Stock drift</h2>");
     if q.stock_refused + q.stock_stopped > 0 {
@@ -516,7 +516,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
         if let Some(a) = actions::action("STOCK_DRIFT") {
             let _ = write!(b, "<p class=action><strong>What to do:</strong> {}</p>", escape(a));
         }
-        entries(&mut b, &q.drift, &mut eager);
+        entries(&mut b, &q.drift, DRIFT_COLUMNS, &mut eager);
     }
 
     let mut by_code: Vec<(String, Owner, u64)> = Vec::new();
@@ -556,7 +556,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
             if let Some(a) = actions::action(code) {
                 let _ = write!(b, "<p class=action><strong>What to do:</strong> {}</p>", escape(a));
             }
-            entries(&mut b, &group, &mut eager);
+            entries(&mut b, &group, ENTRY_COLUMNS, &mut eager);
         }
         b.push_str("</section>\n");
     }
@@ -577,7 +577,7 @@ pub fn queue_page(q: &Queue, ctx: &Context) -> String {
     page(&title_text, &b)
 }
 
-fn entries(b: &mut String, list: &[Entry], eager: &mut usize) {
+fn entries(b: &mut String, list: &[Entry], columns: Columns, eager: &mut usize) {
     let rows: Vec<String> = list
         .iter()
         .map(|e| {
@@ -591,7 +591,7 @@ fn entries(b: &mut String, list: &[Entry], eager: &mut usize) {
             )
         })
         .collect();
-    chunked(b, ENTRY_COLUMNS, &rows, eager);
+    chunked(b, columns, &rows, eager);
 }
 
 /// A table's columns: (heading, width, right-aligned). Fixed widths, so every
@@ -618,6 +618,15 @@ const ENTRY_COLUMNS: Columns = &[
     ("Status", "8%", false),
     ("Waiting", "8%", true),
     ("Outcome line", "8%", true),
+    ("Detail", "auto", false),
+];
+
+/// A stock call is known by the range of the export it covered.
+const DRIFT_COLUMNS: Columns = &[
+    ("Stock range", "12%", false),
+    ("Status", "8%", false),
+    ("Waiting", "8%", true),
+    ("Call line", "8%", true),
     ("Detail", "auto", false),
 ];
 

@@ -15,9 +15,10 @@ use crate::reconcile::period::Instant;
 use crate::shared::issues::{Owner, Severity};
 use std::collections::{HashMap, HashSet};
 
-/// One entry of the queue: an order and one reason it waits.
+/// One entry of the queue: an order (or a stock call) and one reason it waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The order key; for stock drift, the range of the export the call covered.
     pub key: Option<String>,
     /// Line in the outcomes file.
     pub line: u64,
@@ -98,7 +99,7 @@ pub fn build(
                     _ => None,
                 };
                 q.drift.push(Entry {
-                    key: None,
+                    key: o.key.clone(),
                     line: o.line,
                     status: o.status.name(),
                     code: i.code.clone(),

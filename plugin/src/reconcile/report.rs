@@ -241,13 +241,16 @@ pub fn queue_json(q: &crate::reconcile::queue::Queue, actions: Actions) -> Strin
     w.key(member!("stalledChecked")).boolean(q.stalled_checked);
     w.key(member!("stalledAfterHours")).uint(u64::from(q.stalled_after_hours));
     w.end_object();
-    for (name, list) in
-        [(member!("stalled"), &q.stalled), (member!("drift"), &q.drift), (member!("waiting"), &q.waiting)]
-    {
+    // A drift entry is a stock call's, known by its range, not an order's key.
+    for (name, list, key) in [
+        (member!("stalled"), &q.stalled, member!("orderKey")),
+        (member!("drift"), &q.drift, member!("range")),
+        (member!("waiting"), &q.waiting, member!("orderKey")),
+    ] {
         w.key(name).begin_array();
         for e in list {
             w.begin_object();
-            w.key(member!("orderKey")).opt_string(e.key.as_deref());
+            w.key(key).opt_string(e.key.as_deref());
             w.key(member!("status")).string(e.status);
             w.key(member!("code")).string(&e.code);
             w.key(member!("owner")).string(owner_name(e.owner));
@@ -276,7 +279,8 @@ pub fn queue_json(q: &crate::reconcile::queue::Queue, actions: Actions) -> Strin
 
 /// The queue as CSV: stalled first, then stock drift, then the review queue, one row per order and reason.
 pub fn queue_csv(q: &crate::reconcile::queue::Queue, actions: Actions) -> String {
-    let mut out = String::from("owner,code,status,orderKey,ageHours,line,message,action\r\n");
+    // `key`: the order key, or a stock call's range for stock drift.
+    let mut out = String::from("owner,code,status,key,ageHours,line,message,action\r\n");
     for e in q.stalled.iter().chain(&q.drift).chain(&q.waiting) {
         let cells = [
             owner_name(e.owner).to_owned(),

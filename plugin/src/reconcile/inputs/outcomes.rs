@@ -60,6 +60,7 @@ pub struct BridgeOutcome {
     /// `line` as `batch` wrote it: the payload's line in the orders file it
     /// read, which names an outcome that has no order key (a stopped run).
     pub payload_line: Option<u64>,
+    /// The order key; for a stock call, the range of the export it covered.
     pub key: Option<String>,
     pub recorded_at: Option<Instant>,
     pub status: Status,
@@ -126,7 +127,13 @@ pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadR
                                 Ok(())
                             })?;
                         }
-                        3 | 4 => {
+                        3 => {
+                            out.flow = Flow::Stock;
+                            if !r.null() {
+                                out.key = Some(r.string()?.into_owned());
+                            }
+                        }
+                        4 => {
                             out.flow = Flow::Stock;
                             r.skip()?;
                         }
@@ -251,7 +258,7 @@ mod tests {
     fn a_stock_outcome_is_told_from_an_order_outcome() {
         let text = r#"{"line":1,"outcome":{"status":"ready","range":"all","issues":[{"code":"STOCK_DRIFT","severity":"warning","owner":"operations","pointer":"/current/5","message":"MILK-UHT-1L at OW-1: 54 against 48"}],"stockUpdate":{"rows":6}},"failure":null}"#;
         let o = read(text, 1, TimeZone::EuropeLondon).unwrap();
-        assert_eq!((o.flow, o.key.as_deref()), (Flow::Stock, None));
+        assert_eq!((o.flow, o.key.as_deref()), (Flow::Stock, Some("all")));
         assert_eq!(o.issues[0].code, "STOCK_DRIFT");
     }
 
