@@ -44,9 +44,8 @@ pub struct OutcomeIssue {
 /// orders, `range` for stock) and its document (`stockUpdate`, `checked`).
 /// A stopped call's line has no outcome and so names no flow: it reads as an
 /// order's unless the file is known to be the stock flow's (`report --stock`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
-    #[default]
     Orders,
     Stock,
     Catalog,
