@@ -8,6 +8,7 @@ mod common;
 mod library;
 mod native;
 mod platform;
+mod reliability;
 mod stock;
 mod tenant;
 mod versions;
