@@ -37,7 +37,7 @@ fn batch_keeps_input_order_and_counts_by_status_and_code() {
         }
     }
     let mut out = Vec::new();
-    let options = Options { workers: 2, reuse: false, progress: false, input_bytes: None };
+    let options = Options { workers: 2, reuse: false, progress: false, input_bytes: None, skip_through: 0, stop: None };
     let profile = profile();
     let summary =
         run(&bridge, Flow::Orders, ProfileSource::Text(&profile), input.as_bytes(), &mut out, &options).unwrap();
@@ -60,7 +60,7 @@ fn batch_carries_on_past_components_that_misbehave_in_reused_instances() {
     let bridge = Bridge::load(&test_component("hostile"), Limits::default(), None).unwrap();
     let input = "fine\nloop\nfine\npanic\nfine\nalloc\nfine\n";
     let mut out = Vec::new();
-    let options = Options { workers: 1, reuse: true, progress: false, input_bytes: None };
+    let options = Options { workers: 1, reuse: true, progress: false, input_bytes: None, skip_through: 0, stop: None };
     let summary = run(&bridge, Flow::Orders, any_profile(), input.as_bytes(), &mut out, &options).unwrap();
     assert_eq!(summary.orders, 7);
     assert_eq!(summary.by_status["ready"], 4);
@@ -122,7 +122,8 @@ fn batch_stops_with_an_error_when_the_output_fails_instead_of_hanging() {
         let bridge = Bridge::load(&component, Limits::default(), None).unwrap();
         let input = "fine\n".repeat(5_000);
         let mut out = FailingWriter { written: 0, limit: 2_000 };
-        let options = Options { workers: 2, reuse: true, progress: false, input_bytes: None };
+        let options =
+            Options { workers: 2, reuse: true, progress: false, input_bytes: None, skip_through: 0, stop: None };
         let result = run(&bridge, Flow::Orders, any_profile(), input.as_bytes(), &mut out, &options)
             .map(|_| ())
             .map_err(|e| format!("{e:#}"));
@@ -136,7 +137,7 @@ fn batch_stops_with_an_error_when_the_output_fails_instead_of_hanging() {
 #[test]
 fn batch_refuses_more_workers_than_the_instance_pool_holds() {
     let bridge = Bridge::load(&test_component("hostile"), Limits { instances: 4, ..Limits::default() }, None).unwrap();
-    let options = Options { workers: 3, reuse: false, progress: false, input_bytes: None };
+    let options = Options { workers: 3, reuse: false, progress: false, input_bytes: None, skip_through: 0, stop: None };
     let error =
         run(&bridge, Flow::Orders, any_profile(), "fine\n".as_bytes(), &mut Vec::new(), &options).err().unwrap();
     assert!(format!("{error:#}").contains("3 workers need 6 instance slots"), "{error:#}");

@@ -10,6 +10,7 @@ mod native;
 mod pages;
 mod platform;
 mod reconcile;
+mod reliability;
 mod stock;
 mod tenant;
 mod versions;

@@ -96,7 +96,7 @@ fn a_reused_session_is_poisoned_by_a_trap_and_refuses_further_orders() {
 fn gate(path: &std::path::Path, size_cap: u64) -> host_harness::check::CheckReport {
     let profile = profile();
     let smoke = fixtures().join("orders");
-    check(path, &Options { limits: Limits::default(), size_cap, profile: &profile, smoke: &smoke })
+    check(path, &Options { limits: Limits::default(), size_cap, profile: Some(&profile), smoke: &smoke })
 }
 
 fn verdict(report: &host_harness::check::CheckReport, name: &str) -> (bool, String) {

@@ -122,7 +122,7 @@ fn bake_cli_writes_a_component_that_runs_without_a_profile_and_passes_the_gate()
         )),
         "{text}"
     );
-    assert!(text.contains("instantiated with the profile (baked)"), "{text}");
+    assert!(text.contains("instantiated with the tenant's profile (baked)"), "{text}");
 
     // The unbaked component needs a profile, and says so.
     let out = harness(&["run", "--component", component, "fixtures/orders/example-on-account/order.json"]);

@@ -38,8 +38,11 @@ fn fuel_per_byte(bridge: &Bridge, name: &str, payload: &str) -> f64 {
     assert!(payload.len() <= CAP && payload.len() > CAP - CAP / 20, "{name}: {} bytes", payload.len());
     let report = run_order(bridge, &profile(), payload.as_bytes());
     // An outcome (a typed ready, review or rejected) rather than a stop for fuel.
-    assert!(report.outcome.is_some(), "{name}: stopped: {:?}", report.failure);
-    report.metrics.fuel as f64 / payload.len() as f64
+    let outcome = report.outcome.unwrap_or_else(|| panic!("{name}: stopped: {:?}", report.failure));
+    let per_byte = report.metrics.fuel as f64 / payload.len() as f64;
+    // The figures docs/benchmarks.md quotes (`--nocapture` shows them).
+    eprintln!("{name}: {:?}, {} fuel, {per_byte:.1} a byte", outcome.status, report.metrics.fuel);
+    per_byte
 }
 
 #[test]
@@ -100,6 +103,12 @@ fn a_mebibyte_of_tiny_fields_where_fields_are_read_is_refused_before_the_fuel_ru
     for (name, payload) in shapes {
         let report = run_order(&bridge, &profile(), payload.as_bytes());
         let outcome = report.outcome.unwrap_or_else(|| panic!("{name}: stopped: {:?}", report.failure));
+        eprintln!(
+            "{name}: {:?}, {} fuel, {:.1} a byte",
+            outcome.status,
+            report.metrics.fuel,
+            report.metrics.fuel as f64 / payload.len() as f64
+        );
         assert_eq!(outcome.status, Status::Rejected, "{name}");
         assert!(outcome.issues[0].message.contains("fields and list items"), "{name}: {}", outcome.issues[0].message);
     }

@@ -141,7 +141,7 @@ fn order_field(v: &mut Value, rng: &mut Rng) {
         3 if lines > 0 && rng.chance(20) => {
             let line = v["line_items"][i].clone();
             let n = rng.pick(&[199, 200, 201, 400]);
-            set(v, &["line_items"], json!(vec![line; n]));
+            set(v, &["line_items"], Value::Array(vec![line; n]));
         }
         4 => {
             let blank = rng.pick(INVISIBLE);
@@ -256,7 +256,8 @@ fn replacement(old: &Value, rng: &mut Rng) -> Value {
         5 => {
             let mut deep = json!(1);
             for _ in 0..rng.pick(&[10, 100, 1000]) {
-                deep = json!([deep]);
+                // Not `json!([deep])`: that serialises `deep` again each level.
+                deep = Value::Array(vec![deep]);
             }
             deep
         }

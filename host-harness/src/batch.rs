@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,6 +25,64 @@ pub struct Options {
     /// Size of the input in bytes, when known (a file): the bar shows how much
     /// is read; without it, only the count and the rate.
     pub input_bytes: Option<u64>,
+    /// Input lines up to and including this one were answered by an earlier
+    /// run (`--resume`): they are not read again.
+    pub skip_through: u64,
+    /// Set (by Ctrl-C) to stop reading: the payloads already handed out are
+    /// finished and written, whole, and the run ends as interrupted.
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// Where `--output` goes: a temporary file beside the target, moved into
+/// place when the run ends, so the target only ever holds whole runs' whole
+/// lines, and nothing it held is touched before the inputs were opened.
+pub struct Output {
+    target: std::path::PathBuf,
+    partial: std::path::PathBuf,
+}
+
+impl Output {
+    pub fn new(target: &std::path::Path) -> Result<Output> {
+        let name = target.file_name().with_context(|| format!("{} is not a file name", target.display()))?;
+        let partial = target.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        Ok(Output { target: target.to_path_buf(), partial })
+    }
+
+    /// The temporary file: created afresh, or (`resuming`) added to after the
+    /// target's lines that `resume` put there.
+    pub fn open(&self, resuming: bool) -> Result<std::fs::File> {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(resuming)
+            .truncate(!resuming)
+            .open(&self.partial)
+            .with_context(|| format!("creating {}", self.partial.display()))
+    }
+
+    /// For `--resume`: copies the target's whole lines into the temporary
+    /// file and returns the last input line they answered.
+    pub fn resume(&self) -> Result<u64> {
+        let text = std::fs::read_to_string(&self.target)
+            .with_context(|| format!("reading {} to resume from it", self.target.display()))?;
+        let mut last = 0;
+        let mut kept = String::with_capacity(text.len());
+        for line in text.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+            let parsed: serde_json::Value = serde_json::from_str(line).with_context(|| {
+                format!("{} holds a line that is not a result; cannot resume", self.target.display())
+            })?;
+            last = parsed["line"].as_u64().context("a result line without its input line number")?;
+            kept.push_str(line);
+        }
+        std::fs::write(&self.partial, kept).with_context(|| format!("writing {}", self.partial.display()))?;
+        Ok(last)
+    }
+
+    /// Moves the finished temporary file into place.
+    pub fn commit(&self) -> Result<()> {
+        std::fs::rename(&self.partial, &self.target)
+            .with_context(|| format!("moving {} to {}", self.partial.display(), self.target.display()))
+    }
 }
 
 /// One output line.
@@ -40,6 +98,12 @@ struct Line<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub orders: u64,
+    /// The run was stopped (Ctrl-C) before the input ended.
+    pub interrupted: bool,
+    /// The last input line answered (0: none).
+    pub last_line: u64,
+    /// Payloads the platform stopped (trap, fuel, memory, time, contract…).
+    pub stopped: u64,
     pub by_status: BTreeMap<String, u64>,
     pub by_issue_code: BTreeMap<String, u64>,
     pub by_failure: BTreeMap<String, u64>,
@@ -53,6 +117,13 @@ pub struct Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "{} orders in {:.2} s ({:.0} orders/s)", self.orders, self.seconds, self.orders_per_second)?;
+        if self.interrupted {
+            writeln!(
+                f,
+                "INTERRUPTED: answered through input line {}; `--resume` carries on from there",
+                self.last_line
+            )?;
+        }
         writeln!(f, "by status:")?;
         for (k, v) in &self.by_status {
             writeln!(f, "  {k:<12} {v:>9}")?;
@@ -75,7 +146,9 @@ impl std::fmt::Display for Summary {
 /// numbers have no gaps (blank lines are skipped), so the writer can put
 /// results back in input order.
 type Work = (u64, Vec<(u64, Vec<u8>)>);
-type Done = (u64, Vec<(u64, RunReport)>);
+/// A chunk's results; `false` when the run was interrupted before all of the
+/// chunk's payloads were mapped (the results are then a prefix of it).
+type Done = (u64, Vec<(u64, RunReport)>, bool);
 
 /// Payloads handed to a worker at a time: one hand-over per payload cost
 /// about five context switches an order on two cores; in chunks, a few per
@@ -110,15 +183,18 @@ pub fn run(
     let bytes_read = &AtomicU64::new(0);
 
     std::thread::scope(|scope| -> Result<()> {
-        let reader = scope.spawn(move || read_lines(input, &work_tx, bytes_read));
+        let (skip, stop) = (options.skip_through, options.stop.clone());
+        let reader = scope.spawn(move || read_lines(input, &work_tx, bytes_read, skip, stop.as_deref()));
         for _ in 0..workers {
             let (work_rx, done_tx) = (Arc::clone(&work_rx), done_tx.clone());
-            scope.spawn(move || work(bridge, flow, profile, options.reuse, &work_rx, &done_tx));
+            let stop = options.stop.as_deref();
+            scope.spawn(move || work(bridge, flow, profile, options.reuse, stop, &work_rx, &done_tx));
         }
         drop((done_tx, work_rx));
         let mut progress = Progress::new(options, started, bytes_read);
-        let written = write_in_order(done_rx, output, |report| {
+        let written = write_in_order(done_rx, output, |line, report| {
             record(&mut summary, &mut fuels, report);
+            summary.last_line = line;
             progress.show(summary.orders);
         });
         progress.finish();
@@ -128,6 +204,7 @@ pub fn run(
     })?;
     output.flush()?;
 
+    summary.interrupted = options.stop.as_deref().is_some_and(|s| s.load(Ordering::Relaxed));
     summary.seconds = started.elapsed().as_secs_f64();
     summary.orders_per_second = summary.orders as f64 / summary.seconds.max(f64::EPSILON);
     fuels.sort_unstable();
@@ -138,13 +215,23 @@ pub fn run(
 
 /// Splits the input into payloads, one per non-blank line, handed over in
 /// numbered chunks (numbers without gaps, so the writer can restore the order).
-fn read_lines(input: impl BufRead, work: &mpsc::SyncSender<Work>, bytes_read: &AtomicU64) -> Result<()> {
+fn read_lines(
+    input: impl BufRead,
+    work: &mpsc::SyncSender<Work>,
+    bytes_read: &AtomicU64,
+    skip_through: u64,
+    stop: Option<&AtomicBool>,
+) -> Result<()> {
     let mut seq = 0;
     let mut chunk = Vec::with_capacity(CHUNK);
     for (n, line) in input.split(b'\n').enumerate() {
+        if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
         let line = line.with_context(|| format!("reading input line {}", n + 1))?;
         bytes_read.fetch_add(line.len() as u64 + 1, Ordering::Relaxed);
-        if line.iter().all(u8::is_ascii_whitespace) {
+        // Line n + 1 (1-based) was answered when it is at most `skip_through`.
+        if (n as u64) < skip_through || line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         chunk.push((n as u64 + 1, line));
@@ -167,6 +254,7 @@ fn work(
     flow: Flow,
     profile: ProfileSource,
     reuse: bool,
+    stop: Option<&AtomicBool>,
     work: &Mutex<mpsc::Receiver<Work>>,
     done: &mpsc::Sender<Done>,
 ) {
@@ -176,39 +264,47 @@ fn work(
         let Ok(Ok((seq, chunk))) = next else {
             break;
         };
-        let reports = chunk
-            .into_iter()
-            .map(|(n, payload)| {
-                let report = if reuse {
-                    call_reusing(bridge, flow, profile, &mut session, &payload)
-                } else {
-                    bridge.run(flow, profile, &payload)
-                };
-                (n, report)
-            })
-            .collect();
-        if done.send((seq, reports)).is_err() {
+        let mut reports = Vec::with_capacity(chunk.len());
+        let mut complete = true;
+        for (n, payload) in chunk {
+            // Interrupted: the payload in hand is finished, the rest not started.
+            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                complete = false;
+                break;
+            }
+            let report = if reuse {
+                call_reusing(bridge, flow, profile, &mut session, &payload)
+            } else {
+                bridge.run(flow, profile, &payload)
+            };
+            reports.push((n, report));
+        }
+        if done.send((seq, reports, complete)).is_err() {
             break;
         }
     }
 }
 
-/// Writes results in input order, holding those that arrive early.
+/// Writes results in input order, holding those that arrive early. After a
+/// chunk cut short by an interrupt nothing more is written, so the output is
+/// always the answers to a prefix of the input (what `--resume` relies on).
 fn write_in_order(
     done: mpsc::Receiver<Done>,
     output: &mut dyn Write,
-    mut written: impl FnMut(&RunReport),
+    mut written: impl FnMut(u64, &RunReport),
 ) -> Result<()> {
-    let mut pending: BTreeMap<u64, Vec<(u64, RunReport)>> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, (Vec<(u64, RunReport)>, bool)> = BTreeMap::new();
     let mut next_seq = 0;
-    for (seq, reports) in done {
-        pending.insert(seq, reports);
-        while let Some(reports) = pending.remove(&next_seq) {
+    let mut cut = false;
+    for (seq, reports, complete) in done {
+        pending.insert(seq, (reports, complete));
+        while let Some((reports, complete)) = pending.remove(&next_seq).filter(|_| !cut) {
             for (n, report) in reports {
                 serde_json::to_writer(&mut *output, &Line { line: n, report: &report })?;
                 output.write_all(b"\n")?;
-                written(&report);
+                written(n, &report);
             }
+            cut = !complete;
             next_seq += 1;
         }
     }
@@ -287,6 +383,7 @@ fn record(summary: &mut Summary, fuels: &mut Vec<u64>, report: &RunReport) {
             }
         }
         (None, Some(f)) => {
+            summary.stopped += 1;
             *summary.by_status.entry("stopped".into()).or_default() += 1;
             *summary.by_failure.entry(f.kind().into()).or_default() += 1;
         }

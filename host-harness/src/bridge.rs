@@ -161,9 +161,20 @@ impl Bridge {
     }
 
     pub fn from_bytes(bytes: &[u8], limits: Limits, cache_dir: Option<&Path>) -> Result<Bridge> {
+        // The engine also reads WebAssembly text (the `wat` feature, for the
+        // test components); an upload must be a component binary.
+        crate::check::component_binary(bytes).map_err(|why| wasmtime::format_err!("{why}"))?;
         let engine = engine::build(&limits)?;
         let (component, source) =
             cache::load_or_compile(&engine, bytes, cache_dir).context("compiling the component")?;
+        // The upload gate's import policy holds for every command, not only `check`.
+        let forbidden = crate::check::forbidden_imports(&engine, &component);
+        if !forbidden.is_empty() {
+            wasmtime::bail!(
+                "the component imports {}, which the platform does not allow (only the WASI 0.2 interfaces Rust's standard library needs; see `check`)",
+                forbidden.join(", ")
+            );
+        }
         let pre = link(&engine, &component)?;
         let contract = contract_version(&engine, &component);
         let _ticker = EpochTicker::start(&engine)?;

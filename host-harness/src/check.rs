@@ -90,7 +90,8 @@ impl fmt::Display for CheckReport {
 pub struct Options<'a> {
     pub limits: Limits,
     pub size_cap: u64,
-    pub profile: &'a ProfileText,
+    /// The tenant's profile; `None` gates a baked component with the profile baked into it.
+    pub profile: Option<&'a ProfileText>,
     pub smoke: &'a Path,
 }
 
@@ -124,6 +125,10 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
             return CheckReport { component, checks };
         }
     };
+    if let Err(why) = component_binary(&bytes) {
+        push("component", false, why);
+        return CheckReport { component, checks };
+    }
     let parsed = match Component::new(&engine, &bytes) {
         Ok(c) => {
             push("component", true, "a valid WebAssembly component".into());
@@ -139,7 +144,7 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
     let (export_ok, export_detail) = export_verdict(&exports);
     push("exports", export_ok, export_detail);
     let imports: Vec<String> = ty.imports(&engine).map(|(name, _)| name.to_owned()).collect();
-    let forbidden: Vec<&String> = imports.iter().filter(|i| !import_allowed(i)).collect();
+    let forbidden = forbidden_imports(&engine, &parsed);
     push(
         "imports",
         forbidden.is_empty(),
@@ -177,7 +182,14 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
             ),
         );
     }
-    let source = match bridge.profile_for(Some(options.profile)) {
+    let source = match (options.profile, bridge.baked()) {
+        (Some(profile), _) => bridge.profile_for(Some(profile)),
+        (None, Some(_)) => Ok(crate::bridge::ProfileSource::Baked),
+        (None, None) => Err(anyhow::anyhow!(
+            "no tenant profile: a version is gated with the profile it will run with (--profile), or with the one baked into it"
+        )),
+    };
+    let source = match source {
         Ok(source) => source,
         Err(e) => {
             push("instantiate", false, format!("{e:#}"));
@@ -185,22 +197,93 @@ pub fn check(path: &Path, options: &Options) -> CheckReport {
             return CheckReport { component, checks };
         }
     };
+    let how = |source| match source {
+        crate::bridge::ProfileSource::Baked => "baked",
+        crate::bridge::ProfileSource::Text(_) => "parsed",
+    };
+    // The bridge that serves this tenant: this one, or (for a profile too
+    // large to parse in every instance) this one with the profile baked in.
+    let mut baked_bridge = None;
+    let mut instantiated = false;
     match bridge.session(source) {
-        Ok(session) => push(
-            "instantiate",
-            true,
-            format!(
-                "instantiated with the profile ({}) in {} fuel, {} bytes of memory, {} µs",
-                match source {
-                    crate::bridge::ProfileSource::Baked => "baked",
-                    crate::bridge::ProfileSource::Text(_) => "parsed",
-                },
-                session.setup_fuel,
-                session.peak_memory(),
-                session.setup_micros
-            ),
-        ),
-        Err(report) => push("instantiate", false, report.failure.map(|f| f.to_string()).unwrap_or_default()),
+        Ok(session) => {
+            instantiated = true;
+            push(
+                "instantiate",
+                true,
+                format!(
+                    "instantiated with the tenant's profile ({}) in {} fuel, {} bytes of memory, {} µs",
+                    how(source),
+                    session.setup_fuel,
+                    session.peak_memory(),
+                    session.setup_micros
+                ),
+            )
+        }
+        Err(report) => match (&report.failure, source) {
+            (Some(crate::report::Failure::FuelExhausted(why)), crate::bridge::ProfileSource::Text(profile))
+                if why.starts_with("setup") =>
+            {
+                match crate::bake::bake_and_load(&bytes, profile, options.limits) {
+                    Ok((baked, _)) => match baked.session(crate::bridge::ProfileSource::Baked) {
+                        Ok(session) => {
+                            instantiated = true;
+                            push(
+                                "instantiate",
+                                true,
+                                format!(
+                                    "the tenant's profile does not parse within the setup budget ({why}); baked in, it instantiates in {} fuel: upload the baked component (host-harness bake)",
+                                    session.setup_fuel
+                                ),
+                            );
+                            drop(session);
+                            baked_bridge = Some(baked);
+                        }
+                        Err(r) => push("instantiate", false, r.failure.map(|f| f.to_string()).unwrap_or_default()),
+                    },
+                    Err(e) => push("instantiate", false, format!("{why}; baking it failed too: {e:#}")),
+                }
+            }
+            _ => push("instantiate", false, report.failure.map(|f| f.to_string()).unwrap_or_default()),
+        },
+    }
+    let (tenant_bridge, tenant_source) = match &baked_bridge {
+        Some(baked) => (baked, crate::bridge::ProfileSource::Baked),
+        None => (&bridge, source),
+    };
+    // The recorded orders mapped with the tenant's own profile: each must be
+    // answered (their outcomes differ from the golden ones, which assume the
+    // bundled profile; what is checked is that none is stopped).
+    if instantiated {
+        let orders: Vec<_> = discover(options.smoke, None)
+            .map(|cases| cases.into_iter().filter(|c| c.flow == crate::flow::Flow::Orders).collect())
+            .unwrap_or_default();
+        let mut stopped = Vec::new();
+        for case in &orders {
+            let Ok(payload) = case.input() else { continue };
+            let report = tenant_bridge.run(crate::flow::Flow::Orders, tenant_source, &payload);
+            if let Some(failure) = report.failure.filter(|_| report.outcome.is_none()) {
+                stopped.push(format!("{} ({})", case.name, failure.kind()));
+            }
+        }
+        push(
+            "tenant",
+            stopped.is_empty(),
+            if stopped.is_empty() {
+                format!(
+                    "{} recorded orders mapped with the tenant's profile ({}), every one answered",
+                    orders.len(),
+                    how(tenant_source)
+                )
+            } else {
+                format!(
+                    "{} of {} recorded orders stopped with the tenant's profile: {}",
+                    stopped.len(),
+                    orders.len(),
+                    stopped.join(", ")
+                )
+            },
+        );
     }
     // Cases of flows the component does not offer (stock on a 0.2.0 component) are not its to pass.
     let smoke = discover(options.smoke, None).map(|cases| {
@@ -311,6 +394,27 @@ fn data_segment_bytes(bytes: &[u8]) -> u64 {
         }
     }
     total
+}
+
+/// Whether `bytes` are a WebAssembly component binary: the magic number and
+/// the component layer. Text, a core module, or anything else is named.
+pub fn component_binary(bytes: &[u8]) -> Result<(), String> {
+    match bytes {
+        [0, b'a', b's', b'm', 0x0d, 0x00, 0x01, 0x00, ..] => Ok(()),
+        [0, b'a', b's', b'm', 0x01, 0x00, 0x00, 0x00, ..] => {
+            Err("a core WebAssembly module, not a component (wasm-tools component new makes one)".into())
+        }
+        [0, b'a', b's', b'm', ..] => Err("a WebAssembly binary of an unknown layer or version".into()),
+        _ if std::str::from_utf8(&bytes[..bytes.len().min(256)]).is_ok_and(|t| t.trim_start().starts_with('(')) => {
+            Err("WebAssembly text (WAT), not a component binary: upload the compiled .wasm".into())
+        }
+        _ => Err("not a WebAssembly component binary (no \\0asm header)".into()),
+    }
+}
+
+/// The component's imports outside the platform's allowed set.
+pub fn forbidden_imports(engine: &wasmtime::Engine, component: &Component) -> Vec<String> {
+    component.component_type().imports(engine).map(|(name, _)| name.to_owned()).filter(|i| !import_allowed(i)).collect()
 }
 
 fn import_allowed(name: &str) -> bool {

@@ -153,12 +153,23 @@ impl std::fmt::Display for Flow {
 }
 
 /// The orders flow's outcome in the harness's types; a contract violation
-/// (a sales order that is not JSON) is the error.
+/// is the error: a sales order that is not a JSON object, a `ready` order
+/// with none to post, or a `rejected` one that carries one anyway
+/// (wit/bridge.wit, `outcome`).
 fn order_outcome(o: wit::Outcome) -> Result<Outcome, String> {
+    match (&o.status, &o.sales_order) {
+        (wit::Status::Ready, None) => return Err("contract broken: a ready outcome without a sales order".into()),
+        (wit::Status::Rejected, Some(_)) => return Err("contract broken: a rejected outcome with a sales order".into()),
+        _ => {}
+    }
     let document = match o.sales_order {
         Some(text) => Some(
             RawValue::from_string(text)
-                .map_err(|e| format!("the component returned a sales order that is not JSON: {e}"))?,
+                .map_err(|e| format!("contract broken: a sales order that is not JSON: {e}"))
+                .and_then(|raw| match raw.get().starts_with('{') {
+                    true => Ok(raw),
+                    false => Err("contract broken: a sales order that is not a JSON object".to_owned()),
+                })?,
         ),
         None => None,
     };

@@ -66,9 +66,11 @@ enum Command {
         component: PathBuf,
         #[command(flatten)]
         limits: LimitArgs,
-        /// The tenant's profile: the component must instantiate with it.
-        #[arg(long, default_value = "fixtures/profile.json")]
-        profile: PathBuf,
+        /// The tenant's profile: the component must instantiate with it and
+        /// answer every recorded order with it. Required unless the component
+        /// has the tenant's profile baked in.
+        #[arg(long)]
+        profile: Option<PathBuf>,
         /// Cases it must replay green.
         #[arg(long, default_value = "fixtures")]
         smoke: PathBuf,
@@ -94,6 +96,10 @@ enum Command {
         exit_code: bool,
     },
     /// Replay recorded traffic: JSONL in, JSONL out (outcome and metrics per line), summary on stderr.
+    ///
+    /// Exit codes: 0 every payload answered; 1 some stopped by the platform (trap, fuel, memory, time,
+    /// contract); 2 the harness could not run (nothing written); 130 interrupted by Ctrl-C (whole lines
+    /// written; --resume carries on).
     Batch {
         #[command(flatten)]
         component: ComponentArgs,
@@ -114,6 +120,10 @@ enum Command {
         /// calls share an instance, see docs/harness.md).
         #[arg(long)]
         reuse: bool,
+        /// Carry on an interrupted run: input lines already answered in
+        /// --output are not read again; new results are added after them.
+        #[arg(long, requires = "output")]
+        resume: bool,
     },
     /// Split an OrderWise stock export (and SparkLayer's current levels) into
     /// the calls that fit the platform's limits, one JSONL line per call: the
@@ -421,6 +431,9 @@ impl ComponentArgs {
     }
 }
 
+/// `batch` stopped by Ctrl-C (the shell's convention for SIGINT).
+const EXIT_INTERRUPTED: u8 = 130;
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
@@ -484,9 +497,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Check { component, limits, profile, smoke, size_cap } => {
-            let profile = ProfileText::read(&profile)?;
-            let options =
-                host_harness::check::Options { limits: limits.limits(), size_cap, profile: &profile, smoke: &smoke };
+            let profile = profile.as_deref().map(ProfileText::read).transpose()?;
+            let options = host_harness::check::Options {
+                limits: limits.limits(),
+                size_cap,
+                profile: profile.as_ref(),
+                smoke: &smoke,
+            };
             let report = host_harness::check::check(&component, &options);
             print!("{report}");
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -506,7 +523,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{report}");
             Ok(if exit_code && report.changed() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
-        Command::Batch { mut component, profile, flow, input, output, workers, reuse } => {
+        Command::Batch { mut component, profile, flow, input, output, workers, reuse, resume } => {
+            // Everything is opened and checked before anything is written: a
+            // missing input or component never costs an earlier run's results.
+            let input_file = match &input {
+                Some(path) => Some(std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?),
+                None => None,
+            };
             let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             component.limits.instances = Some(Limits::instances_for(workers));
             let bridge = component.load()?;
@@ -515,29 +538,64 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let profile = profile.as_deref().map(ProfileText::read).transpose()?;
             let source = bridge.profile_for(profile.as_ref())?;
-            let input_bytes = input.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
-            let options = host_harness::batch::Options { workers, reuse, progress: true, input_bytes };
-            let mut out: Box<dyn std::io::Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
-                )),
+            let target = output.as_deref().map(host_harness::batch::Output::new).transpose()?;
+            let skip_through = match (&target, resume) {
+                (Some(target), true) => target.resume()?,
+                _ => 0,
+            };
+            // Ctrl-C: stop reading, finish and write what is in hand, then say
+            // how far the run got. A second Ctrl-C ends the process at once.
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = stop.clone();
+            ctrlc::set_handler(move || {
+                if flag.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    std::process::exit(EXIT_INTERRUPTED.into());
+                }
+                eprintln!("\ninterrupted: finishing the payloads in hand (Ctrl-C again to stop at once)");
+            })
+            .context("installing the Ctrl-C handler")?;
+            let input_bytes = input_file.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.len());
+            let options = host_harness::batch::Options {
+                workers,
+                reuse,
+                progress: true,
+                input_bytes,
+                skip_through,
+                stop: Some(stop),
+            };
+            let mut out: Box<dyn std::io::Write> = match &target {
+                Some(target) => Box::new(std::io::BufWriter::new(target.open(resume)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let flow = flow.into();
-            let summary = match &input {
-                Some(path) => {
-                    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-                    let reader = std::io::BufReader::new(file);
-                    host_harness::batch::run(&bridge, flow, source, reader, &mut out, &options)?
+            let summary = match input_file {
+                Some(file) => {
+                    host_harness::batch::run(&bridge, flow, source, std::io::BufReader::new(file), &mut out, &options)
                 }
-                None => {
-                    let reader = std::io::BufReader::new(std::io::stdin());
-                    host_harness::batch::run(&bridge, flow, source, reader, &mut out, &options)?
-                }
+                None => host_harness::batch::run(
+                    &bridge,
+                    flow,
+                    source,
+                    std::io::BufReader::new(std::io::stdin()),
+                    &mut out,
+                    &options,
+                ),
             };
             drop(out);
+            // Whole lines only reach the target: the temporary file is moved
+            // into place when the run ends, interrupted or not.
+            let summary = summary?;
+            if let Some(target) = &target {
+                target.commit()?;
+            }
             eprint!("{summary}");
-            Ok(ExitCode::SUCCESS)
+            Ok(if summary.interrupted {
+                ExitCode::from(EXIT_INTERRUPTED)
+            } else if summary.stopped > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::StockPages { export, stock, profile } => {
             let profile = profile.as_deref().map(ProfileText::read).transpose()?;

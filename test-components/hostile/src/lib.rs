@@ -1,6 +1,6 @@
 //! A bridge component that misbehaves on command, to prove the harness
 //! contains it. The order text picks the misbehaviour; anything else maps to
-//! an empty ready outcome.
+//! a ready outcome with an empty sales order (`{}`).
 #![cfg(target_arch = "wasm32")]
 
 wit_bindgen::generate!({ world: "bridge", path: "wit" });
@@ -69,15 +69,18 @@ impl orders::Guest for Hostile {
             }
             "panic" => panic!("hostile component: panicking on purpose"),
             "trap" => core::arch::wasm32::unreachable(),
-            "stack" => ready(Some(recurse(std::hint::black_box(1)).to_string())),
+            "stack" => ready(Some(format!("{{\"n\":{}}}", recurse(std::hint::black_box(1))))),
             // Two megabytes of sales order: over the output cap.
-            "big-output" => ready(Some(format!("\"{}\"", "x".repeat(2 << 20)))),
+            "big-output" => ready(Some(format!("{{\"x\":\"{}\"}}", "x".repeat(2 << 20)))),
             "not-json" => ready(Some("this is not JSON".into())),
+            // Contract violations the platform must not take for success.
+            "ready-without-order" => ready(None),
+            "rejected-with-order" => Outcome { status: Status::Rejected, ..ready(Some("{}".into())) },
             "log" => {
                 eprintln!("hostile component: a line on stderr");
-                ready(None)
+                ready(Some("{}".into()))
             }
-            _ => ready(None),
+            _ => ready(Some("{}".into())),
         }
     }
 }
