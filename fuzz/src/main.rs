@@ -83,10 +83,36 @@ fn args() -> Result<Args, String> {
 struct Tally {
     done: AtomicU64,
     findings: Mutex<Vec<Value>>,
+    /// Findings of the one open class (see `open_finding`): saved and
+    /// counted, not failing the run.
+    open: AtomicU64,
     dir: PathBuf,
 }
 
+/// The one class of finding known and open (docs/fuzzing.md, "Open"):
+/// an order of 199 or 200 lines, each taking the costliest paths (figures
+/// booked from the presentment side, a split unit price, …), stopped for fuel
+/// at 11.0–12.3 million. Anything else stopped for fuel, and any other kind
+/// of finding, fails the run; so does one of these under 199 lines.
+fn open_finding(payload: &str, component: &str) -> bool {
+    component.starts_with("stopped: Some(FuelExhausted(\"map-order")
+        && plugin::orders::shopify::parse(payload)
+            .ok()
+            .and_then(|o| o.line_items.map(|lines| lines.len()))
+            .is_some_and(|n| (199..=plugin::orders::order::MAX_LINES).contains(&n))
+}
+
 impl Tally {
+    fn open(&self, reason: &str, payload: &str) {
+        let n = self.open.fetch_add(1, Relaxed);
+        if n < 100 {
+            let finding = json!({"kind": "open-fuel-200-costly-lines", "reason": reason, "payload": payload});
+            let _ = std::fs::create_dir_all(&self.dir);
+            let _ =
+                std::fs::write(self.dir.join(format!("open-fuel-200-costly-lines-{n:04}.json")), finding.to_string());
+        }
+    }
+
     fn found(&self, kind: &str, reason: &str, payload: &str) {
         let mut all = self.findings.lock().unwrap_or_else(|p| p.into_inner());
         let n = all.len();
@@ -134,7 +160,12 @@ fn run(args: &Args) -> anyhow::Result<usize> {
             default_hook(info);
         }
     }));
-    let tally = Tally { done: AtomicU64::new(0), findings: Mutex::new(Vec::new()), dir: args.findings.clone() };
+    let tally = Tally {
+        done: AtomicU64::new(0),
+        findings: Mutex::new(Vec::new()),
+        open: AtomicU64::new(0),
+        dir: args.findings.clone(),
+    };
 
     let regressions = replay_regressions(&root, &bundled, &tally)?;
     let deadline = |share: u64| args.seconds.map(|s| Instant::now() + Duration::from_millis(s * 10 * share));
@@ -184,6 +215,10 @@ fn run(args: &Args) -> anyhow::Result<usize> {
     summary("orders (component)", n, started.elapsed());
 
     let findings = tally.findings.lock().unwrap_or_else(|p| p.into_inner()).len();
+    let open = tally.open.load(Relaxed);
+    if open > 0 {
+        println!("open (known)       {open:>11} fuel stops of 199-200 costly lines (docs/fuzzing.md, \"Open\"), saved");
+    }
     println!("findings           {findings:>11}");
     Ok(findings)
 }
@@ -277,7 +312,11 @@ fn component_orders(
         }
         let component = component_text(&mut session, &payload);
         if session.poisoned {
-            tally.found("component-trap", &component, &payload);
+            if open_finding(&payload, &component) {
+                tally.open(&component, &payload);
+            } else {
+                tally.found("component-trap", &component, &payload);
+            }
             session = open()?;
             continue;
         }

@@ -12,7 +12,7 @@ use crate::orders::uom::{self, Pack};
 use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{divide_half_up, negative, parse_amount, required_amount, show, MONEY_DP};
+use crate::shared::money::{amount, divide_half_up, negative, required_amount, show, MONEY_DP};
 use crate::shared::text::{quoted, same, trim, visible};
 use crate::shared::write::decimal_text;
 use rust_decimal::Decimal;
@@ -225,7 +225,7 @@ fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
         Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),
         other => return Err(other.describe()),
     };
-    if let Ok(amount) = parse_amount(&text) {
+    if let Some(amount) = amount(&text) {
         return Ok(amount);
     }
     let mut bare: &str = &text;
@@ -241,7 +241,7 @@ fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
         None if code_at(bare) && bare[bare.len() - 3..].eq_ignore_ascii_case(currency) => bare[..bare.len() - 3].trim(),
         None => bare,
     };
-    parse_amount(bare).map_err(|_| format!("the text {}", quoted(&text)))
+    amount(bare).ok_or_else(|| format!("the text {}", quoted(&text)))
 }
 
 /// The line's VAT and its OrderWise taxRateId (None, with an issue, when unmapped).

@@ -47,11 +47,22 @@ fn too_large(d: Decimal) -> bool {
 
 /// Parses an amount from payload or profile text: exact, and within `MAX_MAGNITUDE`.
 pub fn parse_amount(text: &str) -> Result<Decimal, String> {
-    let value = parse_decimal(text).ok_or_else(|| format!("expected a decimal amount, found {text:?}"))?;
+    // Quoted by `text::quoted`, not `{:?}`: Debug looks every non-ASCII
+    // character up in Unicode tables (~6,500 fuel units for a `€`).
+    let value = parse_decimal(text)
+        .ok_or_else(|| format!("expected a decimal amount, found {}", crate::shared::text::quoted(text)))?;
     if too_large(value) {
-        return Err(format!("amount {text} is beyond the largest accepted ({MAX_MAGNITUDE})"));
+        return Err(format!(
+            "amount {} is beyond the largest accepted ({MAX_MAGNITUDE})",
+            crate::shared::text::quoted(text)
+        ));
     }
     Ok(value)
+}
+
+/// `parse_amount` where the reason is not wanted: no message is built.
+pub fn amount(text: &str) -> Option<Decimal> {
+    parse_decimal(text).filter(|&value| !too_large(value))
 }
 
 /// Parses plain (`12.50`, `-3`) or scientific (`1e-2`) decimal text exactly.

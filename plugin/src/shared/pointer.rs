@@ -34,100 +34,91 @@ pub fn indexed(base: &str, index: usize) -> String {
 }
 
 /// The RFC 6901 pointer of the value being read at byte `offset` of `json`.
-/// Only what shapes the path is looked at (quotes, brackets, commas), found
-/// sixteen bytes at a time, and keys are kept as places in the text until
-/// the pointer is written: an error at the end of a large payload is
-/// located for a few fuel units a byte, not tens.
+/// The text up to `offset` is taken sixty-four bytes at a time by
+/// `skim::structure`, which hands over only the brackets and commas outside
+/// strings (read by the rules unread subtrees are skipped with); a key is
+/// looked up only for the containers still open at `offset`. An error at the
+/// end of a mebibyte is located for about a fuel unit a byte, not six.
 pub fn pointer_at_offset(json: &str, offset: usize) -> String {
+    pointer_past(json, offset, &[])
+}
+
+/// `pointer_at_offset`, passing over `read` whole: values (as byte ranges,
+/// in order) the reader has already read to their end, such as the lines of
+/// an order, so the scan covers only what lies between them. An error after
+/// two hundred pretty-printed lines would otherwise cost as much fuel to
+/// locate as the lines cost to read.
+pub fn pointer_past(json: &str, offset: usize, read: &[(usize, usize)]) -> String {
     let bytes = &json.as_bytes()[..offset.min(json.len())];
-    // One frame per open container: in an object the last key (as a range
-    // of the text) and whether a key comes next; in an array the index.
+    // One frame per open container: where it opened and, in an object,
+    // where its current member began (the `{` or the last `,`); in an
+    // array the index.
     let mut stack: Vec<Frame> = Vec::new();
     let mut untracked = 0usize;
-    let mut i = 0;
-    loop {
-        i = next_mark(bytes, i);
-        let Some(&c) = bytes.get(i) else {
-            break;
-        };
-        match c {
-            b'"' => {
-                let (end, closed) = string_end(bytes, i);
-                if untracked == 0 {
-                    if let Some(Frame::Object { key, expecting_key: expecting @ true }) = stack.last_mut() {
-                        *key = (i + 1, if closed { end - 1 } else { end });
-                        *expecting = false;
-                    }
-                }
-                i = end;
-                continue;
-            }
-            b'{' | b'[' if untracked > 0 || stack.len() >= MAX_FRAMES => untracked += 1,
-            b'{' => stack.push(Frame::Object { key: (0, 0), expecting_key: true }),
-            b'[' => stack.push(Frame::Array { index: 0 }),
-            b'}' | b']' if untracked > 0 => untracked -= 1,
-            b'}' | b']' => {
-                stack.pop();
-            }
-            _ if untracked > 0 => {}
-            _ => match stack.last_mut() {
-                Some(Frame::Object { expecting_key, .. }) => *expecting_key = true,
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
+    let mut mark = |i: usize, c: u8| match c {
+        b'{' | b'[' if untracked > 0 || stack.len() >= MAX_FRAMES => untracked += 1,
+        b'{' => stack.push(Frame { open: i, kind: Kind::Object { member: i } }),
+        b'[' => stack.push(Frame { open: i, kind: Kind::Array { index: 0 } }),
+        b'}' | b']' if untracked > 0 => untracked -= 1,
+        b'}' | b']' => {
+            stack.pop();
         }
-        i += 1;
+        _ if untracked > 0 => {}
+        _ => match stack.last_mut().map(|f| &mut f.kind) {
+            Some(Kind::Object { member }) => *member = i,
+            Some(Kind::Array { index }) => *index += 1,
+            None => {}
+        },
+    };
+    // Only whole values before `offset` are passed over: what lies between
+    // them, and after the last, is scanned (each gap starts outside strings).
+    let mut from = 0;
+    for &(start, end) in read {
+        if from <= start && start <= end && end <= bytes.len() {
+            crate::shared::skim::structure(&bytes[from..start], |i, c| mark(from + i, c));
+            from = end;
+        }
     }
-    // An error found while looking for a key (e.g. a missing field reported at
-    // the closing brace) belongs to the object itself, not to its last key.
-    if let Some(Frame::Object { expecting_key: true, .. }) = stack.last() {
-        stack.pop();
-    }
+    crate::shared::skim::structure(&bytes[from..], |i, c| mark(from + i, c));
+    // A member's key is the first string after its `{` or `,`, before
+    // anything nested in it opened (or before `offset`, for the innermost).
+    let ends: Vec<usize> = stack.iter().skip(1).map(|f| f.open).chain([bytes.len()]).collect();
+    let key = |member: usize, end: usize| {
+        let q = member + 1 + bytes[member + 1..end].iter().position(|&c| c == b'"')?;
+        let (stop, closed) = string_end(bytes, q);
+        Some((q + 1, if closed { stop - 1 } else { stop }))
+    };
     let mut out = String::new();
-    for frame in &stack {
-        out.push('/');
-        match *frame {
-            Frame::Object { key: (start, end), .. } => {
-                out.push_str(&crate::shared::issues::pointer_token(&unescape(&json[start..end])))
+    for (frame, &end) in stack.iter().zip(&ends) {
+        match frame.kind {
+            Kind::Object { member } => match key(member, end) {
+                Some((start, stop)) => {
+                    out.push('/');
+                    out.push_str(&crate::shared::issues::pointer_token(&unescape(&json[start..stop])));
+                }
+                // An error found while looking for a key (e.g. a missing
+                // field reported at the closing brace) belongs to the object
+                // itself, not to its last key.
+                None if end == bytes.len() => {}
+                None => out.push('/'),
+            },
+            Kind::Array { index } => {
+                out.push('/');
+                out.push_str(&indexed("", index)[1..]);
             }
-            Frame::Array { index } => out.push_str(&indexed("", index)[1..]),
         }
     }
     out
 }
 
-enum Frame {
-    Object { key: (usize, usize), expecting_key: bool },
-    Array { index: usize },
+struct Frame {
+    open: usize,
+    kind: Kind,
 }
 
-/// Index of the next quote, bracket or comma at or after `i` (or the end).
-#[inline(always)]
-fn next_mark(b: &[u8], mut i: usize) -> usize {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        use core::arch::wasm32::*;
-        while i + 16 <= b.len() {
-            // SAFETY: the sixteen bytes at `i` are inside `b` (checked just
-            // above), and `v128_load` reads unaligned memory.
-            let v = unsafe { v128_load(b.as_ptr().add(i).cast::<v128>()) };
-            // `{`/`[` and `}`/`]` differ only in bit 5.
-            let folded = v128_or(v, u8x16_splat(0x20));
-            let hit = v128_or(
-                v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b','))),
-                v128_or(u8x16_eq(folded, u8x16_splat(b'{')), u8x16_eq(folded, u8x16_splat(b'}'))),
-            );
-            let mask = u8x16_bitmask(hit);
-            if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
-            }
-            i += 16;
-        }
-    }
-    while i < b.len() && !matches!(b[i], b'"' | b',' | b'{' | b'}' | b'[' | b']') {
-        i += 1;
-    }
-    i
+enum Kind {
+    Object { member: usize },
+    Array { index: usize },
 }
 
 /// Index just past the closing quote of the string starting at `open`, and
@@ -157,6 +148,7 @@ fn unescape(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{indexed, pointer_at_offset};
+    use proptest::prelude::*;
 
     #[test]
     fn an_index_is_appended_as_its_digits() {
@@ -221,6 +213,114 @@ mod tests {
         let deep = format!("{{\"a\": {}1{}, \"b\": true}}", "[".repeat(100_000), "]".repeat(100_000));
         assert_eq!(pointer_at_offset(&deep, deep.len() - 3), "/b");
         assert_eq!(pointer_at_offset(&deep, 69), format!("/a{}", "/0".repeat(63)));
+    }
+
+    /// The rule, a byte at a time: strings skipped whole, an object's key the
+    /// first string after its `{` or `,`, an array's index its commas so far.
+    fn reference(json: &str, offset: usize) -> String {
+        let b = &json.as_bytes()[..offset];
+        let mut stack: Vec<(bool, Option<(usize, usize)>, bool, usize)> = Vec::new(); // object?, key, expecting, index
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'"' => {
+                    let mut j = i + 1;
+                    while j < b.len() && b[j] != b'"' {
+                        j += if b[j] == b'\\' { 2 } else { 1 };
+                    }
+                    let end = j.min(b.len());
+                    if let Some((true, key, expecting @ true, _)) = stack.last_mut() {
+                        *key = Some((i + 1, end));
+                        *expecting = false;
+                    }
+                    i = end + 1;
+                    continue;
+                }
+                b'{' => stack.push((true, None, true, 0)),
+                b'[' => stack.push((false, None, false, 0)),
+                b'}' | b']' => {
+                    stack.pop();
+                }
+                b',' => match stack.last_mut() {
+                    Some((true, _, expecting, _)) => *expecting = true,
+                    Some((false, _, _, index)) => *index += 1,
+                    None => {}
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        if let Some((true, _, true, _)) = stack.last() {
+            stack.pop();
+        }
+        stack
+            .iter()
+            .map(|&(object, key, _, index)| match (object, key) {
+                (true, Some((s, e))) => {
+                    format!("/{}", crate::shared::issues::pointer_token(&super::unescape(&json[s..e])))
+                }
+                (true, None) => "/".to_owned(),
+                (false, _) => format!("/{index}"),
+            })
+            .collect()
+    }
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let text = "[a-z\"\\\\/,{}\\[\\]: é]{0,6}";
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| Value::from(n)),
+            text.prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((text, inner), 0..6)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Block by block, the pointer at every offset of any JSON text,
+        /// compact or pretty-printed, is the one the byte-by-byte rule gives.
+        #[test]
+        fn blocks_point_where_the_byte_rule_points(value in json_value(), pretty in any::<bool>(), at in 0.0f64..=1.0) {
+            let json = if pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) }.unwrap();
+            let mut offset = (json.len() as f64 * at) as usize;
+            while !json.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            prop_assert_eq!(pointer_at_offset(&json, offset), reference(&json, offset), "{} at {}", json, offset);
+        }
+    }
+
+    proptest! {
+        /// Passing over the lines already read changes no pointer, wherever
+        /// the error is: before, inside or after them.
+        #[test]
+        fn lines_passed_over_point_as_lines_scanned(
+            a in json_value(), lines in prop::collection::vec(json_value(), 0..5), b in json_value(), at in 0.0f64..=1.0
+        ) {
+            let mut json = format!("{{\"a\": {}, \"lines\": [", serde_json::to_string(&a).unwrap());
+            let mut read = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                if i > 0 {
+                    json.push_str(", ");
+                }
+                let start = json.len();
+                json.push_str(&serde_json::to_string(line).unwrap());
+                read.push((start, json.len()));
+            }
+            json.push_str(&format!("], \"b\": {}}}", serde_json::to_string(&b).unwrap()));
+            let mut offset = (json.len() as f64 * at) as usize;
+            while !json.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            prop_assert_eq!(super::pointer_past(&json, offset, &read), pointer_at_offset(&json, offset), "{} at {}", json, offset);
+        }
     }
 
     #[test]

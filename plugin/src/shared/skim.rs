@@ -70,6 +70,37 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
     (quotes != 0).then(|| i + quotes.trailing_zeros() as usize + 1)
 }
 
+/// Calls `each(i, byte)` for every bracket and comma of `b` outside strings,
+/// in order, by the rules `nested_end` reads with: what a JSON pointer is
+/// made from (`pointer::pointer_at_offset`). Sixty-four bytes at a time, the
+/// bytes between marks never looked at one by one.
+pub fn structure(b: &[u8], mut each: impl FnMut(usize, u8)) {
+    let mut s = State { depth: 0, in_string: 0, escaped: 0 };
+    let mut tail = [b' '; BLOCK];
+    let mut i = 0;
+    while i < b.len() {
+        let block: &[u8; BLOCK] = match b.get(i..i + BLOCK) {
+            Some(block) => block.try_into().expect("a whole block"),
+            None => {
+                // The tail, padded with spaces (which are no marks).
+                tail[..b.len() - i].copy_from_slice(&b[i..]);
+                &tail
+            }
+        };
+        let m = masks(block);
+        let escaped = s.escaped_bytes(m.backslash);
+        let inside = prefix_xor(m.quote & !escaped) ^ s.in_string;
+        s.in_string = (inside >> 63).wrapping_neg();
+        let mut marks = (m.open | m.close | commas(block)) & !(inside | escaped);
+        while marks != 0 {
+            let p = marks.trailing_zeros() as usize;
+            each(i + p, block[p]);
+            marks &= marks - 1;
+        }
+        i += BLOCK;
+    }
+}
+
 /// What carries from one block to the next.
 struct State {
     /// Open brackets, the one `nested_end` starts at included.
@@ -251,6 +282,25 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
         }
     }
     m
+}
+
+/// The commas of a block (apart from `masks`: `nested_end` has no use for them).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn commas(block: &[u8; BLOCK]) -> u64 {
+    use core::arch::wasm32::*;
+    let mut m = 0;
+    for k in 0..BLOCK / 16 {
+        // SAFETY: as in `masks`.
+        let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
+        m |= u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b',')))) << (16 * k);
+    }
+    m
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn commas(block: &[u8; BLOCK]) -> u64 {
+    block.iter().enumerate().filter(|&(_, &c)| c == b',').fold(0, |m, (k, _)| m | 1 << k)
 }
 
 #[cfg(test)]
