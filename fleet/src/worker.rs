@@ -162,31 +162,21 @@ pub async fn run(options: Options) -> Result<()> {
         options.name
     );
     let js = jet::connect(&options.servers, &options.name).await?;
-    let versions = js.get_key_value(jet::VERSIONS).await.context("opening bucket versions (run `fleet setup`)")?;
-    let workers = js.get_key_value(jet::WORKERS).await.context("opening bucket workers (run `fleet setup`)")?;
-    let artifacts = js.get_object_store(jet::ARTIFACTS).await.context("opening object store artifacts")?;
-    let orders = js.get_stream(jet::ORDERS).await.context("opening stream ORDERS (run `fleet setup`)")?;
-    let consumer: PullConsumer =
-        orders.get_consumer(jet::CONSUMER).await.map_err(|e| anyhow::anyhow!("opening the workers' consumer: {e}"))?;
-    let max_deliver = consumer.cached_info().config.max_deliver;
-
-    let mut record = WorkerRecord { worker: options.name.clone(), pid: std::process::id(), ..Default::default() };
-    let mut tenants: HashMap<String, Arc<Version>> = HashMap::new();
-    let mut loader = Loader { artifacts, options: options.clone(), wanted: HashMap::new() };
-
-    // Every tenant's current version is loaded before the first order is taken.
-    let mut keys = versions.keys().await.context("listing versions")?;
-    let mut names = Vec::new();
-    while let Some(key) = keys.next().await {
-        names.push(key.context("listing versions")?);
-    }
-    for tenant in names {
-        if let Some(value) = versions.get(&tenant).await.context("reading versions")? {
-            if let Some(update) = loader.consider(&tenant, &value).await {
-                apply(update, &mut tenants, &mut record);
+    // A cluster that just lost a server answers with timeouts while it
+    // elects new leaders: starting up is retried for a while, not given up.
+    let mut attempt = 0;
+    let (versions, workers, consumer, max_deliver, loader, tenants, mut record) = loop {
+        attempt += 1;
+        match start(&js, &options).await {
+            Ok(started) => break started,
+            Err(e) if attempt < 30 => {
+                eprintln!("worker {}: starting up: {e:#}; retrying", options.name);
+                tokio::time::sleep(Duration::from_secs(2)).await;
             }
+            Err(e) => return Err(e),
         }
-    }
+    };
+    let mut tenants = tenants;
     put_record(&workers, &mut record).await;
 
     let (tx, mut updates) = mpsc::unbounded_channel();
@@ -230,6 +220,36 @@ pub async fn run(options: Options) -> Result<()> {
             }
         }
     }
+}
+
+type Started = (kv::Store, kv::Store, PullConsumer, i64, Loader, HashMap<String, Arc<Version>>, WorkerRecord);
+
+/// Opens the buckets and the consumer, and loads (and gates) every tenant's
+/// current version: a worker takes no order before it has them.
+async fn start(js: &js::Context, options: &Options) -> Result<Started> {
+    let versions = js.get_key_value(jet::VERSIONS).await.context("opening bucket versions (run `fleet setup`)")?;
+    let workers = js.get_key_value(jet::WORKERS).await.context("opening bucket workers (run `fleet setup`)")?;
+    let artifacts = js.get_object_store(jet::ARTIFACTS).await.context("opening object store artifacts")?;
+    let orders = js.get_stream(jet::ORDERS).await.context("opening stream ORDERS (run `fleet setup`)")?;
+    let consumer: PullConsumer =
+        orders.get_consumer(jet::CONSUMER).await.map_err(|e| anyhow::anyhow!("opening the workers' consumer: {e}"))?;
+    let max_deliver = consumer.cached_info().config.max_deliver;
+    let mut record = WorkerRecord { worker: options.name.clone(), pid: std::process::id(), ..Default::default() };
+    let mut tenants = HashMap::new();
+    let mut loader = Loader { artifacts, options: options.clone(), wanted: HashMap::new() };
+    let mut keys = versions.keys().await.context("listing versions")?;
+    let mut names = Vec::new();
+    while let Some(key) = keys.next().await {
+        names.push(key.context("listing versions")?);
+    }
+    for tenant in names {
+        if let Some(value) = versions.get(&tenant).await.context("reading versions")? {
+            if let Some(update) = loader.consider(&tenant, &value).await {
+                apply(update, &mut tenants, &mut record);
+            }
+        }
+    }
+    Ok((versions, workers, consumer, max_deliver, loader, tenants, record))
 }
 
 /// What the version watcher tells the order loop.
@@ -310,18 +330,37 @@ impl Loader {
         }
     }
 
+    /// An object's bytes, checked against its name. Reading is retried (a
+    /// cluster electing leaders times out for a few seconds); a digest that
+    /// does not match is refused at once.
     async fn fetch(&self, digest: &str) -> Result<Vec<u8>, String> {
-        let mut object = self
-            .artifacts
-            .get(digest)
-            .await
-            .map_err(|e| format!("object {} not in {}: {e}", short(digest), jet::ARTIFACTS))?;
-        let mut bytes = Vec::new();
-        object.read_to_end(&mut bytes).await.map_err(|e| format!("reading object {}: {e}", short(digest)))?;
+        let mut attempt = 0;
+        let bytes = loop {
+            attempt += 1;
+            match self.read(digest).await {
+                Ok(bytes) => break bytes,
+                Err(e) if attempt < 15 => {
+                    eprintln!("worker {}: {e}; retrying", self.options.name);
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let actual = host_harness::cache::sha256_hex(&bytes);
         if actual != digest {
             return Err(format!("object {} holds bytes whose SHA-256 is {}", short(digest), short(&actual)));
         }
+        Ok(bytes)
+    }
+
+    async fn read(&self, digest: &str) -> Result<Vec<u8>, String> {
+        let mut object = self
+            .artifacts
+            .get(digest)
+            .await
+            .map_err(|e| format!("object {} not read from {}: {e}", short(digest), jet::ARTIFACTS))?;
+        let mut bytes = Vec::new();
+        object.read_to_end(&mut bytes).await.map_err(|e| format!("reading object {}: {e}", short(digest)))?;
         Ok(bytes)
     }
 
