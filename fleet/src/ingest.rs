@@ -127,3 +127,29 @@ fn answer(
         Err(e) => Ok((503, format!("not stored, retry: {e}"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shopify's documented scheme: base64 of HMAC-SHA256(secret, raw body).
+    const SECRET: &[u8] = b"hush";
+    const BODY: &[u8] = br##"{"id":1,"name":"#1001"}"##;
+
+    #[test]
+    fn a_signature_of_the_raw_body_with_the_secret_is_accepted() {
+        assert!(verify(SECRET, BODY, Some(&sign(SECRET, BODY))));
+        assert!(verify(SECRET, BODY, Some(&format!(" {} ", sign(SECRET, BODY)))), "surrounding blanks are trimmed");
+    }
+
+    #[test]
+    fn wrong_missing_or_malformed_signatures_are_refused() {
+        assert!(!verify(SECRET, BODY, Some(&sign(b"other", BODY))), "another secret");
+        assert!(!verify(SECRET, br#"{"id":2}"#, Some(&sign(SECRET, BODY))), "another body");
+        assert!(!verify(SECRET, BODY, None), "missing");
+        assert!(!verify(SECRET, BODY, Some("")), "empty");
+        assert!(!verify(SECRET, BODY, Some("not base64 !!")), "not base64");
+        let short = base64::engine::general_purpose::STANDARD.encode([0u8; 16]);
+        assert!(!verify(SECRET, BODY, Some(&short)), "too short");
+    }
+}

@@ -195,3 +195,25 @@ pub async fn read_all(js: &jetstream::Context, stream: &str) -> Result<Vec<Store
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_with_their_unit_and_nonsense_is_named() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn tenant_names_are_one_subject_token() {
+        assert!(valid_tenant("acme-uk_2").is_ok());
+        for bad in ["", "a.b", "a*", "a>", "a b", &"x".repeat(65)] {
+            assert!(valid_tenant(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -601,3 +601,47 @@ impl Ctx {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use host_harness::report::{Issue, Owner};
+
+    fn issue(severity: Severity, owner: Owner) -> Issue {
+        Issue { code: "X".into(), severity, owner, pointer: String::new(), message: String::new() }
+    }
+
+    fn outcome(status: Status, issues: Vec<Issue>) -> Outcome {
+        Outcome { flow: Flow::Orders, status, key: None, issues, document: None, locations: Vec::new() }
+    }
+
+    #[test]
+    fn outcomes_are_routed_by_status_and_the_owner_of_the_first_error() {
+        assert_eq!(outcome_subject(&outcome(Status::Ready, vec![])), "outcomes.ready");
+        assert_eq!(
+            outcome_subject(&outcome(Status::Rejected, vec![issue(Severity::Error, Owner::Ecommerce)])),
+            "outcomes.rejected"
+        );
+        let review = vec![issue(Severity::Warning, Owner::Operations), issue(Severity::Error, Owner::Finance)];
+        assert_eq!(outcome_subject(&outcome(Status::Review, review)), "outcomes.review.finance");
+        let warnings = vec![issue(Severity::Warning, Owner::Operations)];
+        assert_eq!(outcome_subject(&outcome(Status::Review, warnings)), "outcomes.review.operations");
+    }
+
+    #[test]
+    fn what_a_retry_would_repeat_is_dead_lettered_and_configuration_in_flux_is_retried() {
+        for f in [
+            Failure::Trap("unreachable".into()),
+            Failure::FuelExhausted(String::new()),
+            Failure::MemoryLimit(String::new()),
+            Failure::Timeout(String::new()),
+            Failure::InputTooLarge(String::new()),
+            Failure::OutputTooLarge(String::new()),
+            Failure::InvalidOutput(String::new()),
+        ] {
+            assert!(deterministic(&f), "{f}");
+        }
+        assert!(!deterministic(&Failure::ProfileInvalid(String::new())));
+        assert!(!deterministic(&Failure::NotOffered(String::new())));
+    }
+}
