@@ -66,7 +66,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             replicas: 3,
-            dedup_window: Duration::from_secs(120),
+            dedup_window: Duration::from_secs(600),
             max_age: Duration::from_secs(7 * 24 * 3600),
             max_deliver: 5,
             ack_wait: Duration::from_secs(30),

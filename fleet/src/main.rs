@@ -31,7 +31,8 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         replicas: usize,
         /// How long a Nats-Msg-Id is remembered for de-duplication.
-        #[arg(long, default_value = "2m", value_parser = parse_duration)]
+        /// Keep it above ack wait × max deliver, so a redelivered order's outcome is still recognised.
+        #[arg(long, default_value = "10m", value_parser = parse_duration)]
         dedup_window: Duration,
         /// How long orders, outcomes and dead letters are kept.
         #[arg(long, default_value = "7d", value_parser = parse_duration)]
@@ -223,7 +224,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let payloads = fleet::publish::read_lines(&corpus)?;
             let js = jet::connect(&servers.servers, "fleet-publish").await?;
             let done = fleet::publish::publish(&js, &tenant, &payloads, rate).await?;
-            println!("{} stored, {} duplicates", done.stored, done.duplicates);
+            println!("{} stored, {} duplicates, {} publishes retried", done.stored, done.duplicates, done.retried);
         }
         Command::Ingest { servers, listen, secrets, max_body, threads } => {
             let mut map = std::collections::HashMap::new();

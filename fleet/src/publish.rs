@@ -18,6 +18,8 @@ pub struct Published {
     pub stored: u64,
     /// Payloads JetStream recognised as already stored (same key within the de-duplication window).
     pub duplicates: u64,
+    /// Publishes sent again after a failure (a server away, a stream electing a leader).
+    pub retried: u64,
 }
 
 /// Publishes awaiting acknowledgements at most this many at a time.
@@ -94,8 +96,8 @@ async fn settle(js: &Js, subject: &str, payload: &[u8], future: PublishAckFuture
         match future.await {
             Ok(ack) if ack.duplicate => s.duplicates += 1,
             Ok(_) => s.stored += 1,
-            Err(e) if attempt < ATTEMPTS => {
-                eprintln!("publish to {subject} was not acknowledged ({e}); publishing again");
+            Err(_) if attempt < ATTEMPTS => {
+                s.retried += 1;
                 tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
                 future = send(js, subject, payload).await?;
                 continue;
