@@ -165,7 +165,7 @@ pub async fn run(options: Options) -> Result<()> {
     // A cluster that just lost a server answers with timeouts while it
     // elects new leaders: starting up is retried for a while, not given up.
     let mut attempt = 0;
-    let (versions, workers, consumer, max_deliver, loader, tenants, mut record) = loop {
+    let (versions, workers, consumer, max_deliver, loader, mut tenants, mut record) = loop {
         attempt += 1;
         match start(&js, &options).await {
             Ok(started) => break started,
@@ -176,7 +176,6 @@ pub async fn run(options: Options) -> Result<()> {
             Err(e) => return Err(e),
         }
     };
-    let mut tenants = tenants;
     put_record(&workers, &mut record).await;
 
     let (tx, mut updates) = mpsc::unbounded_channel();
