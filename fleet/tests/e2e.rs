@@ -192,7 +192,9 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
     publish_twice(0..4_000).await;
 
     // Mid-run: kill -9 one worker and one server; a replacement worker starts.
+    let deadline = Instant::now() + Duration::from_secs(300);
     while results_stored(&js).await < 1_000 {
+        assert!(Instant::now() < deadline, "the workers answered fewer than 1,000 orders in 5 minutes");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     w1.kill().unwrap();
