@@ -183,7 +183,9 @@ pub async fn run(options: Options) -> Result<()> {
 
     let permits = Arc::new(Semaphore::new(options.in_flight.max(1)));
     let mut heartbeat = tokio::time::interval(Duration::from_secs(10));
-    let ctx = Ctx { js: js.clone(), name: options.name.clone(), max_deliver, backoff: options.backoff, permits };
+    let ack_wait = consumer.cached_info().config.ack_wait;
+    let ctx =
+        Ctx { js: js.clone(), name: options.name.clone(), max_deliver, ack_wait, backoff: options.backoff, permits };
     eprintln!("worker {}: taking orders from {}/{}", options.name, jet::ORDERS, jet::CONSUMER);
     'pull: loop {
         let mut messages = match consumer
@@ -242,10 +244,20 @@ async fn start(js: &js::Context, options: &Options) -> Result<Started> {
         names.push(key.context("listing versions")?);
     }
     for tenant in names {
-        if let Some(value) = versions.get(&tenant).await.context("reading versions")? {
-            if let Some(update) = loader.consider(&tenant, &value).await {
-                apply(update, &mut tenants, &mut record);
+        let Some(value) = versions.get(&tenant).await.context("reading versions")? else {
+            continue;
+        };
+        match loader.consider(&tenant, &value).await {
+            Some(Update::Refused(refusal)) => {
+                apply(Update::Refused(refusal), &mut tenants, &mut record);
+                // A new worker has no old version to keep: it keeps the
+                // newest earlier one that passes the gate, as its peers do.
+                if let Some(update) = loader.fallback(&versions, &tenant).await? {
+                    apply(update, &mut tenants, &mut record);
+                }
             }
+            Some(update) => apply(update, &mut tenants, &mut record),
+            None => {}
         }
     }
     Ok((versions, workers, consumer, max_deliver, loader, tenants, record))
@@ -332,6 +344,30 @@ impl Loader {
     /// An object's bytes, checked against its name. Reading is retried (a
     /// cluster electing leaders times out for a few seconds); a digest that
     /// does not match is refused at once.
+    /// The newest earlier version of `tenant` that passes the gate (at most
+    /// five are tried), for a worker whose current one was refused.
+    async fn fallback(&self, versions: &kv::Store, tenant: &str) -> Result<Option<Update>> {
+        let mut entries = versions.history(tenant).await.context("reading the versions history")?;
+        let mut earlier = Vec::new();
+        while let Some(entry) = entries.next().await {
+            if let Ok(active) = serde_json::from_slice::<Active>(&entry.context("reading the versions history")?.value)
+            {
+                earlier.push(active);
+            }
+        }
+        let refused = earlier.pop();
+        for active in earlier.iter().rev().filter(|a| Some(*a) != refused.as_ref()).take(5) {
+            match self.load(active).await {
+                Ok(version) => {
+                    eprintln!("worker {}: tenant {tenant} falls back to an earlier version", self.options.name);
+                    return Ok(Some(Update::Applied(tenant.to_owned(), Arc::new(version))));
+                }
+                Err(reason) => eprintln!("worker {}: earlier version refused too: {reason}", self.options.name),
+            }
+        }
+        Ok(None)
+    }
+
     async fn fetch(&self, digest: &str) -> Result<Vec<u8>, String> {
         let mut attempt = 0;
         let bytes = loop {
@@ -437,6 +473,7 @@ struct Ctx {
     js: js::Context,
     name: String,
     max_deliver: i64,
+    ack_wait: Duration,
     backoff: Duration,
     permits: Arc<Semaphore>,
 }
@@ -578,19 +615,39 @@ impl Ctx {
         let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
             return;
         };
-        let publish = Publish::build().payload(payload.into()).message_id(id);
-        let stored = self.js.send_publish(subject, publish).await;
-        let (name, delay) = (self.name.clone(), self.delay(deliveries));
+        let payload = bytes::Bytes::from(payload);
+        let publish = move || Publish::build().payload(payload.clone()).message_id(&id);
+        let mut stored = self.js.send_publish(subject.clone(), publish()).await;
+        let (js, name, delay) = (self.js.clone(), self.name.clone(), self.delay(deliveries));
+        // Between attempts the order is kept (progress acknowledgements) without
+        // waiting past half the ack wait, so no other worker gets it meanwhile.
+        let pause_cap = (self.ack_wait / 2).max(Duration::from_millis(100));
         tokio::spawn(async move {
-            let acked = match stored {
-                Ok(future) => future.await.map(|_| ()).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            let settled = match acked {
-                Ok(()) => message.ack_with(then).await,
-                Err(e) => {
-                    eprintln!("worker {name}: the result was not stored ({e}); the order is retried in {delay:?}");
-                    message.ack_with(AckKind::Nak(Some(delay))).await
+            let started = std::time::Instant::now();
+            let mut attempt = 0u32;
+            let settled = loop {
+                let acked = match stored {
+                    Ok(future) => future.await.map(|_| ()).map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                match acked {
+                    Ok(()) => break message.ack_with(then).await,
+                    // A stream electing a new leader (a server lost) refuses for
+                    // seconds: retried here, so the outage costs no delivery.
+                    Err(e) if started.elapsed() < STORE_RETRY_FOR => {
+                        if attempt == 0 {
+                            log_store_retry(&name, &e);
+                        }
+                        attempt += 1;
+                        let _ = message.ack_with(AckKind::Progress).await;
+                        let pause = Duration::from_millis(100u64 << attempt.min(6)).min(pause_cap);
+                        tokio::time::sleep(pause).await;
+                        stored = js.send_publish(subject.clone(), publish()).await;
+                    }
+                    Err(e) => {
+                        eprintln!("worker {name}: the result was not stored ({e}); the order is retried in {delay:?}");
+                        break message.ack_with(AckKind::Nak(Some(delay))).await;
+                    }
                 }
             };
             if let Err(e) = settled {
@@ -598,6 +655,19 @@ impl Ctx {
             }
             drop(permit);
         });
+    }
+}
+
+/// How long one delivery keeps trying to store its result before handing
+/// the order back (a nak with back-off, which costs a delivery).
+const STORE_RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// One line a second at most: an outage fails every order in flight at once.
+fn log_store_retry(name: &str, error: &str) {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let now = now_secs();
+    if LAST.swap(now, std::sync::atomic::Ordering::Relaxed) != now {
+        eprintln!("worker {name}: a result was not stored ({error}); retrying while JetStream recovers");
     }
 }
 
