@@ -187,12 +187,14 @@ pub async fn wait_for_workers(
     timeout: Duration,
 ) -> Result<()> {
     let started = Instant::now();
-    let workers = js.get_key_value(crate::jet::WORKERS).await?;
     loop {
         let mut missing = Vec::new();
         for name in names {
-            let record: Option<crate::worker::WorkerRecord> =
-                workers.get(*name).await?.and_then(|v| serde_json::from_slice(&v).ok());
+            let record: Option<crate::worker::WorkerRecord> = async {
+                let workers = js.get_key_value(crate::jet::WORKERS).await.ok()?;
+                workers.get(*name).await.ok().flatten().and_then(|v| serde_json::from_slice(&v).ok())
+            }
+            .await;
             if record.and_then(|r| r.tenants.get(tenant).map(|a| a.component == component)) != Some(true) {
                 missing.push(*name);
             }
@@ -240,6 +242,23 @@ pub async fn setup(
     loop {
         match crate::jet::setup(js, settings).await {
             Ok(()) => return Ok(()),
+            Err(e) if started.elapsed() > timeout => return Err(e),
+            Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+}
+
+/// Retries `f` for up to `timeout`: a cluster that just lost a server times
+/// requests out for a few seconds while it elects new leaders.
+pub async fn retry<T, F, Fut>(timeout: Duration, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let started = Instant::now();
+    loop {
+        match f().await {
+            Ok(value) => return Ok(value),
             Err(e) if started.elapsed() > timeout => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
         }

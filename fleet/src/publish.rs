@@ -24,8 +24,13 @@ pub struct Published {
 
 /// Publishes awaiting acknowledgements at most this many at a time.
 const WINDOW: usize = 256;
-/// Attempts per payload before giving up (a publish can time out while a server is away).
-const ATTEMPTS: u32 = 8;
+/// Attempts per payload before giving up (about 30 s: a publish can time
+/// out while a server is away and its streams elect new leaders).
+const ATTEMPTS: u32 = 20;
+
+fn pause(attempt: u32) -> Duration {
+    Duration::from_millis((250 * u64::from(attempt)).min(2_000))
+}
 
 /// Reads the non-blank lines of a JSONL file (bytes kept exactly).
 pub fn read_lines(path: &Path) -> Result<Vec<Vec<u8>>> {
@@ -79,7 +84,7 @@ async fn send(js: &Js, subject: &str, payload: &[u8]) -> Result<PublishAckFuture
             Ok(future) => return Ok(future),
             Err(e) if attempt < ATTEMPTS => {
                 eprintln!("publish to {subject} failed ({e}); retrying");
-                tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
+                tokio::time::sleep(pause(attempt)).await;
             }
             Err(e) => return Err(e).with_context(|| format!("publishing to {subject}")),
         }
@@ -98,7 +103,7 @@ async fn settle(js: &Js, subject: &str, payload: &[u8], future: PublishAckFuture
             Ok(_) => s.stored += 1,
             Err(_) if attempt < ATTEMPTS => {
                 s.retried += 1;
-                tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
+                tokio::time::sleep(pause(attempt)).await;
                 future = send(js, subject, payload).await?;
                 continue;
             }

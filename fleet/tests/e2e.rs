@@ -93,6 +93,11 @@ fn batch_answers(component: &[u8], profile: &ProfileText, corpus: &[u8]) -> Vec<
         .collect()
 }
 
+/// Sets the tenant's version, retried while the cluster recovers from the kill.
+async fn activate(js: &async_nats::jetstream::Context, version: &Active) {
+    local::retry(Duration::from_secs(60), || fleet::version::activate(js, TENANT, version)).await.unwrap();
+}
+
 async fn results_stored(js: &async_nats::jetstream::Context) -> u64 {
     fleet::status::status(js).await.map_or(0, |s| s.outcomes.values().sum::<u64>() + s.dead_letters)
 }
@@ -166,7 +171,7 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
     let version_b = fleet::version::upload(&js, &b, profile.text.as_bytes()).await.unwrap();
     let refused = fleet::version::upload(&js, &forbidden, profile.text.as_bytes()).await.unwrap();
     assert_eq!(version_a, Active { component: digest_a.clone(), profile: profile.digest.clone() });
-    fleet::version::activate(&js, TENANT, &version_a).await.unwrap();
+    activate(&js, &version_a).await;
 
     let fleet_bin = Path::new(env!("CARGO_BIN_EXE_fleet"));
     let smoke = root.join("fixtures");
@@ -204,7 +209,7 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
     publish_twice(4_000..7_000).await;
 
     // A version that fails the upload gate: refused, the old one kept.
-    fleet::version::activate(&js, TENANT, &refused).await.unwrap();
+    activate(&js, &refused).await;
     let gate_deadline = Instant::now() + Duration::from_secs(300);
     for name in ["w2", "w3"] {
         loop {
@@ -224,7 +229,7 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
     // and are answered (by A) before the flip.
     tokio::time::sleep((settings.ack_wait * 3).saturating_sub(killed_at.elapsed())).await;
     let flip = now_nanos();
-    fleet::version::activate(&js, TENANT, &version_b).await.unwrap();
+    activate(&js, &version_b).await;
     local::wait_for_workers(&js, &["w2", "w3"], TENANT, &digest_b, Duration::from_secs(300)).await.unwrap();
     let applied = now_nanos();
     eprintln!("flipped at {:?}", started.elapsed());
@@ -239,12 +244,12 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
     // The books.
     assert_eq!(status.orders, 10_000, "the orders stream holds each order once");
     assert_eq!((status.pending, status.ack_pending), (0, 0), "nothing pending or unacknowledged");
-    let orders = jet::read_all(&js, jet::ORDERS).await.unwrap();
+    let orders = local::retry(Duration::from_secs(60), || jet::read_all(&js, jet::ORDERS)).await.unwrap();
     assert_eq!(orders.len(), 10_000);
     let mut answered: BTreeMap<usize, &'static str> = BTreeMap::new();
     let mut by_version: HashMap<&str, usize> = HashMap::new();
     let mut last_of_worker: HashMap<String, String> = HashMap::new();
-    for m in jet::read_all(&js, jet::OUTCOMES).await.unwrap() {
+    for m in local::retry(Duration::from_secs(60), || jet::read_all(&js, jet::OUTCOMES)).await.unwrap() {
         let o: OutcomeMessage<Value> = serde_json::from_slice(&m.payload).unwrap();
         let i = *index.get(&o.order_key).unwrap_or_else(|| panic!("an outcome for an unknown order {}", o.order_key));
         assert!(answered.insert(i, "outcome").is_none(), "order {i} answered twice (outcome {o:?})");
@@ -267,7 +272,7 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
         );
         *by_version.entry(if o.component == digest_a { "A" } else { "B" }).or_default() += 1;
     }
-    for m in jet::read_all(&js, jet::DEAD_LETTERS).await.unwrap() {
+    for m in local::retry(Duration::from_secs(60), || jet::read_all(&js, jet::DEAD_LETTERS)).await.unwrap() {
         let d: DeadLetter = serde_json::from_slice(&m.payload).unwrap();
         let i =
             *index.get(&d.order_key).unwrap_or_else(|| panic!("a dead letter for an unknown order {}", d.order_key));
@@ -303,23 +308,31 @@ async fn ten_thousand_orders_each_answered_once_through_kills_a_refused_version_
     let big = vec![b' '; 1024 * 1024 + 1];
     let big_sig = fleet::ingest::sign(b"shpss_e2e", &big);
     assert_eq!(post(&addr, path, &[("X-Shopify-Hmac-Sha256", &big_sig), ("X-Shopify-Webhook-Id", "wh-2")], &big), 413);
-    assert_eq!(fleet::status::status(&js).await.unwrap().orders, 10_000, "a refused webhook publishes nothing");
+    assert_eq!(
+        local::retry(Duration::from_secs(60), || fleet::status::status(&js)).await.unwrap().orders,
+        10_000,
+        "a refused webhook publishes nothing"
+    );
     let signed = [("X-Shopify-Hmac-Sha256", good.as_str()), ("X-Shopify-Webhook-Id", "wh-1")];
     assert_eq!(post(&addr, path, &signed, body), 200);
     assert_eq!(post(&addr, path, &signed, body), 200, "Shopify's retry is accepted");
-    assert_eq!(fleet::status::status(&js).await.unwrap().orders, 10_001, "and stored once");
+    assert_eq!(
+        local::retry(Duration::from_secs(60), || fleet::status::status(&js)).await.unwrap().orders,
+        10_001,
+        "and stored once"
+    );
     let _ = ingest.kill();
     let _ = ingest.wait();
 
     // Rollback is setting the key back: the workers return to A.
-    fleet::version::activate(&js, TENANT, &version_a).await.unwrap();
+    activate(&js, &version_a).await;
     local::wait_for_workers(&js, &["w2", "w3"], TENANT, &digest_a, Duration::from_secs(300)).await.unwrap();
     let late = fleet::corpus::generate(&recorded, 20_000, 1);
     fleet::publish::publish(&js, TENANT, &late, None).await.unwrap();
     let key = fleet::order_key(&late[0]);
     let deadline = Instant::now() + Duration::from_secs(60);
     let answer = loop {
-        let outcomes = jet::read_all(&js, jet::OUTCOMES).await.unwrap();
+        let outcomes = local::retry(Duration::from_secs(60), || jet::read_all(&js, jet::OUTCOMES)).await.unwrap();
         let found = outcomes.iter().find_map(|m| {
             let o: OutcomeMessage<Value> = serde_json::from_slice(&m.payload).ok()?;
             (o.order_key == key).then_some(o)
