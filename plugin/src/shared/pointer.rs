@@ -218,8 +218,10 @@ mod tests {
     /// The rule, a byte at a time: strings skipped whole, an object's key the
     /// first string after its `{` or `,`, an array's index its commas so far.
     fn reference(json: &str, offset: usize) -> String {
+        /// Object or array, the key (a range of the text), whether a key comes next, the index.
+        type Frame = (bool, Option<(usize, usize)>, bool, usize);
         let b = &json.as_bytes()[..offset];
-        let mut stack: Vec<(bool, Option<(usize, usize)>, bool, usize)> = Vec::new(); // object?, key, expecting, index
+        let mut stack: Vec<Frame> = Vec::new();
         let mut i = 0;
         while i < b.len() {
             match b[i] {
@@ -271,7 +273,7 @@ mod tests {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i32>().prop_map(|n| Value::from(n)),
+            any::<i32>().prop_map(Value::from),
             text.prop_map(Value::String),
         ];
         leaf.prop_recursive(5, 64, 6, move |inner| {
