@@ -109,6 +109,38 @@ impl Names {
         Names { list, keys, by_length }
     }
 
+    /// Name `f`, as declared.
+    pub fn name(&self, f: usize) -> &'static str {
+        self.list[f]
+    }
+
+    /// The index of the name (with its quote and colon) that the text at
+    /// `at` spells, and where the value after it starts: the masked compare
+    /// of a short list's packed keys, shared by `Reader` and `Cursor`.
+    #[inline(always)]
+    fn packed_match(&self, b: &[u8], at: usize) -> Option<(usize, usize)> {
+        // The sixteen bytes after the quote hold all of a name shorter than
+        // fifteen bytes with its quote and colon; a longer one's tail is
+        // compared byte for byte.
+        let Some([b'"', after @ ..]) = b.get(at..at + 17) else {
+            return None;
+        };
+        let words = [read_u64(after, 0), read_u64(after, 8)];
+        for (f, key) in self.keys.iter().enumerate() {
+            let name = self.list[f].as_bytes();
+            let n = name.len();
+            // Written out, not as a closure: one not inlined costs a call per long key.
+            if key.starts(words)
+                && (n < 15
+                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
+                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
+            {
+                return Some((f, at + n + 3));
+            }
+        }
+        None
+    }
+
     /// The index of the name equal to `key`.
     #[inline(always)]
     fn find(&self, key: &[u8]) -> Option<usize> {
@@ -523,28 +555,9 @@ impl<'a> Reader<'a> {
     /// colon, key and colon consumed; `None` for anything else (nothing consumed).
     #[inline(always)]
     fn packed_key(&mut self, names: &Names) -> Option<usize> {
-        let (b, at) = (self.bytes, self.pos);
-        // The sixteen bytes after the quote hold all of a name shorter than
-        // fifteen bytes with its quote and colon; a longer one's tail is
-        // compared byte for byte.
-        let Some([b'"', after @ ..]) = b.get(at..at + 17) else {
-            return None;
-        };
-        let words = [read_u64(after, 0), read_u64(after, 8)];
-        for (f, key) in names.keys.iter().enumerate() {
-            let name = names.list[f].as_bytes();
-            let n = name.len();
-            // Written out, not as a closure: one not inlined costs a call per long key.
-            if key.starts(words)
-                && (n < 15
-                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
-                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
-            {
-                self.pos = at + n + 3;
-                return Some(f);
-            }
-        }
-        None
+        let (f, value) = names.packed_match(self.bytes, self.pos)?;
+        self.pos = value;
+        Some(f)
     }
 
     /// The error for an unknown key (between `start` and `end`) where unknown keys are refused.
@@ -1079,24 +1092,9 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     fn key(&mut self, names: &Names) -> Option<usize> {
         self.ws();
-        let (b, at) = (self.text.as_bytes(), self.pos);
-        let Some([b'"', after @ ..]) = b.get(at..at + 17) else {
-            return None;
-        };
-        let words = [read_u64(after, 0), read_u64(after, 8)];
-        for (f, key) in names.keys.iter().enumerate() {
-            let name = names.list[f].as_bytes();
-            let n = name.len();
-            if key.starts(words)
-                && (n < 15
-                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
-                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
-            {
-                self.pos = at + n + 3;
-                return Some(f);
-            }
-        }
-        None
+        let (f, value) = names.packed_match(self.text.as_bytes(), self.pos)?;
+        self.pos = value;
+        Some(f)
     }
 
     /// Consumes `open` (`{` or `[`) if it is next; `None` if not.

@@ -212,7 +212,7 @@ fn json_row(text: &str, index: usize) -> Result<Row<'_>, Issue> {
                 }
             }
             other => {
-                let key = ROW_NAMES[other];
+                let key = ROW.name(other);
                 let meant = if other <= 4 {
                     SKU
                 } else if other <= 7 {
@@ -231,22 +231,6 @@ fn json_row(text: &str, index: usize) -> Result<Row<'_>, Issue> {
     let free_stock = free.ok_or_else(|| fail(None, "has no `freeStock`"))?;
     Ok(Row { index, line: 0, sku, free_stock, location })
 }
-
-/// `ROW`'s names, for messages.
-const ROW_NAMES: [&str; 12] = [
-    "sku",
-    "freeStock",
-    "StocklocationId",
-    "SKU",
-    "Sku",
-    "FreeStock",
-    "freestock",
-    "free_stock",
-    "stockLocationId",
-    "StockLocationId",
-    "stocklocationid",
-    "stock_location_id",
-];
 
 /// Free stock, exactly: a decimal within ±`MAX_FREE_STOCK`.
 fn free_stock(text: &str) -> Result<Decimal, String> {
