@@ -7,37 +7,20 @@
 
 use crate::common::{component, fixtures};
 use host_harness::bridge::{ProfileSource, ProfileText};
+use host_harness::compare::{component_text, native_text};
 use host_harness::replay::discover;
 use host_harness::{Bridge, Flow, Limits};
 use serde_json::{json, Value};
 
-/// An outcome as comparable text: status, key, every issue, the sales order's JSON.
+/// The component's outcome as comparable text (`host_harness::compare`).
 fn component_outcome(session: &mut host_harness::bridge::Session, payload: &[u8]) -> String {
     let report = session.call(Flow::Orders, payload);
     let o = report.outcome.unwrap_or_else(|| panic!("the component stopped: {:?}", report.failure));
-    let issues: Vec<String> =
-        o.issues.iter().map(|i| format!("{} {} {} {} {}", i.code, i.severity, i.owner, i.pointer, i.message)).collect();
-    format!("{} {:?} {:?} {}", o.status, o.key, issues, o.document.map_or(String::new(), |d| d.get().to_owned()))
+    component_text(&o)
 }
 
 fn native_outcome(profile: &plugin::Profile, payload: &[u8]) -> String {
-    let text = String::from_utf8_lossy(payload);
-    let o = plugin::map_order(profile, &text);
-    let status = match o.status {
-        plugin::Status::Ready => "ready",
-        plugin::Status::Review => "review",
-        plugin::Status::Rejected => "rejected",
-    };
-    let lower = |s: String| s.to_lowercase();
-    let issues: Vec<String> = o
-        .issues
-        .iter()
-        .map(|i| {
-            let (severity, owner) = (lower(format!("{:?}", i.severity)), lower(format!("{:?}", i.owner)));
-            format!("{} {severity} {owner} {} {}", i.code.as_str(), i.pointer, i.message)
-        })
-        .collect();
-    format!("{status} {:?} {:?} {}", o.order_key, issues, o.sales_order.map_or(String::new(), |s| s.to_json()))
+    native_text(&plugin::map_order(profile, &String::from_utf8_lossy(payload)))
 }
 
 /// A small deterministic generator (SplitMix64): the corpus is the same on every run.

@@ -18,6 +18,7 @@ mod mutate;
 mod oracle;
 
 use host_harness::bridge::{ProfileSource, ProfileText, Session};
+use host_harness::compare::native_text;
 use host_harness::{Bridge, Flow, Limits};
 use mutate::Rng;
 use plugin::{map_order, Outcome, Profile};
@@ -333,45 +334,13 @@ fn component_orders(
     Ok(n)
 }
 
-/// An outcome as comparable text (status, key, issues, sales order), the same
-/// way for the component and the native core.
+/// The component's outcome as `compare` writes it, or why it stopped.
 fn component_text(session: &mut Session, payload: &str) -> String {
     let report = session.call(Flow::Orders, payload.as_bytes());
     match report.outcome {
-        Some(o) => {
-            let issues: Vec<String> = o
-                .issues
-                .iter()
-                .map(|i| format!("{} {} {} {} {}", i.code, i.severity, i.owner, i.pointer, i.message))
-                .collect();
-            format!(
-                "{} {:?} {:?} {}",
-                o.status,
-                o.key,
-                issues,
-                o.document.map_or(String::new(), |d| d.get().to_owned())
-            )
-        }
+        Some(o) => host_harness::compare::component_text(&o),
         None => format!("stopped: {:?}", report.failure),
     }
-}
-
-fn native_text(o: &Outcome) -> String {
-    let status = match o.status {
-        plugin::Status::Ready => "ready",
-        plugin::Status::Review => "review",
-        plugin::Status::Rejected => "rejected",
-    };
-    let lower = |s: String| s.to_lowercase();
-    let issues: Vec<String> = o
-        .issues
-        .iter()
-        .map(|i| {
-            let (severity, owner) = (lower(format!("{:?}", i.severity)), lower(format!("{:?}", i.owner)));
-            format!("{} {severity} {owner} {} {}", i.code.as_str(), i.pointer, i.message)
-        })
-        .collect();
-    format!("{status} {:?} {:?} {}", o.order_key, issues, o.sales_order.as_ref().map_or(String::new(), |s| s.to_json()))
 }
 
 /// The recorded orders (JSON ones) and profiles under fixtures/.

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bridge;
 pub mod cache;
 pub mod check;
+pub mod compare;
 pub mod corpus;
 pub mod diff;
 pub mod engine;
