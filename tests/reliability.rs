@@ -23,6 +23,55 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
+fn a_batch_into_a_device_or_a_fifo_writes_through_it_and_leaves_it_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    // A FIFO stands in for /dev/null, which the test must not put at risk:
+    // the output used to be moved into place, replacing the device with a file.
+    let dir = scratch("fifo-output");
+    let fifo = dir.join("results.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let input = dir.join("orders.jsonl");
+    let order = std::fs::read(fixtures().join("orders/example-on-account/order.json")).unwrap();
+    let line: serde_json::Value = serde_json::from_slice(&order).unwrap();
+    std::fs::write(&input, format!("{line}\n{line}\n")).unwrap();
+    let out = harness(&[
+        "batch",
+        "--profile",
+        "fixtures/profile.json",
+        "-o",
+        fifo.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Checked before the reader is joined: had the FIFO been replaced, no
+    // writer would ever open it and the reader would wait for ever.
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced by a file");
+    assert!(!dir.join(".results.fifo.partial").exists());
+    let written = reader.join().unwrap();
+    assert_eq!(written.lines().count(), 2, "{written}");
+    assert!(written.lines().all(|l| l.contains("\"status\":\"ready\"")), "{written}");
+
+    // Nothing to resume from in a device.
+    let out = harness(&[
+        "batch",
+        "--resume",
+        "--profile",
+        "fixtures/profile.json",
+        "-o",
+        "/dev/null",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a regular file"), "{}", text(&out.stderr));
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+}
+
+#[test]
 fn a_batch_whose_input_is_missing_leaves_the_earlier_results_untouched() {
     let dir = scratch("missing-input");
     let results = dir.join("results.jsonl");

@@ -36,33 +36,47 @@ pub struct Options {
 /// Where `--output` goes: a temporary file beside the target, moved into
 /// place when the run ends, so the target only ever holds whole runs' whole
 /// lines, and nothing it held is touched before the inputs were opened.
+/// A target that exists and is not a regular file (`/dev/null`, a FIFO, a
+/// terminal) is written directly: moving a file onto it would replace the
+/// device with a file (as root, `-o /dev/null` did exactly that).
 pub struct Output {
     target: std::path::PathBuf,
-    partial: std::path::PathBuf,
+    /// `None`: the target is written directly (see above).
+    partial: Option<std::path::PathBuf>,
 }
 
 impl Output {
     pub fn new(target: &std::path::Path) -> Result<Output> {
         let name = target.file_name().with_context(|| format!("{} is not a file name", target.display()))?;
-        let partial = target.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let special = std::fs::metadata(target).is_ok_and(|m| !m.is_file());
+        let partial = (!special).then(|| target.with_file_name(format!(".{}.partial", name.to_string_lossy())));
         Ok(Output { target: target.to_path_buf(), partial })
     }
 
     /// The temporary file: created afresh, or (`resuming`) added to after the
-    /// target's lines that `resume` put there.
+    /// target's lines that `resume` put there; or the special target itself.
     pub fn open(&self, resuming: bool) -> Result<std::fs::File> {
+        let Some(partial) = &self.partial else {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(&self.target)
+                .with_context(|| format!("opening {}", self.target.display()));
+        };
         std::fs::OpenOptions::new()
             .create(true)
             .write(true)
             .append(resuming)
             .truncate(!resuming)
-            .open(&self.partial)
-            .with_context(|| format!("creating {}", self.partial.display()))
+            .open(partial)
+            .with_context(|| format!("creating {}", partial.display()))
     }
 
     /// For `--resume`: copies the target's whole lines into the temporary
     /// file and returns the last input line they answered.
     pub fn resume(&self) -> Result<u64> {
+        let Some(partial) = &self.partial else {
+            anyhow::bail!("{} is not a regular file: there is nothing to resume from", self.target.display());
+        };
         let text = std::fs::read_to_string(&self.target)
             .with_context(|| format!("reading {} to resume from it", self.target.display()))?;
         let mut last = 0;
@@ -74,14 +88,18 @@ impl Output {
             last = parsed["line"].as_u64().context("a result line without its input line number")?;
             kept.push_str(line);
         }
-        std::fs::write(&self.partial, kept).with_context(|| format!("writing {}", self.partial.display()))?;
+        std::fs::write(partial, kept).with_context(|| format!("writing {}", partial.display()))?;
         Ok(last)
     }
 
-    /// Moves the finished temporary file into place.
+    /// Moves the finished temporary file into place (a special target was
+    /// written directly: nothing to move).
     pub fn commit(&self) -> Result<()> {
-        std::fs::rename(&self.partial, &self.target)
-            .with_context(|| format!("moving {} to {}", self.partial.display(), self.target.display()))
+        match &self.partial {
+            Some(partial) => std::fs::rename(partial, &self.target)
+                .with_context(|| format!("moving {} to {}", partial.display(), self.target.display())),
+            None => Ok(()),
+        }
     }
 }
 
