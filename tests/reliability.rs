@@ -39,8 +39,11 @@ fn a_batch_into_a_device_or_a_fifo_writes_through_it_and_leaves_it_in_place() {
     let order = std::fs::read(fixtures().join("orders/example-on-account/order.json")).unwrap();
     let line: serde_json::Value = serde_json::from_slice(&order).unwrap();
     std::fs::write(&input, format!("{line}\n{line}\n")).unwrap();
+    let component = component().to_str().unwrap();
     let out = harness(&[
         "batch",
+        "--component",
+        component,
         "--profile",
         "fixtures/profile.json",
         "-o",
@@ -59,6 +62,8 @@ fn a_batch_into_a_device_or_a_fifo_writes_through_it_and_leaves_it_in_place() {
     // Nothing to resume from in a device.
     let out = harness(&[
         "batch",
+        "--component",
+        component,
         "--resume",
         "--profile",
         "fixtures/profile.json",
