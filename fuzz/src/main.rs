@@ -84,36 +84,10 @@ fn args() -> Result<Args, String> {
 struct Tally {
     done: AtomicU64,
     findings: Mutex<Vec<Value>>,
-    /// Findings of the one open class (see `open_finding`): saved and
-    /// counted, not failing the run.
-    open: AtomicU64,
     dir: PathBuf,
 }
 
-/// The one class of finding known and open (docs/fuzzing.md, "Open"):
-/// an order of 199 or 200 lines, each taking the costliest paths (figures
-/// booked from the presentment side, a split unit price, …), stopped for fuel
-/// at 11.0–12.3 million. Anything else stopped for fuel, and any other kind
-/// of finding, fails the run; so does one of these under 199 lines.
-fn open_finding(payload: &str, component: &str) -> bool {
-    component.starts_with("stopped: Some(FuelExhausted(\"map-order")
-        && plugin::orders::shopify::parse(payload)
-            .ok()
-            .and_then(|o| o.line_items.map(|lines| lines.len()))
-            .is_some_and(|n| (199..=plugin::orders::order::MAX_LINES).contains(&n))
-}
-
 impl Tally {
-    fn open(&self, reason: &str, payload: &str) {
-        let n = self.open.fetch_add(1, Relaxed);
-        if n < 100 {
-            let finding = json!({"kind": "open-fuel-200-costly-lines", "reason": reason, "payload": payload});
-            let _ = std::fs::create_dir_all(&self.dir);
-            let _ =
-                std::fs::write(self.dir.join(format!("open-fuel-200-costly-lines-{n:04}.json")), finding.to_string());
-        }
-    }
-
     fn found(&self, kind: &str, reason: &str, payload: &str) {
         let mut all = self.findings.lock().unwrap_or_else(|p| p.into_inner());
         let n = all.len();
@@ -161,12 +135,7 @@ fn run(args: &Args) -> anyhow::Result<usize> {
             default_hook(info);
         }
     }));
-    let tally = Tally {
-        done: AtomicU64::new(0),
-        findings: Mutex::new(Vec::new()),
-        open: AtomicU64::new(0),
-        dir: args.findings.clone(),
-    };
+    let tally = Tally { done: AtomicU64::new(0), findings: Mutex::new(Vec::new()), dir: args.findings.clone() };
 
     let regressions = replay_regressions(&root, &bundled, &tally)?;
     let deadline = |share: u64| args.seconds.map(|s| Instant::now() + Duration::from_millis(s * 10 * share));
@@ -216,10 +185,6 @@ fn run(args: &Args) -> anyhow::Result<usize> {
     summary("orders (component)", n, started.elapsed());
 
     let findings = tally.findings.lock().unwrap_or_else(|p| p.into_inner()).len();
-    let open = tally.open.load(Relaxed);
-    if open > 0 {
-        println!("open (known)       {open:>11} fuel stops of 199-200 costly lines (docs/fuzzing.md, \"Open\"), saved");
-    }
     println!("findings           {findings:>11}");
     Ok(findings)
 }
@@ -302,6 +267,9 @@ fn component_orders(
     let mut session = open()?;
     let mut rng = Rng(args.seed ^ 0xC0FF_EE00);
     let (mut n, mut over_cap) = (0, 0u64);
+    // The most fuel an answered order took, and its size: the headroom
+    // under the platform's budget, printed with the phase.
+    let mut highest = (0u64, String::new());
     while deadline.map_or(n < args.component_orders, |d| n % 64 != 0 || Instant::now() < d) {
         let payload = mutate::order(&orders[rng.below(orders.len())], &mut rng);
         n += 1;
@@ -311,13 +279,12 @@ fn component_orders(
             over_cap += 1;
             continue;
         }
-        let component = component_text(&mut session, &payload);
+        let (component, fuel) = component_text(&mut session, &payload);
+        if fuel > highest.0 {
+            highest = (fuel, payload.clone());
+        }
         if session.poisoned {
-            if open_finding(&payload, &component) {
-                tally.open(&component, &payload);
-            } else {
-                tally.found("component-trap", &component, &payload);
-            }
+            tally.found("component-trap", &component, &payload);
             session = open()?;
             continue;
         }
@@ -331,15 +298,29 @@ fn component_orders(
     if over_cap > 0 {
         println!("  ({over_cap} over the 1 MiB input cap, not sent to the component)");
     }
+    if highest.0 > 0 {
+        // Kept beside the findings (not one itself): where to look for headroom.
+        let saved = tally.dir.join("highest-fuel.json");
+        let _ = std::fs::create_dir_all(&tally.dir);
+        let _ = std::fs::write(&saved, json!({"fuel": highest.0, "payload": highest.1}).to_string());
+        println!(
+            "  (the most fuel an answered order took: {} of {}, {} bytes, saved as {})",
+            highest.0,
+            Limits::default().fuel,
+            highest.1.len(),
+            saved.display()
+        );
+    }
     Ok(n)
 }
 
-/// The component's outcome as `compare` writes it, or why it stopped.
-fn component_text(session: &mut Session, payload: &str) -> String {
+/// The component's outcome as `compare` writes it, or why it stopped; and
+/// the fuel of an answered call (0 for a stopped one).
+fn component_text(session: &mut Session, payload: &str) -> (String, u64) {
     let report = session.call(Flow::Orders, payload.as_bytes());
     match report.outcome {
-        Some(o) => host_harness::compare::component_text(&o),
-        None => format!("stopped: {:?}", report.failure),
+        Some(o) => (host_harness::compare::component_text(&o), report.metrics.fuel),
+        None => (format!("stopped: {:?}", report.failure), 0),
     }
 }
 

@@ -12,9 +12,9 @@ use crate::orders::uom::{self, Pack};
 use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{amount, divide_half_up, negative, required_amount, show, MONEY_DP};
+use crate::shared::money::{amount, divide_half_up, negative, required_amount, MONEY_DP};
 use crate::shared::text::{quoted, same, trim, visible};
-use crate::shared::write::decimal_text;
+use crate::shared::write::{message, Exact, Money};
 use rust_decimal::Decimal;
 
 /// The line property SparkLayer writes the final per-unit price into [doc; its
@@ -76,8 +76,8 @@ pub fn map_line(
     if negative(charged) {
         issues.push(Issue::new(
             Code::LINE_PRICE_MISMATCH,
-            format!("{at}/discount_allocations"),
-            format!("line {sku}: discounts {} exceed the line price {}", show(discount), show(gross)),
+            message![&at, "/discount_allocations"],
+            message!["line ", sku, ": discounts ", Money(discount), " exceed the line price ", Money(gross)],
         ));
     }
     let (vat, tax_rate_id) = line_vat(profile, item, cx.side, &at, issues);
@@ -203,11 +203,22 @@ fn check_charged_price(
     if rounded != unit && (sparklayer - charged).abs() > profile.orders.tolerance {
         issues.push(Issue::new(
             Code::LINE_PRICE_MISMATCH,
-            format!("{at}/properties"),
-            format!(
-                "line {sku}: SparkLayer charged {} a unit ({} for {quantity}) but Shopify's price less discounts is {} ({} a unit); confirm which price the customer agreed",
-                show(unit), show(sparklayer), show(charged), decimal_text(divide_half_up(charged, quantity, 4))
-            ),
+            message![at, "/properties"],
+            message![
+                "line ",
+                sku,
+                ": SparkLayer charged ",
+                Money(unit),
+                " a unit (",
+                Money(sparklayer),
+                " for ",
+                quantity,
+                ") but Shopify's price less discounts is ",
+                Money(charged),
+                " (",
+                Exact(divide_half_up(charged, quantity, 4)),
+                " a unit); confirm which price the customer agreed",
+            ],
         ));
     }
 }
@@ -263,7 +274,7 @@ fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &m
 /// (personalisation, print text): everything but the pack selection, the
 /// charged price and the app's hidden (`_…`) properties.
 fn notes(profile: &Profile, item: &LineItem) -> String {
-    let mut notes = Vec::new();
+    let mut notes = String::new();
     for p in &item.properties {
         let name = trim(&p.name);
         let skip = name.is_empty()
@@ -276,10 +287,15 @@ fn notes(profile: &Profile, item: &LineItem) -> String {
             _ => continue,
         };
         if !skip && !value.is_empty() {
-            notes.push(format!("{name}: {value}"));
+            if !notes.is_empty() {
+                notes.push_str("; ");
+            }
+            notes.push_str(name);
+            notes.push_str(": ");
+            notes.push_str(&value);
         }
     }
-    notes.join("; ")
+    notes
 }
 
 fn price_parts(
@@ -297,11 +313,28 @@ fn price_parts(
             issues.push(Issue::new(
                 Code::UNIT_PRICE_SPLIT,
                 at,
-                format!(
-                    "line {sku}: {} for {quantity} is {} a unit, which OrderWise cannot hold at {precision} decimals; sent as {} × {} + {} × {} = {}",
-                    show(net), decimal_text(divide_half_up(net, quantity, precision + 2)),
-                    a.quantity, show(a.unit_net), b.quantity, show(b.unit_net), show(net)
-                ),
+                message![
+                    "line ",
+                    sku,
+                    ": ",
+                    Money(net),
+                    " for ",
+                    quantity,
+                    " is ",
+                    Exact(divide_half_up(net, quantity, precision + 2)),
+                    " a unit, which OrderWise cannot hold at ",
+                    precision,
+                    " decimals; sent as ",
+                    a.quantity,
+                    " × ",
+                    Money(a.unit_net),
+                    " + ",
+                    b.quantity,
+                    " × ",
+                    Money(b.unit_net),
+                    " = ",
+                    Money(net),
+                ],
             ));
             vec![a, b]
         }
@@ -310,10 +343,23 @@ fn price_parts(
             issues.push(Issue::new(
                 Code::UNIT_PRICE_INEXACT,
                 at,
-                format!(
-                    "line {sku}: {} for {quantity} has no exact unit price at {precision} decimals ({} × {} = {}); the profile says review: adjust the price or allow split-line",
-                    show(net), quantity, show(nearest), show(nearest * Decimal::from(quantity))
-                ),
+                message![
+                    "line ",
+                    sku,
+                    ": ",
+                    Money(net),
+                    " for ",
+                    quantity,
+                    " has no exact unit price at ",
+                    precision,
+                    " decimals (",
+                    quantity,
+                    " × ",
+                    Money(nearest),
+                    " = ",
+                    Money(nearest * Decimal::from(quantity)),
+                    "); the profile says review: adjust the price or allow split-line",
+                ],
             ));
             vec![Part { quantity, unit_net: nearest }]
         }
@@ -321,10 +367,20 @@ fn price_parts(
             issues.push(Issue::new(
                 Code::UNIT_PRICE_INEXACT,
                 at,
-                format!(
-                    "line {sku}: net {} cannot be expressed as {quantity} unit prices at {precision} decimals; the nearest, {}, is off by {}",
-                    show(net), show(nearest.unit_net), show(off_by)
-                ),
+                message![
+                    "line ",
+                    sku,
+                    ": net ",
+                    Money(net),
+                    " cannot be expressed as ",
+                    quantity,
+                    " unit prices at ",
+                    precision,
+                    " decimals; the nearest, ",
+                    Money(nearest.unit_net),
+                    ", is off by ",
+                    Money(off_by),
+                ],
             ));
             vec![nearest]
         }

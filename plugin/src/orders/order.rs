@@ -14,7 +14,8 @@ use crate::orders::{address, delivery, edits, lifecycle, payment, po, totals};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
-use crate::shared::text::visible;
+use crate::shared::text::{quoted_up_to, visible};
+use crate::shared::write::message;
 use rust_decimal::Decimal;
 
 /// The most lines one call maps, as the platform budget Shopify Functions
@@ -282,17 +283,29 @@ fn special_instructions(profile: &Profile, order: &Order, payment: &str, po: &Po
     text.push_str("; Note: ");
     let max = profile.orders.special_instructions_max_length;
     let room = max.saturating_sub(text.chars().count());
-    if note.chars().count() <= room {
+    // Counted only as far as the room (a note can run to the input cap).
+    if note.char_indices().nth(room).is_none() {
         text.push_str(&note);
         return text;
     }
-    let cut: String = note.chars().take(room.saturating_sub(1)).collect();
-    text.push_str(&cut);
+    // Room for `kept` characters and the `…`.
+    let kept = room.saturating_sub(1);
+    let cut_at = note.char_indices().nth(kept).map_or(note.len(), |(i, _)| i);
+    text.push_str(&note[..cut_at]);
     text.push('…');
     issues.push(Issue::new(
         Code::NOTE_TRUNCATED,
         "/note",
-        format!("the order note does not fit OrderWise's {max} characters of special instructions and was cut; the whole note: {note:?}"),
+        // What was cut, which is what someone has to add by hand, quoted up
+        // to what a message holds (Shopify's order has the whole note).
+        message![
+            "the order note does not fit OrderWise's ",
+            max,
+            " characters of special instructions and was cut after ",
+            kept,
+            " characters; what was cut: ",
+            &quoted_up_to(&note[cut_at..], 600),
+        ],
     ));
     text
 }

@@ -11,6 +11,7 @@ use crate::orders::shopify::{LineItem, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::text::{quoted, same, trim, visible};
+use crate::shared::write::message;
 use std::borrow::Cow;
 
 /// Where a sold line lands in OrderWise.
@@ -252,28 +253,37 @@ pub fn check_quantity(profile: &Profile, sku: &str, pack: Option<&str>, quantity
         return Vec::new();
     };
     let mut issues = Vec::new();
-    let mut flag = |what: String| {
+    // Pieced together (`message!`): these can stand twice on each of 200 lines.
+    let mut flag = |what: &str, limit: u32| {
         issues.push(Issue::new(
             Code::PACK_QUANTITY_INVALID,
-            format!("{at}/quantity"),
-            format!(
-                "SKU {sku} quantity {quantity} {what}; correct the order in SparkLayer or the SKU's quantity rules"
-            ),
+            message![at, "/quantity"],
+            message![
+                "SKU ",
+                sku,
+                " quantity ",
+                quantity,
+                " ",
+                what,
+                " ",
+                limit,
+                "; correct the order in SparkLayer or the SKU's quantity rules"
+            ],
         ))
     };
     if let Some(pack) = rule.pack_size {
         if !quantity.is_multiple_of(u64::from(pack)) {
-            flag(format!("is not a multiple of its pack size {pack}"));
+            flag("is not a multiple of its pack size", pack);
         }
     }
     if let Some(min) = rule.min {
         if quantity < u64::from(min) {
-            flag(format!("is below the minimum order quantity {min}"));
+            flag("is below the minimum order quantity", min);
         }
     }
     if let Some(max) = rule.max {
         if quantity > u64::from(max) {
-            flag(format!("is above the maximum order quantity {max}"));
+            flag("is above the maximum order quantity", max);
         }
     }
     issues

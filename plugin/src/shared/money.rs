@@ -215,17 +215,10 @@ fn round_small(value: Decimal, dp: u32, half_up: bool) -> Option<Decimal> {
 /// no trailing zeros beyond them (0.83330 -> 0.8333, 5 -> 5.00).
 pub fn show(value: Decimal) -> String {
     // Written by the sales-order writer's digits (no `Display`, which costs
-    // ~500 fuel units a figure), then padded to two decimals.
-    let mut text = crate::shared::write::decimal_text(value);
-    match text.find('.') {
-        None => text.push_str(".00"),
-        Some(point) => {
-            for _ in text.len() - point - 1..MONEY_DP as usize {
-                text.push('0');
-            }
-        }
-    }
-    text
+    // ~500 fuel units a figure), padded to two decimals.
+    let mut out = crate::shared::write::Message::with_capacity(24);
+    out.put(crate::shared::write::Money(value));
+    out.finish()
 }
 
 impl FromStr for Dec {

@@ -20,8 +20,7 @@ pub fn is_invisible(c: char) -> bool {
 /// that needs neither is borrowed as it is.
 pub fn visible(s: &str) -> Cow<'_, str> {
     // Nearly all text is printable ASCII (spaces inside): only its ends need looking at.
-    let b = s.as_bytes();
-    if b.iter().all(|&c| (b' '..=b'~').contains(&c)) {
+    if printable_ascii(s.as_bytes()) {
         return Cow::Borrowed(s.trim_matches(' '));
     }
     let trimmed = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
@@ -34,16 +33,42 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Whether every byte is printable ASCII (a space to `~`): eight bytes at
+/// a time, since a note can run to the input cap (a byte at a time through
+/// the iterator cost 21 fuel units a byte).
+fn printable_ascii(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let mut words = b.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // Below 0x20: taking 0x20 away borrows into the byte's high bit (a
+        // borrow only ever starts at such a byte). 0x7F and above: the high
+        // bit is set, or is once 1 is added (a carry only ever starts at 0xFF).
+        let control = w.wrapping_sub(ONES * 0x20) & !w;
+        let beyond = w.wrapping_add(ONES) | w;
+        if (control | beyond) & HIGH != 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&c| (b' '..=b'~').contains(&c))
+}
+
 /// Payload text as a message quotes it: in double quotes, at most 60
 /// characters then `…`, with quotes, backslashes and invisible characters
 /// escaped (`\u{200b}`) so a person sees what is there. Not `{:?}`: its
 /// escaping looks every non-ASCII character up in Unicode tables, thousands
 /// of fuel units a character.
 pub fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len().min(64) + 8);
+    quoted_up_to(s, 60)
+}
+
+/// `quoted`, at most `max` characters.
+pub fn quoted_up_to(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max + 4) + 8);
     out.push('"');
     for (n, c) in s.chars().enumerate() {
-        if n == 60 {
+        if n == max {
             out.push('…');
             break;
         }
@@ -82,7 +107,23 @@ pub fn same(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{quoted, same, trim, visible};
+    use super::{printable_ascii, quoted, same, trim, visible};
+
+    #[test]
+    fn printable_ascii_is_decided_a_word_at_a_time_as_byte_by_byte() {
+        let naive = |b: &[u8]| b.iter().all(|&c| (b' '..=b'~').contains(&c));
+        for odd in 0..=255u8 {
+            for at in 0..17 {
+                let mut text = [b'x'; 17];
+                text[at] = odd;
+                for end in at..=17 {
+                    assert_eq!(printable_ascii(&text[..end]), naive(&text[..end]), "{odd:#x} at {at}, {end} bytes");
+                }
+            }
+        }
+        assert!(printable_ascii(b" ~ PO-45821 Case of 12 "));
+        assert!(!printable_ascii("PO\u{200B}-45821".as_bytes()));
+    }
 
     #[test]
     fn quoted_text_shows_what_is_there_and_stays_short() {

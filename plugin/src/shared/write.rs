@@ -184,6 +184,114 @@ fn escape_into(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// An issue message (or a pointer) pieced together without `core::fmt`:
+/// `message!["line ", sku, ": ", Money(net), " for ", quantity]`. A message
+/// can stand on each of 200 lines, and `format!` costs about 2,000 fuel
+/// units one; this costs what its bytes do.
+#[derive(Debug, Default)]
+pub struct Message(Vec<u8>);
+
+impl Message {
+    pub fn with_capacity(bytes: usize) -> Self {
+        Message(Vec::with_capacity(bytes))
+    }
+
+    pub fn put(&mut self, piece: impl Piece) -> &mut Self {
+        piece.put_into(&mut self.0);
+        self
+    }
+
+    pub fn finish(self) -> String {
+        // SAFETY: `Piece`s append whole `&str`s and ASCII only.
+        unsafe { String::from_utf8_unchecked(self.0) }
+    }
+}
+
+/// What a `Message` is made of: text, whole numbers, and decimals written
+/// as money (`Money`) or exactly (`Exact`).
+pub trait Piece {
+    fn put_into(self, out: &mut Vec<u8>);
+}
+
+impl Piece for &str {
+    fn put_into(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl Piece for &String {
+    fn put_into(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl Piece for u64 {
+    fn put_into(self, out: &mut Vec<u8>) {
+        let mut digits = [0u8; 20];
+        let at = digits_of(self, &mut digits);
+        out.extend_from_slice(&digits[at..]);
+    }
+}
+
+impl Piece for u32 {
+    fn put_into(self, out: &mut Vec<u8>) {
+        u64::from(self).put_into(out);
+    }
+}
+
+impl Piece for usize {
+    fn put_into(self, out: &mut Vec<u8>) {
+        (self as u64).put_into(out);
+    }
+}
+
+/// A decimal as money is shown: at least two decimals (`money::show`).
+#[derive(Debug, Clone, Copy)]
+pub struct Money(pub Decimal);
+
+impl Piece for Money {
+    fn put_into(self, out: &mut Vec<u8>) {
+        money_digits(out, self.0);
+    }
+}
+
+/// A decimal's exact digits (`decimal_text`).
+#[derive(Debug, Clone, Copy)]
+pub struct Exact(pub Decimal);
+
+impl Piece for Exact {
+    fn put_into(self, out: &mut Vec<u8>) {
+        decimal_digits(out, self.0);
+    }
+}
+
+/// `Message` for a list of pieces: `message!["a", 1u64, Money(d)]`.
+macro_rules! message {
+    ($($piece:expr),+ $(,)?) => {{
+        let mut m = $crate::shared::write::Message::with_capacity(160);
+        $( m.put($piece); )+
+        m.finish()
+    }};
+}
+pub(crate) use message;
+
+/// A decimal's exact digits padded to two decimals (`5` -> `5.00`,
+/// `7.8825` as it is): how messages show money.
+pub(crate) fn money_digits(out: &mut Vec<u8>, d: Decimal) {
+    let start = out.len();
+    decimal_digits(out, d);
+    let decimals = match out[start..].iter().rposition(|&b| b == b'.') {
+        Some(point) => out.len() - start - point - 1,
+        None => {
+            out.push(b'.');
+            0
+        }
+    };
+    for _ in decimals..crate::shared::money::MONEY_DP as usize {
+        out.push(b'0');
+    }
+}
+
 /// `n` in lower-case hexadecimal, without leading zeros.
 pub fn hex(n: u32) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -248,17 +356,23 @@ fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
                 m /= 10;
                 scale -= 1;
             }
-            let mut placed = 0;
-            loop {
-                if placed == scale && scale > 0 {
+            // The fraction's digits (exactly `scale` of them, zeros
+            // included), the point, then the whole part (at least a `0`):
+            // two plain loops, no test per digit of where the point goes.
+            if scale > 0 {
+                for _ in 0..scale {
                     i -= 1;
-                    buf[i] = b'.';
+                    buf[i] = b'0' + (m % 10) as u8;
+                    m /= 10;
                 }
+                i -= 1;
+                buf[i] = b'.';
+            }
+            loop {
                 i -= 1;
                 buf[i] = b'0' + (m % 10) as u8;
                 m /= 10;
-                placed += 1;
-                if m == 0 && placed > scale {
+                if m == 0 {
                     break;
                 }
             }
