@@ -65,6 +65,16 @@ pub fn quoted(s: &str) -> String {
 
 /// `quoted`, at most `max` characters.
 pub fn quoted_up_to(s: &str, max: usize) -> String {
+    // Most quoted text (a SKU, a pack name) needs no escape and no cut:
+    // copied whole, not character by character.
+    let b = s.as_bytes();
+    if b.len() <= max && printable_ascii(b) && !b.iter().any(|&c| c == b'"' || c == b'\\') {
+        let mut out = String::with_capacity(b.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     let mut out = String::with_capacity(s.len().min(max + 4) + 8);
     out.push('"');
     for (n, c) in s.chars().enumerate() {
@@ -132,6 +142,8 @@ mod tests {
         assert_eq!(quoted("\u{200B}x\u{0}"), "\"\\u{200b}x\\u{0}\"");
         assert_eq!(quoted("é€😀"), "\"é€😀\"");
         assert_eq!(quoted(&"x".repeat(100)), format!("\"{}…\"", "x".repeat(60)));
+        assert_eq!(quoted(&"x".repeat(60)), format!("\"{}\"", "x".repeat(60)));
+        assert_eq!(quoted(&"x".repeat(61)), format!("\"{}…\"", "x".repeat(60)));
     }
 
     #[test]
