@@ -170,3 +170,45 @@ fn a_compiled_component_is_cached_by_content_hash() {
     Bridge::load(&test_component("hostile"), Limits::default(), Some(&dir)).unwrap();
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 }
+
+/// The initial linear memory the component declares (`--initial-memory` in
+/// `.cargo/config.toml`).
+fn declared_initial_memory() -> u64 {
+    let config = crate::common::read(workspace().join(".cargo/config.toml"));
+    let (_, rest) = config.split_once("--initial-memory=").expect(".cargo/config.toml sets --initial-memory");
+    rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()).expect("a byte count")
+}
+
+#[test]
+fn every_recorded_order_maps_within_the_declared_initial_memory_so_no_instance_grows_it() {
+    // A memory that grew is shrunk back with `mprotect` when its pooled slot
+    // is next instantiated: a TLB shootdown across the workers per order,
+    // which tripled batch's kernel time when the component's data outgrew
+    // the declared size (docs/benchmarks.md, "Kernel time in fresh mode").
+    let initial = declared_initial_memory();
+    let bridge = Bridge::load(component(), Limits::default(), None).expect("the component loads");
+    let bundled = profile();
+    let mut cases: Vec<_> = std::fs::read_dir(fixtures().join("orders")).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    let mut answered = 0;
+    for case in cases {
+        let own = case.join("profile.json");
+        let profile =
+            if own.is_file() { host_harness::bridge::ProfileText::read(&own).unwrap() } else { bundled.clone() };
+        // A case's payload is order.json, or order.txt for one that is not JSON.
+        let payload = std::fs::read(case.join("order.json")).or_else(|_| std::fs::read(case.join("order.txt")));
+        let report = run_order(&bridge, &profile, &payload.unwrap());
+        // A few cases are refused before mapping (an invalid profile, on purpose).
+        if report.failure.is_some() {
+            continue;
+        }
+        answered += 1;
+        assert!(
+            report.metrics.peak_memory_bytes <= initial,
+            "{} peaked at {} bytes of linear memory, over the {initial} the component declares: raise --initial-memory",
+            case.display(),
+            report.metrics.peak_memory_bytes
+        );
+    }
+    assert!(answered > 50, "the recorded order cases are there ({answered} answered)");
+}
