@@ -418,6 +418,32 @@ mod tests {
     }
 
     #[test]
+    fn messages_read_as_format_would_write_them() {
+        let d = |t: &str| parse_decimal(t).unwrap();
+        let (sku, pointer) = ("NAP-2PLY-500", String::from("/line_items/7"));
+        let built = message![
+            &pointer,
+            " line ",
+            sku,
+            ": ",
+            Money(d("31.53")),
+            " for ",
+            4u64,
+            " is ",
+            Exact(d("7.882500")),
+            " at ",
+            2u32,
+            " decimals; ",
+            Money(d("5")),
+            " × ",
+            3usize,
+            ", ",
+            Money(d("-0.010")),
+        ];
+        assert_eq!(built, "/line_items/7 line NAP-2PLY-500: 31.53 for 4 is 7.8825 at 2 decimals; 5.00 × 3, -0.01");
+    }
+
+    #[test]
     fn strings_are_escaped_as_serde_json_does() {
         for s in ["plain", "quote \" and \\ slash", "new\nline\ttab", "\u{1}\u{1f}", "é — 😀", "\u{8}\u{c}\r"] {
             let mut w = Writer::default();
