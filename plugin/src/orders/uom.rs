@@ -10,8 +10,8 @@ use crate::orders::settings::NonStock;
 use crate::orders::shopify::{LineItem, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
-use crate::shared::text::{quoted, same, trim, visible};
-use crate::shared::write::message;
+use crate::shared::text::{same, trim, visible};
+use crate::shared::write::{message, Quoted};
 use std::borrow::Cow;
 
 /// Where a sold line lands in OrderWise.
@@ -55,24 +55,31 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
         let unreadable = |why: String| {
             Pack::Unreadable(Issue::new(
                 Code::PACK_UNREADABLE,
-                format!("{at}/properties/{i}/value"),
-                format!("pack property {} {why}; the line is held, never mapped as eaches", quoted(&property.name)),
+                message![at, "/properties/", i, "/value"],
+                message![
+                    "pack property ",
+                    Quoted(&property.name),
+                    " ",
+                    &why,
+                    "; the line is held, never mapped as eaches"
+                ],
             ))
         };
         let value = match &property.value {
             Value::Text(t) => visible(t),
-            other => return unreadable(format!("holds {}, not a pack name", other.describe())),
+            other => return unreadable(message!["holds ", &other.describe(), ", not a pack name"]),
         };
         if value.is_empty() {
             return unreadable("is blank".to_owned());
         }
         match &chosen {
             Some(first) if *first != value => {
-                return unreadable(format!(
-                    "says {} but an earlier pack property says {}",
-                    quoted(&value),
-                    quoted(first)
-                ));
+                return unreadable(message![
+                    "says ",
+                    Quoted(&value),
+                    " but an earlier pack property says ",
+                    Quoted(first)
+                ]);
             }
             Some(_) => {}
             None => chosen = Some(value),
@@ -85,12 +92,14 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     match unconfigured {
         Some(i) => Pack::Unreadable(Issue::new(
             Code::PACK_PROPERTY_UNCONFIGURED,
-            format!("{at}/properties/{i}"),
-            format!(
-                "line property {} looks like a pack selection but orders.packProperties ({}) does not name it; add it there (or rename the theme's property) so the pack is read, not ignored",
-                quoted(&item.properties[i].name),
-                names.join(", ")
-            ),
+            message![at, "/properties/", i],
+            message![
+                "line property ",
+                Quoted(&item.properties[i].name),
+                " looks like a pack selection but orders.packProperties (",
+                &names.join(", "),
+                ") does not name it; add it there (or rename the theme's property) so the pack is read, not ignored"
+            ],
         )),
         None => chosen.map_or(Pack::None, Pack::Selected),
     }
@@ -174,8 +183,15 @@ fn non_stock<'p>(
         NonStock::Variant(code) => {
             // The profile is refused unless the variant exists (`Settings::link`).
             let Some(variant) = profile.reference.variant(code) else {
-                let why =
-                    format!("line {} is {what}; its non-stock variant {code} is not in the profile", quoted(label));
+                let why = message![
+                    "line ",
+                    Quoted(label),
+                    " is ",
+                    what,
+                    "; its non-stock variant ",
+                    code,
+                    " is not in the profile"
+                ];
                 issues.push(Issue::new(Code::NON_STOCK_LINE, at, why));
                 return None;
             };
@@ -183,10 +199,17 @@ fn non_stock<'p>(
                 Issue::new(
                     Code::NON_STOCK_LINE,
                     at,
-                    format!(
-                        "line {} is {what}: booked to non-stock variant {code} (orders.nonStock.{setting})",
-                        quoted(label)
-                    ),
+                    message![
+                        "line ",
+                        Quoted(label),
+                        " is ",
+                        what,
+                        ": booked to non-stock variant ",
+                        code,
+                        " (orders.nonStock.",
+                        setting,
+                        ")"
+                    ],
                 )
                 .with_severity(Severity::Info),
             );
@@ -196,10 +219,15 @@ fn non_stock<'p>(
             issues.push(Issue::new(
                 Code::NON_STOCK_LINE,
                 at,
-                format!(
-                    "line {} is {what}, with no stock to deplete; orders.nonStock.{setting} says review: book it by hand, or set a non-stock variant for such lines",
-                    quoted(label)
-                ),
+                message![
+                    "line ",
+                    Quoted(label),
+                    " is ",
+                    what,
+                    ", with no stock to deplete; orders.nonStock.",
+                    setting,
+                    " says review: book it by hand, or set a non-stock variant for such lines"
+                ],
             ));
             None
         }
@@ -212,7 +240,7 @@ pub fn resolve<'p>(profile: &'p Profile, sku: &str, pack: Option<&str>, at: &str
     if sku.is_empty() {
         return Err(Issue::new(
             Code::SKU_UNKNOWN,
-            format!("{at}/sku"),
+            message![at, "/sku"],
             "line has no SKU, so no OrderWise variant can be chosen; give the product variant a SKU that matches its OrderWise variant code",
         ));
     }
@@ -224,13 +252,18 @@ pub fn resolve<'p>(profile: &'p Profile, sku: &str, pack: Option<&str>, at: &str
         // A pack was chosen but nothing says how many eaches it holds: never guess 1.
         return Err(Issue::new(
             Code::UOM_UNMAPPED,
-            format!("{at}/properties"),
-            format!(
-                "SKU {sku} was ordered as pack {}, which has no unit mapping; add a unit {{sku: {}, pack: {}, multiplier}} under the variant it depletes in the profile's reference.variants",
-                quoted(pack),
-                quoted(sku),
-                quoted(pack)
-            ),
+            message![at, "/properties"],
+            message![
+                "SKU ",
+                sku,
+                " was ordered as pack ",
+                Quoted(pack),
+                ", which has no unit mapping; add a unit {sku: ",
+                Quoted(sku),
+                ", pack: ",
+                Quoted(pack),
+                ", multiplier} under the variant it depletes in the profile's reference.variants"
+            ],
         ));
     }
     if let Some(variant) = reference.variant(sku) {
@@ -238,10 +271,12 @@ pub fn resolve<'p>(profile: &'p Profile, sku: &str, pack: Option<&str>, at: &str
     }
     Err(Issue::new(
         Code::SKU_UNKNOWN,
-        format!("{at}/sku"),
-        format!(
-            "SKU {sku} is not an OrderWise variant code and has no unit mapping (codes match exactly, case-sensitive); create the variant in OrderWise or map the SKU in the units of a variant (profile reference.variants)"
-        ),
+        message![at, "/sku"],
+        message![
+            "SKU ",
+            sku,
+            " is not an OrderWise variant code and has no unit mapping (codes match exactly, case-sensitive); create the variant in OrderWise or map the SKU in the units of a variant (profile reference.variants)"
+        ],
     ))
 }
 

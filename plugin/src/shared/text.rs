@@ -65,36 +65,43 @@ pub fn quoted(s: &str) -> String {
 
 /// `quoted`, at most `max` characters.
 pub fn quoted_up_to(s: &str, max: usize) -> String {
+    let mut out = Vec::with_capacity(s.len().min(max + 4) + 8);
+    quote_into(&mut out, s, max);
+    // SAFETY: `quote_into` appends whole characters of `s` and ASCII only.
+    unsafe { String::from_utf8_unchecked(out) }
+}
+
+/// `quoted_up_to`, appended to `out` (a message being pieced together:
+/// `write::Quoted`), so that a quote costs no string of its own.
+pub(crate) fn quote_into(out: &mut Vec<u8>, s: &str, max: usize) {
     // Most quoted text (a SKU, a pack name) needs no escape and no cut:
     // copied whole, not character by character.
     let b = s.as_bytes();
     if b.len() <= max && printable_ascii(b) && !b.iter().any(|&c| c == b'"' || c == b'\\') {
-        let mut out = String::with_capacity(b.len() + 2);
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-        return out;
+        out.reserve(b.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+        return;
     }
-    let mut out = String::with_capacity(s.len().min(max + 4) + 8);
-    out.push('"');
+    out.push(b'"');
     for (n, c) in s.chars().enumerate() {
         if n == max {
-            out.push('…');
+            out.extend_from_slice("…".as_bytes());
             break;
         }
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
             c if is_invisible(c) => {
-                out.push_str("\\u{");
-                out.push_str(&crate::shared::write::hex(u32::from(c)));
-                out.push('}');
+                out.extend_from_slice(b"\\u{");
+                out.extend_from_slice(crate::shared::write::hex(u32::from(c)).as_bytes());
+                out.push(b'}');
             }
-            c => out.push(c),
+            c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
     }
-    out.push('"');
-    out
+    out.push(b'"');
 }
 
 /// `str::trim`, with the common case (ASCII, no white space at either end)

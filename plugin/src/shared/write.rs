@@ -202,7 +202,7 @@ impl Message {
     }
 
     pub fn finish(self) -> String {
-        // SAFETY: `Piece`s append whole `&str`s and ASCII only.
+        // SAFETY: `Piece`s append whole `&str`s, whole characters (`Quoted`) and ASCII only.
         unsafe { String::from_utf8_unchecked(self.0) }
     }
 }
@@ -252,6 +252,17 @@ pub struct Money(pub Decimal);
 impl Piece for Money {
     fn put_into(self, out: &mut Vec<u8>) {
         money_digits(out, self.0);
+    }
+}
+
+/// Payload text quoted as `text::quoted` quotes it (at most 60 characters,
+/// invisible ones escaped), written straight into the message.
+#[derive(Debug, Clone, Copy)]
+pub struct Quoted<'a>(pub &'a str);
+
+impl Piece for Quoted<'_> {
+    fn put_into(self, out: &mut Vec<u8>) {
+        crate::shared::text::quote_into(out, self.0, 60);
     }
 }
 
@@ -331,6 +342,64 @@ pub fn decimal_text(d: Decimal) -> String {
     unsafe { String::from_utf8_unchecked(out) }
 }
 
+/// "00" to "99", for writing digits two at a time.
+const PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut n = 0;
+    while n < 100 {
+        table[2 * n] = b'0' + (n / 10) as u8;
+        table[2 * n + 1] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    table
+};
+
+/// Writes `m` with `scale` fractional digits right to left into `buf` ending
+/// at `i` (trailing fractional zeros dropped, as `normalize` drops them; a
+/// `0` before a point with nothing else); returns where the digits start.
+/// Two digits a division: the fraction's (exactly its scale of them), the
+/// point, then the whole part.
+fn digits_u64(buf: &mut [u8; 48], mut i: usize, mut m: u64, mut scale: usize) -> usize {
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
+    }
+    // Two digits (`r` below 100) before `i`; where they start.
+    #[inline(always)]
+    fn pair(buf: &mut [u8; 48], i: usize, r: u64) -> usize {
+        let r = 2 * r as usize;
+        buf[i - 2] = PAIRS[r];
+        buf[i - 1] = PAIRS[r + 1];
+        i - 2
+    }
+    if scale > 0 {
+        let mut left = scale;
+        while left >= 2 {
+            i = pair(buf, i, m % 100);
+            m /= 100;
+            left -= 2;
+        }
+        if left == 1 {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
+        }
+        i -= 1;
+        buf[i] = b'.';
+    }
+    while m >= 100 {
+        i = pair(buf, i, m % 100);
+        m /= 100;
+    }
+    if m >= 10 {
+        i = pair(buf, i, m);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + m as u8;
+    }
+    i
+}
+
 /// A decimal's exact digits, without trailing fractional zeros (`129.030` ->
 /// `129.03`, `5.00` -> `5`, `-0.5` -> `-0.5`), as `Decimal::normalize` shows it.
 #[inline(never)]
@@ -346,19 +415,16 @@ fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
     let mut buf = [0u8; 48];
     let mut i = buf.len();
     let mut scale = d.scale() as usize;
-    // Emits digits of `m` (a u64 nearly always: money fits 19 digits, and
-    // u128 division costs far more in wasm), trailing fractional zeros
-    // dropped as `normalize` drops them, the point after `scale` of them.
-    macro_rules! emit {
-        ($m:expr) => {{
-            let mut m = $m;
+    match u64::try_from(mantissa.unsigned_abs()) {
+        // Money fits 19 digits nearly always: two digits a division.
+        Ok(m) => i = digits_u64(&mut buf, i, m, scale),
+        Err(_) => {
+            // u128 division costs far more in wasm: only for what u64 cannot hold.
+            let mut m = mantissa.unsigned_abs();
             while scale > 0 && m % 10 == 0 {
                 m /= 10;
                 scale -= 1;
             }
-            // The fraction's digits (exactly `scale` of them, zeros
-            // included), the point, then the whole part (at least a `0`):
-            // two plain loops, no test per digit of where the point goes.
             if scale > 0 {
                 for _ in 0..scale {
                     i -= 1;
@@ -376,11 +442,7 @@ fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
                     break;
                 }
             }
-        }};
-    }
-    match u64::try_from(mantissa.unsigned_abs()) {
-        Ok(m) => emit!(m),
-        Err(_) => emit!(mantissa.unsigned_abs()),
+        }
     }
     if mantissa < 0 {
         i -= 1;
@@ -409,6 +471,16 @@ mod tests {
             "79228162514264337593543950335",
             "-7922816251426433759354395033.5",
             "-12.3456",
+            "7.88",
+            "129.03",
+            "10",
+            "99.5",
+            "100.25",
+            "0.05",
+            "0.5",
+            "1234567.891",
+            "18446744073709551615",
+            "1844674407370955161.5",
         ] {
             let d = parse_decimal(text).unwrap();
             let mut w = Writer::default();
