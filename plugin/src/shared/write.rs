@@ -360,7 +360,7 @@ const PAIRS: [u8; 200] = {
 /// Two digits a division: the fraction's (exactly its scale of them), the
 /// point, then the whole part.
 fn digits_u64(buf: &mut [u8; 48], mut i: usize, mut m: u64, mut scale: usize) -> usize {
-    while scale > 0 && m % 10 == 0 {
+    while scale > 0 && m.is_multiple_of(10) {
         m /= 10;
         scale -= 1;
     }
@@ -421,7 +421,7 @@ fn decimal_digits(out: &mut Vec<u8>, d: Decimal) {
         Err(_) => {
             // u128 division costs far more in wasm: only for what u64 cannot hold.
             let mut m = mantissa.unsigned_abs();
-            while scale > 0 && m % 10 == 0 {
+            while scale > 0 && m.is_multiple_of(10) {
                 m /= 10;
                 scale -= 1;
             }
