@@ -11,6 +11,7 @@ use crate::orders::vat;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up, MONEY_DP};
+use crate::shared::text::quoted;
 use rust_decimal::Decimal;
 
 /// The delivery charge at one VAT rate.
@@ -69,12 +70,12 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
             Some(id) => issues.push(Issue::new(
                 Code::DELIVERY_METHOD_UNMAPPED,
                 format!("{at}/code"),
-                format!("shipping line {code:?} maps to delivery method {id}, another line to {}; an OrderWise order has one delivery method", delivery.method_id.unwrap_or_default()),
+                format!("shipping line {} maps to delivery method {id}, another line to {}; an OrderWise order has one delivery method", quoted(code), delivery.method_id.unwrap_or_default()),
             )),
             None => issues.push(Issue::new(
                 Code::DELIVERY_METHOD_UNMAPPED,
                 format!("{at}/code"),
-                format!("shipping method {code:?} has no OrderWise deliveryMethodId; add it to the profile's deliveryMethods"),
+                format!("shipping method {} has no OrderWise deliveryMethodId; add it to the profile's deliveryMethods", quoted(code)),
             )),
         }
         let (field, amount) = match side.amount(line.discounted_price, line.discounted_price_set.as_ref()) {

@@ -9,6 +9,7 @@
 
 use crate::orders::shopify::Order;
 use crate::shared::issues::{Code, Issue};
+use crate::shared::text::quoted;
 
 /// `status` values of a Shopify draft order.
 const DRAFT_STATUSES: &[&str] = &["open", "invoice_sent", "completed"];
@@ -29,7 +30,8 @@ pub fn check(order: &Order, issues: &mut Vec<Issue>) {
             Code::ORDER_DRAFT,
             at,
             format!(
-                "{name} is a Shopify draft order (status {status:?}), not an order: it is posted when the merchant completes it and its own order arrives; posting the draft would book it twice"
+                "{name} is a Shopify draft order (status {}), not an order: it is posted when the merchant completes it and its own order arrives; posting the draft would book it twice",
+                quoted(status)
             ),
         ));
     }

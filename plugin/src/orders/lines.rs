@@ -13,8 +13,8 @@ use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{amount, divide_half_up, negative, required_amount, MONEY_DP};
-use crate::shared::text::{quoted, same, trim, visible};
-use crate::shared::write::{message, Exact, Money};
+use crate::shared::text::{same, trim, visible};
+use crate::shared::write::{message, Exact, Money, Quoted};
 use rust_decimal::Decimal;
 
 /// The line property SparkLayer writes the final per-unit price into [doc; its
@@ -186,11 +186,16 @@ fn check_charged_price(
         Err(what) => {
             issues.push(Issue::new(
                 Code::CHARGED_PRICE_UNREADABLE,
-                format!("{at}/properties/{i}/value"),
-                format!(
-                    "line {sku}: Charged Price holds {what}, which cannot be read as a {} amount; confirm the price the customer agreed",
-                    cx.currency
-                ),
+                message![at, "/properties/", i, "/value"],
+                message![
+                    "line ",
+                    sku,
+                    ": Charged Price holds ",
+                    &what,
+                    ", which cannot be read as a ",
+                    cx.currency,
+                    " amount; confirm the price the customer agreed"
+                ],
             ));
             return;
         }
@@ -252,7 +257,7 @@ fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
         None if code_at(bare) && bare[bare.len() - 3..].eq_ignore_ascii_case(currency) => bare[..bare.len() - 3].trim(),
         None => bare,
     };
-    amount(bare).ok_or_else(|| format!("the text {}", quoted(&text)))
+    amount(bare).ok_or_else(|| message!["the text ", Quoted(&text)])
 }
 
 /// The line's VAT and its OrderWise taxRateId (None, with an issue, when unmapped).

@@ -14,7 +14,7 @@ use crate::orders::{address, delivery, edits, lifecycle, payment, po, totals};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
-use crate::shared::text::{quoted_up_to, visible};
+use crate::shared::text::{quoted, quoted_up_to, visible};
 use crate::shared::write::message;
 use rust_decimal::Decimal;
 
@@ -252,7 +252,7 @@ fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
         issues.push(Issue::new(
             Code::PAYLOAD_INVALID,
             at,
-            format!("order date {value:?} is not an ISO 8601 timestamp"),
+            format!("order date {} is not an ISO 8601 timestamp", quoted(value)),
         ));
     }
     stamp.to_owned()

@@ -11,6 +11,7 @@ use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::show;
 use crate::shared::reference::Customer;
+use crate::shared::text::quoted;
 use rust_decimal::Decimal;
 
 /// The note attribute SparkLayer writes the payment type into [doc].
@@ -115,7 +116,7 @@ pub fn assess(
         issues.push(Issue::new(
             Code::PAYMENT_UNCONFIRMED,
             "/financial_status",
-            format!("an upfront-payment order with financial_status {status:?}: not paid or authorised; confirm payment before release"),
+            format!("an upfront-payment order with financial_status {}: not paid or authorised; confirm payment before release", quoted(status)),
         ));
     }
     // Authorised is promised, not taken: only a paid order carries a payment.
@@ -148,7 +149,8 @@ fn paid_upfront(profile: &Profile, order: &Order, gross: Decimal, issues: &mut V
             Code::PAYMENT_METHOD_UNMAPPED,
             "/payment_gateway_names",
             format!(
-                "the order was paid through gateway {gateway:?}, which orders.paymentMethods does not map to an OrderWise payment method; without it the paid invoice shows as owed: add the gateway"
+                "the order was paid through gateway {}, which orders.paymentMethods does not map to an OrderWise payment method; without it the paid invoice shows as owed: add the gateway",
+                quoted(&gateway)
             ),
         ));
     }

@@ -9,7 +9,7 @@ use crate::orders::shopify::{Order, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::reference::{Customer, PoPolicy};
-use crate::shared::text::visible;
+use crate::shared::text::{quoted, visible};
 use std::borrow::Cow;
 
 /// The PO found, and whether it came from the order note (which then is not
@@ -94,7 +94,8 @@ fn check_length(profile: &Profile, po: &str, at: &str, issues: &mut Vec<Issue>) 
             Code::PO_TOO_LONG,
             at,
             format!(
-                "PO reference {po:?} is {length} characters; OrderWise holds {max}. It is not truncated: agree a shorter reference with the customer"
+                "PO reference {} is {length} characters; OrderWise holds {max}. It is not truncated: agree a shorter reference with the customer",
+                quoted(po)
             ),
         ));
     }
