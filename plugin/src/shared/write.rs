@@ -266,7 +266,7 @@ impl Piece for Quoted<'_> {
     }
 }
 
-/// A decimal's exact digits (`decimal_text`).
+/// A decimal's exact digits, as the sales order writes them (`129.03`, `5`, `-0.5`).
 #[derive(Debug, Clone, Copy)]
 pub struct Exact(pub Decimal);
 
@@ -332,14 +332,6 @@ fn digits_of(mut n: u64, digits: &mut [u8; 20]) -> usize {
             return i;
         }
     }
-}
-
-/// A decimal's digits as `decimal` writes them (`129.03`, `5`, `-0.5`).
-pub fn decimal_text(d: Decimal) -> String {
-    let mut out = Vec::with_capacity(32);
-    decimal_digits(&mut out, d);
-    // SAFETY: `decimal_digits` writes only ASCII digits, `-` and `.`.
-    unsafe { String::from_utf8_unchecked(out) }
 }
 
 /// "00" to "99", for writing digits two at a time.
