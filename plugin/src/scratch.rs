@@ -121,6 +121,12 @@ unsafe impl GlobalAlloc for Scratch {
                 return ptr;
             }
         }
+        if new_size <= layout.size() {
+            // Shrunk where it stands (the tail is not reused until the next
+            // call): every string a call returns is shrunk to its length on
+            // its way out, and most are not the latest allocation.
+            return ptr;
+        }
         // SAFETY (both calls): `new_size` with the old alignment is the layout
         // the caller promises is valid.
         let moved = self.alloc(Layout::from_size_align_unchecked(new_size, layout.align()));

@@ -68,8 +68,11 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     let customer = address::customer(profile, &order, &mut issues);
     let po = po::customer_order_ref(profile, &order, customer, &mut issues);
     let cx = Context { taxes_included: order.taxes_included, side: booking.side, currency: &booking.currency, edited };
-    let lines: Vec<MappedLine> =
-        items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)).collect();
+    // Both lists sized up front: grown a push at a time they are copied
+    // each time they double, past the allocations made in between.
+    issues.reserve(2 * items.len());
+    let mut lines = Vec::with_capacity(items.len());
+    lines.extend(items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)));
     let delivery = delivery::map_delivery(profile, &order, booking.side, &mut issues);
     let payment = payment::assess(profile, &order, customer, source.gross, &mut issues);
     let delivery_address = address::delivery_address(&order, delivery.method_id, delivery.collection, &mut issues);
@@ -183,8 +186,8 @@ fn line_items<'o, 'a>(order: &'o Order<'a>) -> Result<&'o [LineItem<'a>], Issue>
 /// each line's net at its VAT rate for the totals check.
 fn order_lines(profile: &Profile, lines: &[MappedLine]) -> (Vec<OrderLine>, Vec<Taxable>) {
     let stock_location_id = profile.orders.stock_location_id;
-    let mut order_lines = Vec::new();
-    let mut taxable = Vec::new();
+    let mut order_lines = Vec::with_capacity(lines.len() + 1);
+    let mut taxable = Vec::with_capacity(lines.len() + 3);
     for line in lines {
         for part in &line.parts {
             taxable.push(Taxable { net: Decimal::from(part.quantity) * part.unit_net, rate: line.rate });

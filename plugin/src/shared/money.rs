@@ -93,7 +93,8 @@ fn parse_plain(text: &str) -> Option<Decimal> {
     let (mut count, mut scale, mut point) = (0u32, 0u32, false);
     for (i, &b) in digits.iter().enumerate() {
         match b {
-            b'0'..=b'9' => {
+            // A nineteenth digit could overflow the mantissa: checked first.
+            b'0'..=b'9' if count < 18 => {
                 mantissa = mantissa * 10 + i64::from(b - b'0');
                 count += 1;
                 scale += u32::from(point);
@@ -101,9 +102,6 @@ fn parse_plain(text: &str) -> Option<Decimal> {
             // A point needs digits on both sides.
             b'.' if !point && i > 0 && i + 1 < digits.len() => point = true,
             _ => return None,
-        }
-        if count > 18 {
-            return None;
         }
     }
     if count == 0 || (negative && mantissa == 0) {

@@ -132,13 +132,17 @@ impl State {
         let outside = !(inside | escaped);
         let (open, close) = (m.open & outside, m.close & outside);
         let closes = close.count_ones() as usize;
-        if closes < self.depth {
+        if closes < self.depth || unpaired(open, close).count_ones() < self.depth as u32 {
             // Too few closing brackets to reach the end here: only count.
             self.depth = self.depth + open.count_ones() as usize - closes;
             return None;
         }
         let end = zero_depth(block, self.depth, outside, open, close);
-        self.depth = self.depth + open.count_ones() as usize - closes;
+        if end.is_none() {
+            // Past the end the depth would go below zero (an overflow in a
+            // debug build), and it is of no further use.
+            self.depth = self.depth + open.count_ones() as usize - closes;
+        }
         end
     }
 
@@ -159,6 +163,20 @@ impl State {
         self.escaped = u64::from(carry);
         (EVEN_BITS ^ (even_starts << 1)) & follows_escape
     }
+}
+
+/// The closing brackets not directly paired: those whose previous bracket
+/// in the block is not an opening one. Only these can take the depth below
+/// where the block started (a pair `[…]` with no bracket inside leaves it
+/// where it was), so a block with fewer of them than the depth cannot hold
+/// the end: dense unread lists (`[[],[],…]`, `[{"a":1},…]`) are counted, not
+/// walked. `brackets - starts` borrows from each opening bracket's next
+/// position up to the next bracket, whose bit the xor then sets.
+#[inline(always)]
+fn unpaired(open: u64, close: u64) -> u64 {
+    let brackets = open | close;
+    let spans = brackets.wrapping_sub(open << 1) ^ brackets;
+    close & !spans
 }
 
 /// Bit `i` set when an odd number of the bits `0..=i` of `x` are: with `x`
@@ -199,13 +217,11 @@ fn zero_depth(_: &[u8; BLOCK], depth: usize, _: u64, open: u64, close: u64) -> O
     zero_depth_walk(depth, open, close)
 }
 
-/// `zero_depth_walk` as a running sum across the lanes (+1 an opening bracket,
-/// -1 a closing one) compared with `-depth`: a fixed cost, where a walk
-/// bracket by bracket would cost by the bracket (`[][][]…`).
-/// A few closing brackets (an array of objects) are walked; many (`[][]…`)
-/// take the fixed cost of a running sum across the block's bytes (+1 an
-/// opening bracket outside strings, -1 a closing one) compared with
-/// `-depth`: a walk bracket by bracket would cost by the bracket.
+/// `zero_depth_walk`. A few closing brackets (an array of objects) are
+/// walked; many (`[[]],[[]],…`) take the fixed cost of a running sum across
+/// the block's bytes (+1 an opening bracket outside strings, -1 a closing
+/// one) compared with `-depth`: a walk bracket by bracket would cost by the
+/// bracket.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn zero_depth(block: &[u8; BLOCK], depth: usize, outside: u64, open: u64, close: u64) -> Option<u32> {
     use core::arch::wasm32::*;
