@@ -89,22 +89,35 @@ fn parse_plain(text: &str) -> Option<Decimal> {
         [b'-', rest @ ..] => (true, rest),
         all => (false, all),
     };
-    let mut mantissa: i64 = 0;
-    let (mut count, mut scale, mut point) = (0u32, 0u32, false);
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            // A nineteenth digit could overflow the mantissa: checked first.
-            b'0'..=b'9' if count < 18 => {
-                mantissa = mantissa * 10 + i64::from(b - b'0');
-                count += 1;
-                scale += u32::from(point);
-            }
-            // A point needs digits on both sides.
-            b'.' if !point && i > 0 && i + 1 < digits.len() => point = true,
-            _ => return None,
-        }
+    // Eighteen digits and a point at most: the mantissa cannot overflow below.
+    if digits.len() > 19 {
+        return None;
     }
-    if count == 0 || (negative && mantissa == 0) {
+    let mut mantissa: i64 = 0;
+    let mut i = 0;
+    while let Some(d) = digits.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+        mantissa = mantissa * 10 + i64::from(d);
+        i += 1;
+    }
+    let whole = i;
+    let mut scale = 0;
+    if i < digits.len() {
+        // A point needs digits on both sides.
+        if whole == 0 || digits[i] != b'.' || i + 1 == digits.len() {
+            return None;
+        }
+        i += 1;
+        let start = i;
+        while let Some(d) = digits.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
+            mantissa = mantissa * 10 + i64::from(d);
+            i += 1;
+        }
+        if i < digits.len() {
+            return None;
+        }
+        scale = (i - start) as u32;
+    }
+    if whole == 0 || whole + scale as usize > 18 || (negative && mantissa == 0) {
         return None;
     }
     Some(Decimal::new(if negative { -mantissa } else { mantissa }, scale))
