@@ -48,18 +48,21 @@ fn fuel_per_byte(bridge: &Bridge, name: &str, payload: &str) -> f64 {
 #[test]
 fn a_mebibyte_of_unread_fields_costs_a_bounded_amount_a_byte_whatever_it_holds() {
     let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
-    let shapes: [(&str, String); 6] = [
-        ("deep unread nesting", fill(|n| padded(&format!("{}{}", "[".repeat(n), "]".repeat(n))))),
-        ("a huge unread string", fill(|n| padded(&format!("\"{}\"", "x".repeat(n))))),
-        ("an unread string of escapes", fill(|n| padded(&format!("\"{}\"", "\\\"".repeat(n))))),
-        ("brackets inside unread strings", fill(|n| padded(&format!("[\"{}\"]", "{[".repeat(n))))),
-        ("dense unread brackets", fill(|n| padded(&format!("[{}]", vec!["[]"; n.max(1)].join(","))))),
-        ("long white space", fill(|n| padded(&format!("{}0", " ".repeat(n))))),
+    // Each shape with the most fuel a byte it may cost, a little above what
+    // docs/benchmarks.md records. Issue 9 asks for 8: nested dense brackets
+    // (a running sum across every byte to find where the list ends) measure 8.9.
+    let shapes: [(&str, String, f64); 7] = [
+        ("deep unread nesting", fill(|n| padded(&format!("{}{}", "[".repeat(n), "]".repeat(n)))), 4.5),
+        ("a huge unread string", fill(|n| padded(&format!("\"{}\"", "x".repeat(n)))), 2.5),
+        ("an unread string of escapes", fill(|n| padded(&format!("\"{}\"", "\\\"".repeat(n)))), 3.0),
+        ("brackets inside unread strings", fill(|n| padded(&format!("[\"{}\"]", "{[".repeat(n)))), 4.5),
+        ("dense unread brackets", fill(|n| padded(&format!("[{}]", vec!["[]"; n.max(1)].join(",")))), 4.7),
+        ("nested dense unread brackets", fill(|n| padded(&format!("[{}]", vec!["[[]]"; n.max(1)].join(",")))), 9.0),
+        ("long white space", fill(|n| padded(&format!("{}0", " ".repeat(n)))), 3.0),
     ];
-    for (name, payload) in shapes {
+    for (name, payload, most) in shapes {
         let per_byte = fuel_per_byte(&bridge, name, &payload);
-        // Issue 9 asks for 8; dense brackets measure 8.8 (docs/benchmarks.md).
-        assert!(per_byte <= 9.0, "{name}: {per_byte:.1} fuel a byte");
+        assert!(per_byte <= most, "{name}: {per_byte:.1} fuel a byte, more than {most}");
     }
 }
 

@@ -531,6 +531,9 @@ fn name_values<'a>(r: &mut Reader<'a>) -> Result<Vec<NameValue<'a>>, Error> {
         if r.kind() == Kind::Object {
             let mut c = r.cursor();
             if let Some(nv) = usual_name_value(&mut c) {
+                // Its two members and its closing brace, as `fields` counts
+                // them (a refusal names the property it stopped at).
+                r.spend_many(3)?;
                 r.advance(c);
                 return Ok(nv);
             }
@@ -568,7 +571,7 @@ fn usual_name_value<'a>(c: &mut Cursor<'a>) -> Option<NameValue<'a>> {
             break;
         }
     }
-    (seen == 0b11).then(|| NameValue { name: Cow::Borrowed(name), value: Value::Text(Cow::Borrowed(value)) })
+    (seen == 0b11).then_some(NameValue { name: Cow::Borrowed(name), value: Value::Text(Cow::Borrowed(value)) })
 }
 
 /// Text or `null` (absent).

@@ -340,6 +340,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Counts `n` members against the budget at once: what a value read on
+    /// the way past (`Cursor`) would have cost read member by member, so
+    /// that a list of them is refused at the same length either way.
+    #[inline(always)]
+    pub fn spend_many(&mut self, n: usize) -> Result<(), Error> {
+        match self.budget.checked_sub(n) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(self.over_budget()),
+        }
+    }
+
     #[cold]
     fn over_budget(&self) -> Error {
         Error::at(
