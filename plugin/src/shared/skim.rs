@@ -137,7 +137,10 @@ impl State {
             self.depth = self.depth + open.count_ones() as usize - closes;
             return None;
         }
-        let end = zero_depth(block, self.depth, outside, open, close);
+        // Brackets only outside strings (most blocks): every bracket byte
+        // counts, and the running sum needs no mask.
+        let counted = if (m.open | m.close) & !outside == 0 { u64::MAX } else { outside };
+        let end = zero_depth(block, self.depth, counted, open, close);
         if end.is_none() {
             // Past the end the depth would go below zero (an overflow in a
             // debug build), and it is of no further use.
@@ -223,31 +226,47 @@ fn zero_depth(_: &[u8; BLOCK], depth: usize, _: u64, open: u64, close: u64) -> O
 /// one) compared with `-depth`: a walk bracket by bracket would cost by the
 /// bracket.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
 fn zero_depth(block: &[u8; BLOCK], depth: usize, outside: u64, open: u64, close: u64) -> Option<u32> {
-    use core::arch::wasm32::*;
     if close.count_ones() <= 8 {
         return zero_depth_walk(depth, open, close);
     }
+    // No bracket inside a string here: the steps need no mask.
+    if outside == u64::MAX {
+        running_sum::<false>(block, depth, outside)
+    } else {
+        running_sum::<true>(block, depth, outside)
+    }
+}
+
+/// `zero_depth`'s running sum, sixteen lanes at a time, the four written
+/// out. Out of line, so that the loop counting blocks stays as lean.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(never)]
+fn running_sum<const MASKED: bool>(block: &[u8; BLOCK], depth: usize, outside: u64) -> Option<u32> {
+    use core::arch::wasm32::*;
     let z = u8x16_splat(0);
     let target = i8x16_splat(-(depth as i8));
-    let mut carry = z;
-    let mut hits = 0u64;
-    for k in 0..BLOCK / 16 {
+    // The sums of sixteen bytes at `16 * k`, from `carry` on; bit `i` of
+    // the result where byte `i`'s sum is `target`.
+    let segment = |k: usize, carry: &mut v128| -> u64 {
         // SAFETY: the sixteen bytes at `16 * k` are inside `block`, and
         // `v128_load` reads unaligned memory.
         let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
         let folded = v128_or(v, u8x16_splat(0x20));
         // All ones (-1) at a closing bracket less the same at an opening one.
         let step = i8x16_sub(u8x16_eq(folded, u8x16_splat(b'}')), u8x16_eq(folded, u8x16_splat(b'{')));
-        let mut sum = v128_and(step, lanes((outside >> (16 * k)) as u16));
+        let mut sum = if MASKED { v128_and(step, lanes((outside >> (16 * k)) as u16)) } else { step };
         sum = i8x16_add(sum, i8x16_shuffle::<16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14>(sum, z));
         sum = i8x16_add(sum, i8x16_shuffle::<16, 17, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13>(sum, z));
         sum = i8x16_add(sum, i8x16_shuffle::<16, 17, 18, 19, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11>(sum, z));
         sum = i8x16_add(sum, i8x16_shuffle::<16, 17, 18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6, 7>(sum, z));
-        sum = i8x16_add(sum, carry);
-        hits |= u64::from(u8x16_bitmask(i8x16_eq(sum, target))) << (16 * k);
-        carry = i8x16_shuffle::<15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15>(sum, z);
-    }
+        sum = i8x16_add(sum, *carry);
+        *carry = i8x16_shuffle::<15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15>(sum, z);
+        u64::from(u8x16_bitmask(i8x16_eq(sum, target))) << (16 * k)
+    };
+    let mut carry = z;
+    let hits = segment(0, &mut carry) | segment(1, &mut carry) | segment(2, &mut carry) | segment(3, &mut carry);
     (hits != 0).then(|| hits.trailing_zeros())
 }
 
