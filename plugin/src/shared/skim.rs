@@ -220,11 +220,11 @@ fn zero_depth(_: &[u8; BLOCK], depth: usize, _: u64, open: u64, close: u64) -> O
     zero_depth_walk(depth, open, close)
 }
 
-/// `zero_depth_walk`. A few closing brackets (an array of objects) are
-/// walked; many (`[[]],[[]],…`) take the fixed cost of a running sum across
-/// the block's bytes (+1 an opening bracket outside strings, -1 a closing
-/// one) compared with `-depth`: a walk bracket by bracket would cost by the
-/// bracket.
+/// `zero_depth_walk`'s answer at a bounded cost. A few closing brackets (an
+/// array of objects) are walked; many (`[[]],[[]],…`) take the fixed cost of
+/// a running sum across the block's bytes (+1 an opening bracket outside
+/// strings, -1 a closing one) compared with `-depth`: a walk bracket by
+/// bracket would cost by the bracket.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
 fn zero_depth(block: &[u8; BLOCK], depth: usize, outside: u64, open: u64, close: u64) -> Option<u32> {
