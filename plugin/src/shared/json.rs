@@ -331,13 +331,7 @@ impl<'a> Reader<'a> {
     /// Counts one member or item against the budget.
     #[inline(always)]
     fn spend(&mut self) -> Result<(), Error> {
-        match self.budget.checked_sub(1) {
-            Some(left) => {
-                self.budget = left;
-                Ok(())
-            }
-            None => Err(self.over_budget()),
-        }
+        self.spend_many(1)
     }
 
     /// Counts `n` members against the budget at once: what a value read on
