@@ -129,3 +129,36 @@ fn bake_cli_writes_a_component_that_runs_without_a_profile_and_passes_the_gate()
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no profile baked in: pass --profile"));
 }
+
+#[test]
+fn a_tenant_too_large_for_the_memory_cap_is_refused_with_the_figures_and_what_to_do() {
+    let component_bytes = std::fs::read(component()).unwrap();
+    // The large tenant (3 MB) against the component's initial memory as the
+    // cap: taking the profile text in must grow the memory past it.
+    let tenant = large_tenant();
+    let limits = Limits { memory_bytes: 2_490_368, ..Limits::default() };
+    let why = match bake_and_load(&component_bytes, &tenant, limits) {
+        Ok(_) => panic!("a tenant of {} bytes baked within {} bytes", tenant.text.len(), limits.memory_bytes),
+        Err(e) => format!("{e:#}"),
+    };
+    let figures = format!("baking this {}-byte profile needs more than 2490368 bytes", tenant.text.len());
+    assert!(why.contains(&figures), "{why}");
+    assert!(why.contains("Split the tenant's reference data, or raise the platform's memory cap"), "{why}");
+    assert!(!why.contains("wasm backtrace"), "{why}");
+}
+
+#[test]
+fn a_tenant_that_fills_the_memory_cap_to_the_page_still_bakes() {
+    let component_bytes = std::fs::read(component()).unwrap();
+    let tenant = ProfileText::new(
+        generate(&profile().text, Size { variants: 10_000, units: 1_000, customers: 500 }).expect("generates"),
+    );
+    let (_, report) = bake_and_load(&component_bytes, &tenant, Limits::default()).unwrap();
+    // The cap at exactly what the bake needs: the snapshot's own page (wizer
+    // grows the memory by one to read it) must not be refused, nor trap.
+    let limits = Limits { memory_bytes: report.initial_memory_bytes, ..Limits::default() };
+    let (baked, again) = bake_and_load(&component_bytes, &tenant, limits).expect("bakes at the cap");
+    assert_eq!(again.initial_memory_bytes, report.initial_memory_bytes);
+    let run = baked.run(Flow::Orders, ProfileSource::Baked, &order("example-on-account"));
+    assert_eq!(run.failure, None);
+}

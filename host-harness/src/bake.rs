@@ -47,6 +47,10 @@ pub struct BakeReport {
     pub millis: f64,
 }
 
+/// Memory the snapshot may take past the cap: four 64 KiB pages, twice what
+/// wizer's accessor takes for our one memory.
+const SNAPSHOT_PAGES: u64 = 4 * 65_536;
+
 /// The fuel a bake may spend parsing the profile: a one-off build step, so
 /// far above the per-instance setup budget (a 65,000-entry tenant takes tens of millions).
 pub const DEFAULT_BAKE_FUEL: u64 = 2_000_000_000;
@@ -63,7 +67,9 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     let (cx, instrumented) =
         wizer.instrument_component(component).map_err(anyhow::Error::from).context("instrumenting the component")?;
 
-    let engine = engine::build(&limits)?;
+    // Room past the cap in the engine for the snapshot's pages (below); the
+    // limiter holds the parse to the cap itself.
+    let engine = engine::build(&Limits { memory_bytes: limits.memory_bytes.saturating_add(SNAPSHOT_PAGES), ..limits })?;
     let _ticker = EpochTicker::start(&engine)?;
     let compiled = Component::new(&engine, &instrumented)
         .map_err(anyhow::Error::from)
@@ -79,9 +85,17 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     let summary = match called {
         Ok(Ok(summary)) => ProfileSummary::from(summary),
         Ok(Err(e)) => bail!("the component refused the profile: field {:?}: {}", e.field, e.message),
-        Err(e) if store.data().limiter.refused => {
-            bail!("baking needed more than {} bytes of linear memory (--memory-bytes): {e:#}", limits.memory_bytes)
-        }
+        // The trap's wasm backtrace says nothing an integrator can act on.
+        Err(_) if store.data().limiter.refused => bail!(
+            "baking this {}-byte profile needs more than {} bytes of linear memory, the cap every instance \
+             runs under (--memory-bytes; {} reached before the refusal): the baked instance starts with the \
+             parsed tables and the freed profile text, so its memory must fit the platform's cap. Split the \
+             tenant's reference data, or raise the platform's memory cap and bake with the same --memory-bytes \
+             (docs/baking.md, \"Memory\")",
+            profile.text.len(),
+            limits.memory_bytes,
+            store.data().limiter.peak
+        ),
         Err(e) => {
             return Err(anyhow!("{e:?}")).context(format!(
                 "tenant.bake stopped (fuel used {parse_fuel} of --bake-fuel {}, wall cap {} ms)",
@@ -93,6 +107,13 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
         bail!("the component baked the profile but reports digest {:?}, not {}", summary.baked_digest, profile.digest);
     }
     let initial_memory_bytes = store.data().limiter.peak as u64;
+    // Wizer's memory accessor grows the memory by a page to hand back its
+    // pointer and length (wasmtime-wizer 48 `component/instrument.rs`), and
+    // is called twice (`snapshot.rs`); the image keeps the size from before
+    // (`initial_memory_bytes`), so these pages are allowed past the cap.
+    // Without them, a bake that ended within two pages of the cap trapped in
+    // the accessor, and the harness panicked.
+    store.data_mut().limiter.cap = store.data().limiter.cap.saturating_add(SNAPSHOT_PAGES as usize);
     let bytes =
         block_on(wizer.snapshot_component(&cx, &mut Snapshot { store: &mut store, instance: exports.instance }))
             .map_err(anyhow::Error::from)
