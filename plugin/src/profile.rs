@@ -59,7 +59,7 @@ impl Profile {
         let (mut name, mut reference, mut orders, mut stock) = (String::new(), None, None, None);
         let mut reconcile = ReconcileSettings::default();
         let seen = r
-            .fields(FIELDS, Unknown::Refuse, |r, f| {
+            .fields_cold(FIELDS, Unknown::Refuse, &mut |r, f| {
                 match f {
                     0 => name = r.string()?.into_owned(),
                     1 => reference = Some(Reference::read(r)?),

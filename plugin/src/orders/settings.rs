@@ -157,12 +157,12 @@ impl Settings {
             special_instructions_max_length: 255,
         };
         let (mut tolerance_at, mut allow_large_tolerance) = (0, false);
-        let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(FIELDS, Unknown::Refuse, &mut |r, f| {
             let at = r.offset_of_value();
             match f {
                 0 => s.currencies = read_currencies(r)?,
                 1 => s.order_types = read_order_types(r)?,
-                2 => s.stock_location_id = r.u32()?,
+                2 => s.stock_location_id = r.u32_cold()?,
                 3 => {
                     s.pack_properties = read_strings(r)?;
                     if s.pack_properties.is_empty() || s.pack_properties.iter().any(|p| p.trim().is_empty()) {
@@ -172,9 +172,9 @@ impl Settings {
                         ));
                     }
                 }
-                4 => s.untaxed_code = r.string()?.into_owned(),
+                4 => s.untaxed_code = r.string_cold()?.into_owned(),
                 5 => {
-                    s.vat_rounding = match r.string()?.as_ref() {
+                    s.vat_rounding = match r.string_cold()?.as_ref() {
                         "line-half-up" => VatRounding::LineHalfUp,
                         "invoice-round-down" => VatRounding::InvoiceRoundDown,
                         other => return Err(unknown_variant(at, other, &["line-half-up", "invoice-round-down"])),
@@ -187,13 +187,13 @@ impl Settings {
                     }
                 }
                 7 => {
-                    s.price_precision = r.u32()?;
+                    s.price_precision = r.u32_cold()?;
                     if !(2..=4).contains(&s.price_precision) {
                         return Err(Error::at(at, "OrderWise unit prices hold 2 to 4 decimal places"));
                     }
                 }
                 8 => {
-                    s.unit_price_remainder = match r.string()?.as_ref() {
+                    s.unit_price_remainder = match r.string_cold()?.as_ref() {
                         "split-line" => RemainderPolicy::SplitLine,
                         "review" => RemainderPolicy::Review,
                         other => return Err(unknown_variant(at, other, &["split-line", "review"])),
@@ -202,18 +202,18 @@ impl Settings {
                 9 => s.payment_types = read_payment_types(r)?,
                 10 => s.po_sources = read_po_sources(r)?,
                 11 => {
-                    s.po_max_length = r.u32()? as usize;
+                    s.po_max_length = r.u32_cold()? as usize;
                     if s.po_max_length == 0 {
                         return Err(Error::at(at, "must be at least 1"));
                     }
                 }
                 12 => s.po_policy = PoPolicy::read(r)?,
                 13 if r.null() => {}
-                13 => s.collection_delivery_method_id = Some(r.u32()?),
+                13 => s.collection_delivery_method_id = Some(r.u32_cold()?),
                 14 => s.payment_methods = read_payment_methods(r)?,
                 15 => s.non_stock = read_non_stock(r)?,
                 16 => {
-                    s.special_instructions_max_length = r.u32()? as usize;
+                    s.special_instructions_max_length = r.u32_cold()? as usize;
                     if s.special_instructions_max_length < 20 {
                         return Err(Error::at(at, "OrderWise holds at least 20 characters of special instructions"));
                     }
@@ -277,9 +277,9 @@ fn unknown_variant(at: usize, found: &str, expected: &[&str]) -> Error {
 fn read_currencies(r: &mut Reader) -> Result<Vec<String>, Error> {
     let at = r.offset_of_value();
     let mut out = Vec::new();
-    r.items(|r, _| {
+    r.items_cold(&mut |r, _| {
         let at = r.offset_of_value();
-        let c = r.string()?;
+        let c = r.string_cold()?;
         if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(Error::at(at, format!("{c:?} is not an ISO 4217 code like GBP")));
         }
@@ -295,8 +295,8 @@ fn read_currencies(r: &mut Reader) -> Result<Vec<String>, Error> {
 fn read_order_types(r: &mut Reader) -> Result<OrderTypes, Error> {
     const NAMES: &Names = names!["standard", "onAccount"];
     let mut types = OrderTypes::default();
-    let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
-        let id = r.u32()?;
+    let seen = r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
+        let id = r.u32_cold()?;
         if f == 0 {
             types.standard = id;
         } else {
@@ -310,8 +310,8 @@ fn read_order_types(r: &mut Reader) -> Result<OrderTypes, Error> {
 
 fn read_strings(r: &mut Reader) -> Result<Vec<String>, Error> {
     let mut out = Vec::new();
-    r.items(|r, _| {
-        out.push(r.string()?.into_owned());
+    r.items_cold(&mut |r, _| {
+        out.push(r.string_cold()?.into_owned());
         Ok(())
     })?;
     Ok(out)
@@ -321,7 +321,7 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
     const NAMES: &Names = names!["onAccount", "upfront"];
     let at = r.offset_of_value();
     let mut types = PaymentTypes::default();
-    let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
+    let seen = r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
         let list = read_strings(r)?;
         if f == 0 {
             types.on_account = list;
@@ -340,10 +340,10 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
 fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
     let at = r.offset_of_value();
     let mut sources = Vec::new();
-    r.items(|r, _| {
+    r.items_cold(&mut |r, _| {
         let at = r.offset_of_value();
         if r.kind() == crate::shared::json::Kind::String {
-            let source = match r.string()?.as_ref() {
+            let source = match r.string_cold()?.as_ref() {
                 "note" => PoSource::Note,
                 "poNumber" => PoSource::PoNumber,
                 other => return Err(unknown_variant(at, other, &["poNumber", "note", "{\"noteAttribute\": NAME}"])),
@@ -352,8 +352,8 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
             return Ok(());
         }
         let note = names!["noteAttribute"];
-        r.fields(note, Unknown::Refuse, |r, _| {
-            sources.push(PoSource::NoteAttribute(r.string()?.into_owned()));
+        r.fields_cold(note, Unknown::Refuse, &mut |r, _| {
+            sources.push(PoSource::NoteAttribute(r.string_cold()?.into_owned()));
             Ok(())
         })?
         .require(note, &[0])
@@ -367,14 +367,14 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
 fn read_payment_methods(r: &mut Reader) -> Result<Vec<PaymentMethod>, Error> {
     const NAMES: &Names = names!["gateway", "paymentMethodId"];
     let mut methods: Vec<PaymentMethod> = Vec::new();
-    r.items(|r, _| {
+    r.items_cold(&mut |r, _| {
         let at = r.offset_of_value();
         let (mut gateway, mut payment_method_id) = (String::new(), 0);
-        let seen = r.fields(NAMES, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
             if f == 0 {
-                gateway = r.string()?.into_owned();
+                gateway = r.string_cold()?.into_owned();
             } else {
-                payment_method_id = r.u32()?;
+                payment_method_id = r.u32_cold()?;
             }
             Ok(())
         })?;
@@ -391,17 +391,17 @@ fn read_payment_methods(r: &mut Reader) -> Result<Vec<PaymentMethod>, Error> {
 fn read_non_stock(r: &mut Reader) -> Result<NonStockLines, Error> {
     const NAMES: &Names = names!["customLines", "giftCards", "services"];
     let mut lines = NonStockLines::default();
-    r.fields(NAMES, Unknown::Refuse, |r, f| {
+    r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
         let at = r.offset_of_value();
         let choice = if r.kind() == crate::shared::json::Kind::String {
-            match r.string()?.as_ref() {
+            match r.string_cold()?.as_ref() {
                 "review" => NonStock::Review,
                 other => return Err(unknown_variant(at, other, &["review", "{\"variantCode\": CODE}"])),
             }
         } else {
             let mut code = String::new();
-            r.fields(names!["variantCode"], Unknown::Refuse, |r, _| {
-                code = r.string()?.into_owned();
+            r.fields_cold(names!["variantCode"], Unknown::Refuse, &mut |r, _| {
+                code = r.string_cold()?.into_owned();
                 Ok(())
             })?
             .require(names!["variantCode"], &[0])?;

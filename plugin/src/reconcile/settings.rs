@@ -40,11 +40,11 @@ const FIELDS: &Names = names!["timeZone", "tolerance", "stalledAfterHours", "cre
 impl Settings {
     pub fn read(r: &mut Reader) -> Result<Settings, Error> {
         let mut s = Settings::default();
-        r.fields(FIELDS, Unknown::Refuse, |r, f| {
+        r.fields_cold(FIELDS, Unknown::Refuse, &mut |r, f| {
             let at = r.offset_of_value();
             match f {
                 0 => {
-                    let text = r.string()?;
+                    let text = r.string_cold()?;
                     s.time_zone = TimeZone::parse(&text).map_err(|why| Error::at(at, why))?;
                 }
                 1 => {
@@ -62,16 +62,16 @@ impl Settings {
                     }
                 }
                 2 => {
-                    s.stalled_after_hours = r.u32()?;
+                    s.stalled_after_hours = r.u32_cold()?;
                     if !(1..=24 * 31).contains(&s.stalled_after_hours) {
                         return Err(Error::at(at, "must be from 1 to 744 hours (31 days)"));
                     }
                 }
                 _ => {
                     let mut types = Vec::new();
-                    r.items(|r, _| {
+                    r.items_cold(&mut |r, _| {
                         let at = r.offset_of_value();
-                        let t = r.string()?;
+                        let t = r.string_cold()?;
                         let t = t.trim();
                         if t.is_empty() {
                             return Err(Error::at(at, "a credit-note type must not be blank"));

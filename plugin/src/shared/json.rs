@@ -512,6 +512,37 @@ impl<'a> Reader<'a> {
         Ok(members.seen(self))
     }
 
+    /// `fields` for code read once per profile (settings): one copy of the
+    /// member loop for all of it, called through `each`, rather than one
+    /// inlined into every caller. Hot readers keep `fields`.
+    #[inline(never)]
+    pub fn fields_cold(
+        &mut self,
+        names: &Names,
+        unknown: Unknown,
+        each: &mut dyn FnMut(&mut Self, usize) -> Result<(), Error>,
+    ) -> Result<Seen, Error> {
+        self.fields(names, unknown, each)
+    }
+
+    /// `string` for code read once per profile (see `fields_cold`).
+    #[inline(never)]
+    pub fn string_cold(&mut self) -> Result<Cow<'a, str>, Error> {
+        self.string()
+    }
+
+    /// `u32` for code read once per profile (see `fields_cold`).
+    #[inline(never)]
+    pub fn u32_cold(&mut self) -> Result<u32, Error> {
+        self.u32()
+    }
+
+    /// `items` for code read once per profile (see `fields_cold`).
+    #[inline(never)]
+    pub fn items_cold(&mut self, each: &mut dyn FnMut(&mut Self, usize) -> Result<(), Error>) -> Result<usize, Error> {
+        self.items(each)
+    }
+
     /// Visits an array's items: `each` gets the item's index and must read (or skip) it.
     pub fn items(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>) -> Result<usize, Error> {
         if self.kind() != Kind::Array {

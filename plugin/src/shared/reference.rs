@@ -181,9 +181,9 @@ impl Reference {
             match f {
                 0 => r.items(|r, _| data.run(r, Self::quick_variant, Self::read_variant))?,
                 1 => r.items(|r, _| data.run(r, Self::quick_customer, Self::read_customer))?,
-                2 => r.items(|r, _| data.read_tax_rate(r))?,
-                3 => r.items(|r, _| data.read_stock_location(r))?,
-                _ => r.items(|r, _| data.read_delivery_method(r))?,
+                2 => r.items_cold(&mut |r, _| data.read_tax_rate(r))?,
+                3 => r.items_cold(&mut |r, _| data.read_stock_location(r))?,
+                _ => r.items_cold(&mut |r, _| data.read_delivery_method(r))?,
             };
             Ok(())
         })?;
@@ -508,7 +508,7 @@ impl Reference {
 
     fn read_tax_rate(&mut self, r: &mut Reader) -> Result<(), Error> {
         let (mut code, mut rate, mut tax_rate_id) = (String::new(), Decimal::ZERO, 0);
-        let seen = r.fields(TAX_RATE, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(TAX_RATE, Unknown::Refuse, &mut |r, f| {
             match f {
                 0 => code = r.string()?.into_owned(),
                 1 => {
@@ -529,7 +529,7 @@ impl Reference {
 
     fn read_delivery_method(&mut self, r: &mut Reader) -> Result<(), Error> {
         let (mut shipping_code, mut delivery_method_id) = (None, 0);
-        let seen = r.fields(DELIVERY, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(DELIVERY, Unknown::Refuse, &mut |r, f| {
             match f {
                 0 => shipping_code = Some(exact_key(r, &mut self.text, "shipping codes")?),
                 _ => delivery_method_id = r.u32()?,
@@ -544,7 +544,7 @@ impl Reference {
 
     fn read_stock_location(&mut self, r: &mut Reader) -> Result<(), Error> {
         let (mut id, mut name) = (0, String::new());
-        let seen = r.fields(LOCATION, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(LOCATION, Unknown::Refuse, &mut |r, f| {
             match f {
                 0 => id = r.u32()?,
                 _ => name = r.string()?.into_owned(),

@@ -104,11 +104,11 @@ impl Settings {
             drift: None,
             index: StockIndex::default(),
         };
-        let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(FIELDS, Unknown::Refuse, &mut |r, f| {
             let at = r.offset_of_value();
             match f {
                 0 => {
-                    s.export = match r.string()?.as_ref() {
+                    s.export = match r.string_cold()?.as_ref() {
                         "full" => ExportKind::Full,
                         "changes-only" => ExportKind::ChangesOnly,
                         other => {
@@ -127,10 +127,10 @@ impl Settings {
                     }
                 }
                 3 if r.null() => {}
-                3 => s.export_location_id = Some(r.u32()?),
+                3 => s.export_location_id = Some(r.u32_cold()?),
                 4 => s.locations = read_locations(r)?,
                 5 => {
-                    let n = r.u32()?;
+                    let n = r.u32_cold()?;
                     if n == 0 || n > MAX_PAGE_SIZE {
                         return Err(Error::at(at, format!("must be from 1 to {MAX_PAGE_SIZE} entries a request")));
                     }
@@ -173,15 +173,15 @@ impl Settings {
 fn read_locations(r: &mut Reader) -> Result<Vec<LocationMap>, Error> {
     let list_at = r.offset_of_value();
     let mut out: Vec<LocationMap> = Vec::new();
-    r.items(|r, _| {
+    r.items_cold(&mut |r, _| {
         let at = r.offset_of_value();
         let (mut orderwise, mut sparklayer) = (0, None);
-        let seen = r.fields(LOCATION, Unknown::Refuse, |r, f| {
+        let seen = r.fields_cold(LOCATION, Unknown::Refuse, &mut |r, f| {
             let value_at = r.offset_of_value();
             match f {
-                0 => orderwise = r.u32()?,
+                0 => orderwise = r.u32_cold()?,
                 1 => {
-                    let text = r.string()?;
+                    let text = r.string_cold()?;
                     if text.trim().is_empty() || text.trim() != text {
                         return Err(Error::at(
                             value_at,
@@ -190,7 +190,7 @@ fn read_locations(r: &mut Reader) -> Result<Vec<LocationMap>, Error> {
                     }
                     sparklayer = Some(SparkLocation::External(text.into_owned()));
                 }
-                _ => sparklayer = Some(SparkLocation::Id(r.u32()?)),
+                _ => sparklayer = Some(SparkLocation::Id(r.u32_cold()?)),
             }
             Ok(())
         })?;
@@ -223,10 +223,10 @@ fn read_locations(r: &mut Reader) -> Result<Vec<LocationMap>, Error> {
 fn read_drift(r: &mut Reader) -> Result<Drift, Error> {
     let at = r.offset_of_value();
     let mut drift = Drift { absolute: None, percent: None, both: true };
-    r.fields(DRIFT, Unknown::Refuse, |r, f| {
+    r.fields_cold(DRIFT, Unknown::Refuse, &mut |r, f| {
         let value_at = r.offset_of_value();
         match f {
-            0 => drift.absolute = Some(u64::from(r.u32()?)),
+            0 => drift.absolute = Some(u64::from(r.u32_cold()?)),
             1 => {
                 let p = read_amount(r)?;
                 if p <= Decimal::ZERO {
@@ -235,7 +235,7 @@ fn read_drift(r: &mut Reader) -> Result<Drift, Error> {
                 drift.percent = Some(p);
             }
             _ => {
-                drift.both = match r.string()?.as_ref() {
+                drift.both = match r.string_cold()?.as_ref() {
                     "both" => true,
                     "either" => false,
                     other => {
