@@ -89,14 +89,16 @@ fn parse_plain(text: &str) -> Option<Decimal> {
         [b'-', rest @ ..] => (true, rest),
         all => (false, all),
     };
-    // Eighteen digits and a point at most: the mantissa cannot overflow below.
+    // Nineteen digits at most are read; past eighteen the mantissa may wrap
+    // (on purpose: the count check below refuses them all, and the general
+    // parser reads them), so the loops stay as cheap as without a check.
     if digits.len() > 19 {
         return None;
     }
     let mut mantissa: i64 = 0;
     let mut i = 0;
     while let Some(d) = digits.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
-        mantissa = mantissa * 10 + i64::from(d);
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
         i += 1;
     }
     let whole = i;
@@ -109,7 +111,7 @@ fn parse_plain(text: &str) -> Option<Decimal> {
         i += 1;
         let start = i;
         while let Some(d) = digits.get(i).map(|b| b.wrapping_sub(b'0')).filter(|&d| d <= 9) {
-            mantissa = mantissa * 10 + i64::from(d);
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
             i += 1;
         }
         if i < digits.len() {
@@ -255,6 +257,15 @@ mod tests {
         assert_eq!(parse_decimal("1.00000000000000000000000000001e0"), None);
         for odd in ["1_85", "1_000.00", "1,00", "£5", "0x10", "e5", "1e", "1e999", " 1"] {
             assert_eq!(parse_decimal(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn nineteen_digits_and_more_are_read_exactly_by_the_general_parser() {
+        // Past eighteen digits the quick reader's mantissa would overflow
+        // (in a debug build, a panic); the general parser takes them.
+        for text in ["9999999999999999999", "-9999999999999999999", "999999999999999999.9", "12345678901234567890"] {
+            assert_eq!(parse_decimal(text), Decimal::from_str_exact(text).ok(), "{text}");
         }
     }
 
