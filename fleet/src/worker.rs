@@ -436,7 +436,18 @@ fn gate(component: Vec<u8>, profile: ProfileText, active: Active, options: &Opti
     Ok(Version { active, bridge, profile })
 }
 
+/// How often the version watcher reads the bucket afresh (see `watch_versions`).
+const RESYNC: Duration = Duration::from_secs(5);
+
+/// Tells the order loop of every version set in the bucket. The watch
+/// brings a change at once; every `RESYNC` the bucket is also read afresh,
+/// because a watch can stall without an error once a server is lost (the
+/// fleet test saw a worker started during a kill never hear of a later
+/// version; async-nats issue #1596 describes the same), and a watch that
+/// reports an error is opened again rather than polled on. `Loader::consider`
+/// passes over a version it already has, so reading one twice costs nothing.
 async fn watch_versions(versions: kv::Store, mut loader: Loader, tx: mpsc::UnboundedSender<Update>) -> Result<()> {
+    let mut resync = tokio::time::interval(RESYNC);
     loop {
         let mut watch = match versions.watch_all().await {
             Ok(w) => w,
@@ -446,26 +457,48 @@ async fn watch_versions(versions: kv::Store, mut loader: Loader, tx: mpsc::Unbou
                 continue;
             }
         };
-        while let Some(entry) = watch.next().await {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    eprintln!("worker {}: version watch: {e}", loader.options.name);
-                    continue;
-                }
-            };
-            if entry.operation != kv::Operation::Put {
-                eprintln!(
-                    "worker {}: the versions key of tenant {} was deleted; keeping its version (set another to change it)",
-                    loader.options.name, entry.key
-                );
-                continue;
+        loop {
+            tokio::select! {
+                entry = watch.next() => match entry {
+                    Some(Ok(entry)) if entry.operation != kv::Operation::Put => eprintln!(
+                        "worker {}: the versions key of tenant {} was deleted; keeping its version (set another to change it)",
+                        loader.options.name, entry.key
+                    ),
+                    Some(Ok(entry)) => {
+                        if let Some(update) = loader.consider(&entry.key, &entry.value).await {
+                            tx.send(update)?;
+                        }
+                    }
+                    Some(Err(e)) => {
+                        eprintln!("worker {}: version watch: {e}; watching again", loader.options.name);
+                        break;
+                    }
+                    None => break,
+                },
+                _ = resync.tick() => read_versions(&versions, &mut loader, &tx).await?,
             }
-            if let Some(update) = loader.consider(&entry.key, &entry.value).await {
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Considers every tenant's current version as the bucket holds it now. A
+/// read that fails is left to the next tick (the cluster may be electing).
+async fn read_versions(versions: &kv::Store, loader: &mut Loader, tx: &mpsc::UnboundedSender<Update>) -> Result<()> {
+    let Ok(mut keys) = versions.keys().await else { return Ok(()) };
+    let mut tenants = Vec::new();
+    while let Some(key) = keys.next().await {
+        let Ok(key) = key else { return Ok(()) };
+        tenants.push(key);
+    }
+    for tenant in tenants {
+        if let Ok(Some(value)) = versions.get(tenant.as_str()).await {
+            if let Some(update) = loader.consider(&tenant, &value).await {
                 tx.send(update)?;
             }
         }
     }
+    Ok(())
 }
 
 /// What handling one order needs.
