@@ -25,6 +25,23 @@ fn run_prints_the_outcome_as_json() {
 }
 
 #[test]
+fn run_native_maps_with_the_harness_core_and_says_the_same_as_the_component() {
+    // The developer's route to a panic's message: the component has no stderr.
+    let order = "fixtures/orders/example-on-account/order.json";
+    let out = harness(&["run", "--native", "--profile", "fixtures/profile.json", order]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bridge = host_harness::Bridge::load(component(), host_harness::Limits::default(), None).unwrap();
+    let profile = host_harness::bridge::ProfileText::read(&workspace().join("fixtures/profile.json")).unwrap();
+    let run = crate::common::run_order(&bridge, &profile, &std::fs::read(workspace().join(order)).unwrap());
+    let component_says = host_harness::compare::component_text(run.outcome.as_ref().unwrap());
+    assert_eq!(stdout(&out).trim_end(), component_says);
+
+    let without_profile = harness(&["run", "--native", order]);
+    assert!(!without_profile.status.success());
+    assert!(String::from_utf8_lossy(&without_profile.stderr).contains("--profile"));
+}
+
+#[test]
 fn run_reads_the_order_from_stdin_when_no_file_is_given() {
     let component = component().to_str().unwrap().to_owned();
     let order = std::fs::File::open(fixtures().join("orders/example-on-account/order.json")).unwrap();

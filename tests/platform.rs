@@ -58,6 +58,9 @@ fn traps_and_stack_overflow_are_reported_as_traps() {
     // Where it happened is kept for the developer.
     let report = run_order(&bridge, &profile(), b"trap");
     assert!(report.backtrace.as_deref().unwrap_or("").contains("hostile.wasm!"), "{:?}", report.backtrace);
+    // With nothing in the logs, the report says how to get a panic's message.
+    assert!(report.logs.is_empty());
+    assert!(report.to_string().contains("host-harness run --native --profile PROFILE ORDER"), "{report}");
 }
 
 #[test]
@@ -109,6 +112,17 @@ fn the_upload_gate_passes_the_real_component() {
     let report = gate(component(), host_harness::check::DEFAULT_SIZE_CAP);
     assert!(report.passed(), "{report}");
     assert!(verdict(&report, "smoke").1.ends_with("recorded cases replay to their expected outcomes"));
+}
+
+#[test]
+fn the_bridge_imports_nothing_but_its_contract_types_so_the_platform_grants_it_no_wasi() {
+    // plugin/src/no_wasi.rs keeps wasi-libc's stdio and environment out; a
+    // new use of std that reaches them (printing, reading a variable) would
+    // bring the WASI imports, and the shim instances that link them, back.
+    let engine = wasmtime::Engine::default();
+    let bridge = wasmtime::component::Component::from_file(&engine, component()).unwrap();
+    let imports: Vec<String> = bridge.component_type().imports(&engine).map(|(name, _)| name.to_owned()).collect();
+    assert_eq!(imports, ["sparklayer-orderwise:bridge/types@0.2.1"]);
 }
 
 #[test]

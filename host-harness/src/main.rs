@@ -44,6 +44,12 @@ enum Command {
         /// Print the whole run report as JSON (outcome, failure, metrics, limits, logs).
         #[arg(long, conflicts_with = "human")]
         report: bool,
+        /// Map the order with the harness's own core compiled natively (the
+        /// same source as the component it was built with), not the
+        /// component: for a developer chasing a trap, since the component
+        /// has no stderr to write a panic's message to. Needs `--profile`.
+        #[arg(long, conflicts_with_all = ["human", "report"], requires = "profile")]
+        native: bool,
         #[command(flatten)]
         stock: StockArgs,
     },
@@ -446,21 +452,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { component, profile, flow, input, human, report, stock } => {
-            let bridge = component.load()?;
+        Command::Run { component, profile, flow, input, human, report, native, stock } => {
             let profile = profile.as_deref().map(ProfileText::read).transpose()?;
+            if native {
+                return run_native(flow, profile.as_ref(), input.as_deref());
+            }
+            let bridge = component.load()?;
             let source = bridge.profile_for(profile.as_ref())?;
             if let (FlowArg::Stock, Some(export)) = (flow, &input) {
                 return run_stock(&bridge, source, export, profile.as_ref(), &stock, human, report);
             }
-            let payload = match &input {
-                Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
-                None => {
-                    let mut buf = Vec::new();
-                    std::io::stdin().read_to_end(&mut buf).context("reading the payload from stdin")?;
-                    buf
-                }
-            };
+            let payload = read_payload(input.as_deref())?;
             let run = bridge.run(flow.into(), source, &payload);
             if human {
                 print!("{run}");
@@ -848,6 +850,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// `run --flow stock`: the export paged into calls, each run in a fresh
 /// instance; the summary (or each call's outcome), and the requests written out.
+/// The recorded payload of `run`: the file, or stdin when none is named.
+fn read_payload(input: Option<&Path>) -> anyhow::Result<Vec<u8>> {
+    match input {
+        Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display())),
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).context("reading the payload from stdin")?;
+            Ok(buf)
+        }
+    }
+}
+
+/// `run --native`: the order mapped by the core linked into the harness. A
+/// panic prints its message and source location on stderr (the standard
+/// library's hook), which the component cannot: it imports no WASI.
+fn run_native(flow: FlowArg, profile: Option<&ProfileText>, input: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if !matches!(flow, FlowArg::Orders) {
+        anyhow::bail!("--native maps orders only; the stock flow's core runs natively in `replay` and its tests");
+    }
+    let profile =
+        profile.context("--native needs --profile: the harness cannot read a profile baked into a component")?;
+    let profile = plugin::Profile::parse(&profile.text).map_err(|e| anyhow::anyhow!("the profile: {e}"))?;
+    let payload = read_payload(input)?;
+    let outcome = plugin::map_order(&profile, &String::from_utf8_lossy(&payload));
+    println!("{}", host_harness::compare::native_text(&outcome));
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_stock(
     bridge: &Bridge,
     source: host_harness::bridge::ProfileSource,

@@ -309,6 +309,12 @@ impl fmt::Display for RunReport {
                 writeln!(f, "  {line}")?;
             }
         }
+        if self.logs.is_empty() && matches!(self.failure, Some(Failure::Trap(_))) {
+            // The bridge imports no WASI: a panic traps without a message.
+            writeln!(f, "== Component logs: none (the bridge has no stderr)")?;
+            writeln!(f, "  for a panic's message and source line, map the order with the harness's own core:")?;
+            writeln!(f, "  host-harness run --native --profile PROFILE ORDER")?;
+        }
         if !self.logs.is_empty() {
             writeln!(f, "== Component logs")?;
             for line in self.logs.lines() {

@@ -21,6 +21,8 @@ pub mod stock;
 #[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]
+mod no_wasi;
+#[cfg(target_arch = "wasm32")]
 mod scratch;
 
 pub use orders::map_order;
