@@ -28,12 +28,13 @@ pub enum Flow {
 }
 
 /// A call's input as the component is handed it.
-pub enum Prepared {
-    Text(String),
+pub enum Prepared<'a> {
+    /// Handed over as it is: the order or catalog text, borrowed.
+    Text(&'a str),
     Stock(StockCall),
 }
 
-impl Prepared {
+impl Prepared<'_> {
     /// Bytes handed to the component (what the input cap applies to).
     pub fn bytes(&self) -> u64 {
         match self {
@@ -101,9 +102,9 @@ impl Flow {
     /// Turns the recorded input into what the component is handed: the text
     /// itself, or a stock call (a JSON line naming the export, its format,
     /// the current levels and the range: `crate::stock::StockCall`).
-    pub fn prepare(self, input: &str) -> Result<Prepared, String> {
+    pub fn prepare(self, input: &str) -> Result<Prepared<'_>, String> {
         match self {
-            Flow::Orders | Flow::Catalog => Ok(Prepared::Text(input.to_owned())),
+            Flow::Orders | Flow::Catalog => Ok(Prepared::Text(input)),
             Flow::Stock => StockCall::parse(input).map(Prepared::Stock),
         }
     }
@@ -114,16 +115,16 @@ impl Flow {
         store: &mut Store<T>,
         instance: &Exports,
         profile: ResourceAny,
-        input: Prepared,
+        input: Prepared<'_>,
     ) -> wasmtime::Result<Result<Outcome, String>> {
         match (self, input) {
             (Flow::Orders, Prepared::Text(text)) => {
-                let outcome = instance.orders.call_map_order(store, profile, &text)?;
+                let outcome = instance.orders.call_map_order(store, profile, text)?;
                 Ok(order_outcome(outcome))
             }
             (Flow::Catalog, Prepared::Text(text)) => {
                 let stock = instance.stock.as_ref().ok_or_else(|| wasmtime::format_err!("no stock interface"))?;
-                let o = stock.call_check_catalog(store, profile, &text)?;
+                let o = stock.call_check_catalog(store, profile, text)?;
                 Ok(Ok(catalog_outcome(o)))
             }
             (Flow::Stock, Prepared::Stock(call)) => {
