@@ -172,7 +172,16 @@ proptest! {
 
 /// A pack property as a theme or app might write it.
 fn arb_pack_property() -> impl Strategy<Value = (String, serde_json::Value)> {
-    let name = prop_oneof![Just("Pack"), Just("Pack Size"), Just("Case"), Just("pack"), Just("Colour")];
+    // "Pack" behind a zero-width space or a byte-order mark is still "Pack".
+    let name = prop_oneof![
+        Just("Pack"),
+        Just("\u{200B}Pack"),
+        Just("\u{FEFF}Pack"),
+        Just("Pack Size"),
+        Just("Case"),
+        Just("pack"),
+        Just("Colour")
+    ];
     let value = prop_oneof![
         Just(serde_json::json!("Case of 50")),
         Just(serde_json::json!("Case of 100")),
@@ -232,8 +241,9 @@ proptest! {
         // Certain: every configured pack property ("Pack") is the same visible
         // mapped pack name, and no other pack-like property is there.
         let visible = |v: &serde_json::Value| v.as_str().map(|s| plugin::shared::text::visible(s).into_owned());
-        let configured: Vec<Option<String>> = packs.iter().filter(|(n, _)| n == "Pack").map(|(_, v)| visible(v)).collect();
-        let look_alike = packs.iter().any(|(n, _)| n != "Pack" && n != "Colour");
+        let is_pack = |n: &str| plugin::shared::text::visible(n) == "Pack";
+        let configured: Vec<Option<String>> = packs.iter().filter(|(n, _)| is_pack(n)).map(|(_, v)| visible(v)).collect();
+        let look_alike = packs.iter().any(|(n, _)| !is_pack(n) && n != "Colour");
         let certain = !look_alike
             && (configured.is_empty() || configured.iter().all(|p| p.as_deref() == Some("Case of 50")));
         prop_assert!(certain, "ready with an uncertain pack: {:?} -> {:?}", packs, draft.order_lines);
@@ -242,5 +252,33 @@ proptest! {
         prop_assert_eq!(quantity, if configured.is_empty() { 2 } else { 100 });
         let reference = draft.order_header.customer_order_ref.as_deref().unwrap_or("");
         prop_assert!(!plugin::shared::text::visible(reference).is_empty(), "ready with PO {:?} from {:?}", reference, po);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The special instructions never outgrow OrderWise's field, however long
+    /// the cart id, the payment terms' name and the note; and a note that is
+    /// not there whole is flagged.
+    #[test]
+    fn special_instructions_fit_the_field_and_a_note_cut_is_flagged(
+        max in 20usize..120,
+        cart in "[a-f0-9-]{0,150}",
+        terms in "[A-Za-z0-9 ]{0,60}",
+        note in "[A-Za-zé0-9 .,]{0,200}",
+    ) {
+        let mut o = order(&[line("CUP-12OZ-WHT", 12, "1.85", "0.2")], None);
+        o["note_attributes"].as_array_mut().unwrap().push(serde_json::json!({"name": "sparkCartId", "value": cart}));
+        o["payment_terms"]["payment_terms_name"] = serde_json::json!(terms);
+        o["note"] = serde_json::json!(note);
+        let profile = profile_with("/orders/specialInstructionsMaxLength", serde_json::json!(max));
+        let outcome = map_order(&profile, &o.to_string());
+        let draft = outcome.sales_order.as_ref().expect("a draft");
+        let text = draft.order_header.special_instructions.as_str();
+        prop_assert!(text.chars().count() <= max, "{} characters for {max}: {text:?}", text.chars().count());
+        let note = plugin::shared::text::visible(&note);
+        let whole = note.is_empty() || text.ends_with(&format!("; Note: {note}"));
+        prop_assert!(whole || codes(&outcome).contains(&"NOTE_TRUNCATED"), "{text:?} lost {note:?} unflagged");
     }
 }

@@ -6,7 +6,8 @@
 //! lowers the `current_*` totals too. An edited order is mapped as it stands
 //! now: lines at their current quantity (a line edited to 0 is not sent),
 //! totals from the `current_*` fields, and the totals check then proves the
-//! lines and the totals agree (or holds the order with both figures).
+//! lines and the totals agree (or holds the order with both figures). An
+//! order edited down to no lines is held as cancelled.
 
 use crate::orders::shopify::Order;
 use crate::shared::issues::{Code, Issue};
@@ -27,5 +28,15 @@ pub fn edited(order: &Order, issues: &mut Vec<Issue>) -> bool {
             if changed_total { ", totals changed" } else { "" }
         ),
     ));
+    // Edited down to nothing: a sales order of delivery alone is no order to
+    // post (and the merchant has usually refunded or is about to cancel).
+    let emptied = !lines.is_empty() && lines.iter().all(|l| l.current_quantity == Some(0));
+    if emptied && !issues.iter().any(|i| i.code == Code::ORDER_CANCELLED) {
+        issues.push(Issue::new(
+            Code::ORDER_CANCELLED,
+            "/line_items",
+            "every line was edited to a quantity of 0: nothing is left to ship; do not post it",
+        ));
+    }
     true
 }

@@ -178,7 +178,7 @@ fn check_charged_price(
     at: &str,
     issues: &mut Vec<Issue>,
 ) {
-    let Some(i) = item.properties.iter().position(|p| same(&p.name, CHARGED_PRICE_PROPERTY)) else {
+    let Some(i) = item.properties.iter().position(|p| same(&visible(&p.name), CHARGED_PRICE_PROPERTY)) else {
         return;
     };
     let unit = match read_price(&item.properties[i].value, cx.currency) {
@@ -281,11 +281,12 @@ fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &m
 fn notes(profile: &Profile, item: &LineItem) -> String {
     let mut notes = String::new();
     for p in &item.properties {
-        let name = trim(&p.name);
+        let name = visible(&p.name);
+        let name = name.as_ref();
         let skip = name.is_empty()
             || name.starts_with('_')
             || same(name, CHARGED_PRICE_PROPERTY)
-            || profile.orders.pack_properties.iter().any(|n| same(n, &p.name));
+            || uom::is_pack_property(profile, &p.name);
         let value = match &p.value {
             Value::Text(t) => visible(t),
             Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),

@@ -81,7 +81,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     taxable.extend(delivery.parts.iter().map(|p| Taxable { net: p.net, rate: p.rate }));
     totals::check(profile, &taxable, source, &mut issues);
 
-    let instructions = special_instructions(profile, &order, &payment.description, &po, &mut issues);
+    let instructions = special_instructions(profile, &order, &payment, &po, &mut issues);
     let draft = SalesOrder {
         customer: CustomerRef { id: customer.map(|c| c.orderwise_id) },
         order_header: header(
@@ -263,10 +263,17 @@ fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
 
 /// The warehouse's instructions: SparkLayer's cart, how the order is paid,
 /// and the order note (delivery instructions such as "tail-lift needed")
-/// unless the note is the PO (read from it, or repeating it). Within
-/// OrderWise's length: a note cut to fit is flagged with the whole note, so
-/// nothing the customer asked for is lost.
-fn special_instructions(profile: &Profile, order: &Order, payment: &str, po: &Po, issues: &mut Vec<Issue>) -> String {
+/// unless the note is the PO (read from it, or repeating it). Never longer
+/// than OrderWise's field: the cart id is the first thing left out (Shopify's
+/// order keeps it), before a word of the note; what still does not fit is
+/// cut from the end and flagged with what was cut, so nothing the customer
+/// asked for is lost.
+///
+/// Prevents: an OWAPI post refused, or cut where nobody sees it, because a
+/// long cart id and payment text filled the field.
+fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &Po, issues: &mut Vec<Issue>) -> String {
+    const NOTE: &str = "; Note: ";
+    let payment = paid.description.as_str();
     let cart = order
         .note_attributes
         .iter()
@@ -274,41 +281,84 @@ fn special_instructions(profile: &Profile, order: &Order, payment: &str, po: &Po
         .and_then(|a| a.value.text())
         .map(visible)
         .filter(|v| !v.is_empty());
-    let mut text = match cart {
-        Some(cart) => format!("SparkLayer cart {cart}; {payment}"),
-        None => payment.to_owned(),
-    };
     let is_po = |n: &str| po.from_note || po.reference.as_deref() == Some(n);
     let note = order.note.as_deref().map(visible).filter(|n| !n.is_empty() && !is_po(n));
-    let Some(note) = note else {
-        return text;
-    };
-    text.push_str("; Note: ");
+    let note = note.as_deref();
     let max = profile.orders.special_instructions_max_length;
-    let room = max.saturating_sub(text.chars().count());
-    // Counted only as far as the room (a note can run to the input cap).
-    if note.char_indices().nth(room).is_none() {
-        text.push_str(&note);
-        return text;
+    if let Some(cart) = cart {
+        if let Ok(whole) = within(format!("SparkLayer cart {cart}; {payment}"), note.map(|n| (NOTE, n)), max) {
+            return whole;
+        }
     }
-    // Room for `kept` characters and the `…`.
-    let kept = room.saturating_sub(1);
-    let cut_at = note.char_indices().nth(kept).map_or(note.len(), |(i, _)| i);
-    text.push_str(&note[..cut_at]);
-    text.push('…');
-    issues.push(Issue::new(
-        Code::NOTE_TRUNCATED,
-        "/note",
-        // What was cut, which is what someone has to add by hand, quoted up
-        // to what a message holds (Shopify's order has the whole note).
-        message![
+    let text = match within(payment.to_owned(), note.map(|n| (NOTE, n)), max) {
+        Ok(whole) => return whole,
+        Err(head) => head,
+    };
+    // `text` holds the payment text (its own length unchecked): cut the
+    // whole to `max - 1` characters and an ellipsis. Counted only as far as
+    // needed: a note can run to the input cap.
+    let kept = max.saturating_sub(1);
+    let whole = [text.as_str(), note.map_or("", |_| NOTE), note.unwrap_or("")];
+    let mut left = kept;
+    let mut cut = String::new();
+    let mut out = String::with_capacity(max * 4);
+    for part in whole {
+        let at = part.char_indices().nth(left).map_or(part.len(), |(i, _)| i);
+        out.push_str(&part[..at]);
+        left -= part[..at].chars().count();
+        cut.push_str(&part[at..]);
+    }
+    out.push('…');
+    // Where the note starts in `out`, in characters: whether the cut fell in it.
+    let note_from = text.chars().count() + NOTE.chars().count();
+    let message = match note {
+        Some(_) if kept > note_from => message![
             "the order note does not fit OrderWise's ",
             max,
             " characters of special instructions and was cut after ",
-            kept,
+            kept - note_from,
             " characters; what was cut: ",
-            &quoted_up_to(&note[cut_at..], 600),
+            &quoted_up_to(&cut, 600),
         ],
-    ));
-    text
+        _ => message![
+            if note.is_some() {
+                "the payment description and the order note do"
+            } else {
+                "the payment description does"
+            },
+            " not fit OrderWise's ",
+            max,
+            " characters of special instructions; cut after ",
+            kept,
+            " characters, what was cut: ",
+            &quoted_up_to(&cut, 600),
+        ],
+    };
+    // The payment text comes from the terms' name, or the payment status.
+    let pointer = match (note, paid.on_account) {
+        (Some(_), _) => "/note",
+        (None, true) => "/payment_terms",
+        (None, false) => "/financial_status",
+    };
+    issues.push(Issue::new(Code::NOTE_TRUNCATED, pointer, message));
+    out
+}
+
+/// `head` followed by `tail`'s two pieces, if the whole is at most `max`
+/// characters; else `head` back as it was. Counts no further than `max`.
+fn within(mut head: String, tail: Option<(&str, &str)>, max: usize) -> Result<String, String> {
+    let used = head.chars().count();
+    let Some(room) = max.checked_sub(used) else {
+        return Err(head);
+    };
+    let Some((glue, tail)) = tail else {
+        return Ok(head);
+    };
+    let glue_len = glue.chars().count();
+    if glue_len > room || tail.char_indices().nth(room - glue_len).is_some() {
+        return Err(head);
+    }
+    head.push_str(glue);
+    head.push_str(tail);
+    Ok(head)
 }

@@ -9,7 +9,7 @@ use crate::orders::shopify::{Order, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::reference::{Customer, PoPolicy};
-use crate::shared::text::{quoted, visible};
+use crate::shared::text::{is_break, is_invisible, quoted, visible};
 use std::borrow::Cow;
 
 /// The PO found, and whether it came from the order note (which then is not
@@ -44,14 +44,19 @@ pub fn customer_order_ref(
                 check_length(profile, &po, &at, issues);
                 return Po { reference: Some(po), from_note: *source == PoSource::Note };
             }
-            Err(what) => issues.push(Issue::new(
-                Code::PO_INVALID,
-                at,
-                format!(
-                    "{} holds {what}, which is not a PO reference; the checkout or app writing it needs fixing",
-                    describe(source)
-                ),
-            )),
+            Err(what) => {
+                // A note of several lines is the customer's message, kept as
+                // delivery instructions; anywhere else the writer is at fault.
+                let then = match source {
+                    PoSource::Note => "it goes to the special instructions as a note",
+                    _ => "the checkout or app writing it needs fixing",
+                };
+                issues.push(Issue::new(
+                    Code::PO_INVALID,
+                    at,
+                    format!("{} holds {what}, which is not a PO reference; {then}", describe(source)),
+                ))
+            }
         }
     }
     let policy = customer.and_then(|c| c.po_policy).unwrap_or(settings.po_policy);
@@ -71,13 +76,19 @@ pub fn customer_order_ref(
     Po::default()
 }
 
-/// A PO from a source's value: text with something visible in it, or a whole
-/// number (an app that wrote the PO as a JSON number still wrote the PO).
-/// Absent, null and blank values hold no PO; anything else is not one.
+/// A PO from a source's value: one line of text with something visible in
+/// it, or a whole number (an app that wrote the PO as a JSON number still
+/// wrote the PO). Absent, null and blank values hold no PO; text with a line
+/// break or tab inside is not one (a PO reference is one line: dropping the
+/// break would join "PO-4582" to the next line's words), nor is anything else.
 fn read(value: &Value) -> Result<Option<String>, String> {
     match value {
         Value::Absent | Value::Null => Ok(None),
         Value::Text(text) => {
+            let inner = text.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+            if inner.contains(is_break) {
+                return Err(format!("text with a line break or tab inside, {}", quoted(text)));
+            }
             let po = visible(text);
             Ok((!po.is_empty()).then(|| po.into_owned()))
         }

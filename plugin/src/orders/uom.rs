@@ -49,7 +49,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     let names = &profile.orders.pack_properties;
     let mut chosen: Option<Cow<'i, str>> = None;
     for (i, property) in item.properties.iter().enumerate() {
-        if !names.iter().any(|n| same(n, &property.name)) {
+        if !is_pack_property(profile, &property.name) {
             continue;
         }
         let unreadable = |why: String| {
@@ -88,7 +88,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     // Flagged even beside a configured pack property: two places a theme
     // might put the pack are one too many to choose between.
     let unconfigured =
-        item.properties.iter().position(|p| looks_like_pack(&p.name) && !names.iter().any(|n| same(n, &p.name)));
+        item.properties.iter().position(|p| looks_like_pack(&p.name) && !is_pack_property(profile, &p.name));
     match unconfigured {
         Some(i) => Pack::Unreadable(Issue::new(
             Code::PACK_PROPERTY_UNCONFIGURED,
@@ -105,11 +105,22 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     }
 }
 
+/// Whether a line property is one of the profile's pack properties. Names
+/// are compared as they read (`text::visible`): a theme or a copy and paste
+/// that puts a zero-width space or a byte-order mark before "Pack" must not
+/// turn a pack of 50 into one each.
+pub fn is_pack_property(profile: &Profile, name: &str) -> bool {
+    let name = visible(name);
+    profile.orders.pack_properties.iter().any(|n| same(n, &name))
+}
+
 /// A property name a theme would give a pack selection ("Pack", "Pack Size",
-/// "Case"): it starts with "pack" or "case", ignoring case and spaces.
-/// Hidden properties (`_…`) are the app's own, never a customer's choice.
+/// "Case"): it starts with "pack" or "case", ignoring case, white space and
+/// invisible characters. Hidden properties (`_…`) are the app's own, never a
+/// customer's choice.
 fn looks_like_pack(name: &str) -> bool {
-    let starts = |word: &str| trim(name).get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
+    let name = visible(name);
+    let starts = |word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
     starts("pack") || starts("case")
 }
 

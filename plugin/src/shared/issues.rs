@@ -92,7 +92,7 @@ codes! {
     TAXES_INCLUDED_CONVERTED => (Info, Finance),
     /// A Shopify draft order, not an order: posted when the merchant completes it.
     ORDER_DRAFT => (Error, Ecommerce),
-    /// A cancelled, voided or refunded order: never posted or shipped.
+    /// A cancelled, voided or refunded order, or one edited down to no lines: never posted or shipped.
     ORDER_CANCELLED => (Error, Operations),
     /// A test order (`test: true`): never posted.
     ORDER_TEST => (Error, Integration),
@@ -112,7 +112,7 @@ codes! {
     CHARGED_PRICE_UNREADABLE => (Error, Ecommerce),
     /// A paid order's payment gateway has no OrderWise payment method in the profile.
     PAYMENT_METHOD_UNMAPPED => (Error, Finance),
-    /// The order note did not fit OrderWise's special instructions and was cut (the whole note is in the issue).
+    /// The special instructions did not fit OrderWise's field even without the cart id: the note (or the payment text) was cut, and the issue quotes what was.
     NOTE_TRUNCATED => (Warning, Operations),
     /// A collection order took its delivery address from the billing or account address (audit trail).
     COLLECTION_ADDRESS => (Info, Operations),

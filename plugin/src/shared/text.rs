@@ -15,9 +15,17 @@ pub fn is_invisible(c: char) -> bool {
         || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
-/// The text with invisible characters removed and white space (any Unicode
-/// white space, the no-break space included) trimmed from both ends. Text
-/// that needs neither is borrowed as it is.
+/// Control characters that separate words or lines: a tab, a line break, a
+/// form feed. Inside text they become a space, not nothing, so "PO-4582" and
+/// "Back door" on two lines do not run together as "PO-4582Back door".
+pub fn is_break(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{85}')
+}
+
+/// The text with invisible characters removed (a run of line breaks and
+/// tabs inside it becomes one space) and white space (any Unicode white
+/// space, the no-break space included) trimmed from both ends. Text that
+/// needs none of this is borrowed as it is.
 pub fn visible(s: &str) -> Cow<'_, str> {
     // Nearly all text is printable ASCII (spaces inside): only its ends need looking at.
     if printable_ascii(s.as_bytes()) {
@@ -38,8 +46,9 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 fn without_invisible(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     let mut kept: Option<String> = None;
-    // The start of the run of characters kept since the last invisible one.
-    let (mut i, mut run) = (0, 0);
+    // The start of the run of characters kept since the last invisible one,
+    // and where the last line break or tab ended (a run of them is one space).
+    let (mut i, mut run, mut break_end) = (0, 0, usize::MAX);
     while i < b.len() {
         i += printable_prefix(&b[i..]);
         if i == b.len() {
@@ -51,8 +60,15 @@ fn without_invisible(s: &str) -> Cow<'_, str> {
             _ => s[i..].chars().next().expect("a character at a boundary"),
         };
         if is_invisible(c) {
-            kept.get_or_insert_with(|| String::with_capacity(s.len())).push_str(&s[run..i]);
+            let out = kept.get_or_insert_with(|| String::with_capacity(s.len()));
+            out.push_str(&s[run..i]);
             run = i + c.len_utf8();
+            if is_break(c) {
+                if break_end != i {
+                    out.push(' ');
+                }
+                break_end = run;
+            }
         }
         i += c.len_utf8();
     }
@@ -190,12 +206,22 @@ mod tests {
     fn visible_text_is_what_the_character_by_character_rule_gives() {
         let by_character = |s: &str| -> String {
             let trimmed = s.trim_matches(|c: char| c.is_whitespace() || super::is_invisible(c));
-            let kept: String = trimmed.chars().filter(|&c| !super::is_invisible(c)).collect();
+            let mut kept = String::new();
+            let mut after_break = false;
+            for c in trimmed.chars() {
+                if super::is_break(c) && !after_break {
+                    kept.push(' ');
+                }
+                if !super::is_invisible(c) {
+                    kept.push(c);
+                }
+                after_break = super::is_break(c);
+            }
             kept.trim().to_owned()
         };
         let pieces = [
             "PO-45821", " ", "\u{200B}", "é", "\u{FEFF}", "\0", "\u{00A0}", "€6.74", "x", "\t", "\u{2060}", "😀",
-            "abcdefgh",
+            "abcdefgh", "\r\n",
         ];
         // Every string of up to four pieces, so that the runs of eight bytes
         // start, end and are broken at every place the pieces allow.
@@ -271,5 +297,12 @@ mod tests {
         assert_eq!(visible("PO\u{200B}-45821\u{FEFF}"), "PO-45821");
         assert_eq!(visible("\u{00A0}Case of 12\u{00A0}"), "Case of 12");
         assert!(matches!(visible("PO-1"), std::borrow::Cow::Borrowed("PO-1")));
+    }
+
+    #[test]
+    fn line_breaks_and_tabs_inside_text_separate_its_words() {
+        assert_eq!(visible("PO-4582\nBack door"), "PO-4582 Back door");
+        assert_eq!(visible("Unit 4\r\n\tThe Quay\n"), "Unit 4 The Quay");
+        assert_eq!(visible("a\u{200B}\nb"), "a b");
     }
 }
