@@ -64,17 +64,23 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
     let mut delivery = Delivery { method_id: None, parts: Vec::new(), collection: false };
     for (i, line) in lines.iter().enumerate() {
         let at = format!("/shipping_lines/{i}");
-        let code = line.code.as_deref().or(line.title.as_deref()).unwrap_or("").trim();
+        // The code, else the title: the pointer names the one read.
+        let (field, code) = match (line.code.as_deref(), line.title.as_deref()) {
+            (Some(code), _) => ("code", code),
+            (None, Some(title)) => ("title", title),
+            (None, None) => ("code", ""),
+        };
+        let code = code.trim();
         match profile.reference.delivery_method(code) {
             Some(id) if delivery.method_id.is_none_or(|m| m == id) => delivery.method_id = Some(id),
             Some(id) => issues.push(Issue::new(
                 Code::DELIVERY_METHOD_UNMAPPED,
-                format!("{at}/code"),
+                format!("{at}/{field}"),
                 format!("shipping line {} maps to delivery method {id}, another line to {}; an OrderWise order has one delivery method", quoted(code), delivery.method_id.unwrap_or_default()),
             )),
             None => issues.push(Issue::new(
                 Code::DELIVERY_METHOD_UNMAPPED,
-                format!("{at}/code"),
+                format!("{at}/{field}"),
                 format!("shipping method {} has no OrderWise deliveryMethodId; add it to the profile's deliveryMethods", quoted(code)),
             )),
         }

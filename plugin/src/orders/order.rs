@@ -233,7 +233,7 @@ fn source_totals(order: &Order, side: Side, edited: bool, issues: &mut Vec<Issue
     let gross =
         required_amount(side.amount(gross, gross_set), issues, || (side.pointer(gross_at), side.name(&gross_at[1..])));
     let vat = required_amount(side.amount(vat, vat_set), issues, || (side.pointer(vat_at), side.name(&vat_at[1..])));
-    SourceTotals { net: gross - vat, vat, gross }
+    SourceTotals { net: gross - vat, vat, gross, gross_at, vat_at, side }
 }
 
 /// OWAPI takes the local wall-clock time without an offset (`2025-03-14T10:22:29`).

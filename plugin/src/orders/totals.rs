@@ -5,6 +5,7 @@
 //! recomputes them independently, under the profile's VAT rounding mode, and
 //! flags any difference beyond the profile's tolerance with both figures.
 
+use crate::orders::currency::Side;
 use crate::orders::settings::VatRounding;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
@@ -19,12 +20,16 @@ pub struct Taxable {
     pub rate: Decimal,
 }
 
-/// SparkLayer's order totals.
+/// SparkLayer's order totals, with where they were read (`/total_price`
+/// or `/current_total_price`, on the booked side), for the issues' pointers.
 #[derive(Debug, Clone, Copy)]
 pub struct SourceTotals {
     pub net: Decimal,
     pub vat: Decimal,
     pub gross: Decimal,
+    pub gross_at: &'static str,
+    pub vat_at: &'static str,
+    pub side: Side,
 }
 
 /// VAT on a set of taxable amounts under a rounding mode.
@@ -67,11 +72,13 @@ pub fn check(profile: &Profile, amounts: &[Taxable], source: SourceTotals, issue
         }
         beyond
     };
-    let net_off = compare(Code::TOTAL_MISMATCH, "/total_price", "order net", net, source.net);
-    let vat_off = compare(Code::VAT_MISMATCH, "/total_tax", "order VAT", vat, source.vat);
+    let (gross_at, vat_at) = (source.side.pointer(source.gross_at), source.side.pointer(source.vat_at));
+    // SparkLayer's net is its gross less its VAT: the gross is where it starts.
+    let net_off = compare(Code::TOTAL_MISMATCH, &gross_at, "order net", net, source.net);
+    let vat_off = compare(Code::VAT_MISMATCH, &vat_at, "order VAT", vat, source.vat);
     // Gross is net + VAT: report it only when it is off although each part is within tolerance.
     if !net_off && !vat_off {
-        compare(Code::TOTAL_MISMATCH, "/total_price", "order gross", net + vat, source.gross);
+        compare(Code::TOTAL_MISMATCH, &gross_at, "order gross", net + vat, source.gross);
     }
 }
 

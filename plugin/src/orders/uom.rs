@@ -292,9 +292,17 @@ pub fn resolve<'p>(profile: &'p Profile, sku: &str, pack: Option<&str>, at: &str
 }
 
 /// SparkLayer's quantity rules for the SKU as sold (in its pack, if one was
-/// chosen): pack-size multiples, min and max, in units sold.
+/// chosen): pack-size multiples, min and max, in units sold. `(at, field)`
+/// is the line and the quantity field checked (`current_quantity` in an
+/// edited order).
 /// Prevents: quantities SparkLayer should have refused reaching the warehouse.
-pub fn check_quantity(profile: &Profile, sku: &str, pack: Option<&str>, quantity: u64, at: &str) -> Vec<Issue> {
+pub fn check_quantity(
+    profile: &Profile,
+    sku: &str,
+    pack: Option<&str>,
+    quantity: u64,
+    (at, field): (&str, &str),
+) -> Vec<Issue> {
     let Some(rule) = profile.reference.quantity_rule(sku, pack) else {
         return Vec::new();
     };
@@ -303,7 +311,7 @@ pub fn check_quantity(profile: &Profile, sku: &str, pack: Option<&str>, quantity
     let mut flag = |what: &str, limit: u32| {
         issues.push(Issue::new(
             Code::PACK_QUANTITY_INVALID,
-            message![at, "/quantity"],
+            message![at, "/", field],
             message![
                 "SKU ",
                 sku,
