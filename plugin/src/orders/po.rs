@@ -30,32 +30,39 @@ pub fn customer_order_ref(
     let settings = &profile.orders;
     let note = order.note.as_ref().map_or(Value::Absent, |n| Value::Text(Cow::Borrowed(n)));
     for source in &settings.po_sources {
-        let (at, value) = match source {
-            PoSource::PoNumber => ("/po_number".to_owned(), &order.po_number),
-            PoSource::Note => ("/note".to_owned(), &note),
-            PoSource::NoteAttribute(name) => match order.note_attributes.iter().position(|a| a.name == *name) {
-                Some(i) => (format!("/note_attributes/{i}/value"), &order.note_attributes[i].value),
-                None => continue,
-            },
+        let candidates: Vec<(String, &Value)> = match source {
+            PoSource::PoNumber => vec![("/po_number".to_owned(), &order.po_number)],
+            PoSource::Note => vec![("/note".to_owned(), &note)],
+            // Every attribute of the name, in order: a checkout that wrote
+            // "PO Number" twice, the first blank, still wrote the PO.
+            PoSource::NoteAttribute(name) => order
+                .note_attributes
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| same_name(&a.name, name))
+                .map(|(i, a)| (format!("/note_attributes/{i}/value"), &a.value))
+                .collect(),
         };
-        match read(value) {
-            Ok(None) => continue,
-            Ok(Some(po)) => {
-                check_length(profile, &po, &at, issues);
-                return Po { reference: Some(po), from_note: *source == PoSource::Note };
-            }
-            Err(what) => {
-                // A note of several lines is the customer's message, kept as
-                // delivery instructions; anywhere else the writer is at fault.
-                let then = match source {
-                    PoSource::Note => "it goes to the special instructions as a note",
-                    _ => "the checkout or app writing it needs fixing",
-                };
-                issues.push(Issue::new(
-                    Code::PO_INVALID,
-                    at,
-                    format!("{} holds {what}, which is not a PO reference; {then}", describe(source)),
-                ))
+        for (at, value) in candidates {
+            match read(value) {
+                Ok(None) => continue,
+                Ok(Some(po)) => {
+                    check_length(profile, &po, &at, issues);
+                    return Po { reference: Some(po), from_note: *source == PoSource::Note };
+                }
+                Err(what) => {
+                    // A note of several lines is the customer's message, kept as
+                    // delivery instructions; anywhere else the writer is at fault.
+                    let then = match source {
+                        PoSource::Note => "it goes to the special instructions as a note",
+                        _ => "the checkout or app writing it needs fixing",
+                    };
+                    issues.push(Issue::new(
+                        Code::PO_INVALID,
+                        at,
+                        format!("{} holds {what}, which is not a PO reference; {then}", describe(source)),
+                    ))
+                }
             }
         }
     }
@@ -95,6 +102,15 @@ fn read(value: &Value) -> Result<Option<String>, String> {
         Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n.to_string())),
         other => Err(other.describe()),
     }
+}
+
+/// Note attribute names as people type them: "PO number" is the profile's
+/// "PO Number" (the PO would otherwise be passed over for the next source,
+/// the order note, and the note's delivery instructions sent as the PO).
+/// Case is ignored for ASCII letters, as are invisible characters and white
+/// space at the ends.
+fn same_name(attribute: &str, configured: &str) -> bool {
+    visible(attribute).eq_ignore_ascii_case(&visible(configured))
 }
 
 fn check_length(profile: &Profile, po: &str, at: &str, issues: &mut Vec<Issue>) {
