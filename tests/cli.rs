@@ -1,6 +1,6 @@
 //! The real `host-harness` binary, as QA and CI call it.
 
-use crate::common::{component, fixtures, workspace};
+use crate::common::{component, fixtures, test_component, workspace};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -176,4 +176,84 @@ fn jsonl_keeps_json_values_and_non_json_bodies_byte_for_byte() {
     assert!(text.lines().any(|l| l == "<html><body>502 Bad Gateway</body></html>"), "non-JSON body changed");
     let example = text.lines().find(|l| l.contains("\"#B2B1042\"")).unwrap();
     assert!(example.contains(r#""total_price":"129.03""#) && example.contains(r#""rate":0.2"#), "{example}");
+}
+
+#[test]
+fn diff_counts_each_changed_order_once_per_group_with_its_key() {
+    // `hostile` answers every order `ready` with an empty sales order and no
+    // key: volume-10-lines loses ten lines' fields, yet it is one order.
+    let hostile = test_component("hostile");
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .arg("diff")
+        .arg(component())
+        .arg(&hostile)
+        .arg("fixtures/orders/volume-10-lines")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("1 orders replayed through both versions: 1 changed\n"), "{text}");
+    // The key comes from the version that found one (the old), so the order can be looked up.
+    assert!(
+        text.contains("\n[1 order] salesOrder field: /orderLines/*/itemNet\n    volume-10-lines (B2B2010)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("orders] "), "a group counted more than the one order: {text}");
+    // Its ten changed lines are all in its details.
+    assert_eq!(text.matches("/itemNet: ").count(), 10, "{text}");
+}
+
+#[test]
+fn stock_pages_offers_no_out_flag_and_run_keeps_it() {
+    let export = "fixtures/stock/deltas-only-changed-levels-are-sent/export.json";
+    let dir = workspace().join("target/tmp-stock-pages-out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let pages = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_host-harness")).current_dir(workspace()).args(args).output().unwrap()
+    };
+    let help = stdout(&pages(&["stock-pages", "--help"]));
+    assert!(help.contains("--rows-per-call") && !help.contains("--out"), "{help}");
+    let out = pages(&["stock-pages", export, "--out", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument '--out'"));
+    assert!(!dir.exists());
+
+    // `run --flow stock` still writes the request bodies there.
+    let out = harness(&[
+        "run",
+        "--flow",
+        "stock",
+        "--profile",
+        "fixtures/stock/profile.json",
+        "--out",
+        dir.to_str().unwrap(),
+        export,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.join("request-0001.json").is_file());
+}
+
+#[test]
+fn jsonl_says_which_cases_it_cannot_write_as_a_line() {
+    let dir = workspace().join("target/tmp-jsonl-skipped");
+    let _ = std::fs::remove_dir_all(&dir);
+    let case = |name: &str, file: &str, body: &[u8]| {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        std::fs::write(dir.join(name).join(file), body).unwrap();
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixtures().join("profile.json"), dir.join("profile.json")).unwrap();
+    case("a-json-order", "order.json", b"{\n  \"id\": 1\n}\n");
+    case("b-html-page", "order.txt", b"<html><body>502 Bad Gateway</body></html>\n");
+    case("c-empty-body", "order.txt", b"");
+    case("d-html-over-lines", "order.txt", b"<html>\n<body>502</body>\n</html>\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness")).arg("jsonl").arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout(&out), "{\"id\":1}\n<html><body>502 Bad Gateway</body></html>\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "jsonl: skipped 2 cases whose payload is not one line (an empty body, or a body that is not JSON and \
+         spans lines): c-empty-body, d-html-over-lines\n"
+    );
 }

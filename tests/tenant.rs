@@ -1,7 +1,7 @@
 //! Tenant-scale reference data: a 50,000-variant tenant baked into the
 //! component costs an order what the bundled profile costs.
 
-use crate::common::{component, order, profile, run_order, workspace};
+use crate::common::{component, order, profile, run_order, test_component, workspace};
 use host_harness::bake::bake_and_load;
 use host_harness::bridge::{ProfileSource, ProfileText};
 use host_harness::report::Status;
@@ -128,6 +128,36 @@ fn bake_cli_writes_a_component_that_runs_without_a_profile_and_passes_the_gate()
     let out = harness(&["run", "--component", component, "fixtures/orders/example-on-account/order.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no profile baked in: pass --profile"));
+}
+
+#[test]
+fn bake_refuses_a_forbidden_import_before_running_the_component() {
+    // Once instantiated it would answer `bake` with "refused the profile",
+    // hiding why the platform will never run it: the import is the reason.
+    let dir = workspace().join("target/tmp-bake-forbidden");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let baked = dir.join("tenant.wasm");
+    let forbidden = test_component("forbidden-import");
+    let out = Command::new(env!("CARGO_BIN_EXE_host-harness"))
+        .current_dir(workspace())
+        .args(["bake", "--component", forbidden.to_str().unwrap(), "--profile", "fixtures/profile.json", "-o"])
+        .arg(&baked)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the component imports wasi:filesystem/"), "{stderr}");
+    assert!(stderr.contains("which the platform does not allow"), "{stderr}");
+    assert!(!stderr.contains("refused the profile"), "{stderr}");
+    assert!(!baked.exists());
+
+    let bytes = std::fs::read(&forbidden).unwrap();
+    let why = match bake_and_load(&bytes, &profile(), Limits::default()) {
+        Ok(_) => panic!("a component with a forbidden import was baked"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(why.starts_with("the component imports wasi:filesystem/"), "{why}");
 }
 
 #[test]

@@ -22,7 +22,7 @@ use std::future::Future;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Instant;
 use wasmtime::component::{Component, Instance, WasmList};
-use wasmtime::Store;
+use wasmtime::{Engine, Store};
 use wasmtime_wizer::{ComponentInstanceState, Wizer};
 
 /// A baked component and what it cost to make.
@@ -56,10 +56,18 @@ const SNAPSHOT_PAGES: u64 = 4 * 65_536;
 pub const DEFAULT_BAKE_FUEL: u64 = 2_000_000_000;
 
 /// Bakes `profile` into `component` under `limits`, with `fuel` for the parse
-/// and a wall-clock cap of a minute (memory and the rest as `limits` say).
+/// and a wall-clock cap of at least a minute (memory and the rest as `limits` say).
+/// A component the platform would refuse (not a component binary, a
+/// forbidden import) is refused here with the same reason, before any of it runs.
 pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) -> Result<Baked> {
+    // A minute, not the per-call second: the parse of a large tenant is a
+    // one-off build step bounded by its fuel; the clock only catches a hang.
     let limits = Limits { setup_fuel: fuel, wall_millis: limits.wall_millis.max(60_000), ..limits };
     let started = Instant::now();
+    // Room past the cap in the engine for the snapshot's pages (below); the
+    // limiter holds the parse to the cap itself.
+    let engine = engine::build(&Limits { memory_bytes: limits.memory_bytes.saturating_add(SNAPSHOT_PAGES), ..limits })?;
+    admit(&engine, component)?;
     let mut wizer = Wizer::new();
     // Keep every export as it is (wasmtime issue #13168: dropping the init
     // function can produce an invalid component); `bake` refuses a second call.
@@ -67,9 +75,6 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     let (cx, instrumented) =
         wizer.instrument_component(component).map_err(anyhow::Error::from).context("instrumenting the component")?;
 
-    // Room past the cap in the engine for the snapshot's pages (below); the
-    // limiter holds the parse to the cap itself.
-    let engine = engine::build(&Limits { memory_bytes: limits.memory_bytes.saturating_add(SNAPSHOT_PAGES), ..limits })?;
     let _ticker = EpochTicker::start(&engine)?;
     let compiled = Component::new(&engine, &instrumented)
         .map_err(anyhow::Error::from)
@@ -129,6 +134,23 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
         millis: started.elapsed().as_secs_f64() * 1e3,
     };
     Ok(Baked { bytes, report })
+}
+
+/// `Bridge::load`'s policy, applied to the component as given and before
+/// wizer instruments it: otherwise `bake` would run a component that every
+/// other command refuses to run.
+fn admit(engine: &Engine, component: &[u8]) -> Result<()> {
+    crate::check::component_binary(component).map_err(anyhow::Error::msg)?;
+    let compiled = Component::new(engine, component).map_err(anyhow::Error::from).context("compiling the component")?;
+    let forbidden = crate::check::forbidden_imports(engine, &compiled);
+    if !forbidden.is_empty() {
+        bail!(
+            "the component imports {}, which the platform does not allow (only the WASI 0.2 interfaces Rust's \
+             standard library needs; see `check`)",
+            forbidden.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Bakes and loads the result, checking that it hands out the profile it was given.

@@ -8,13 +8,14 @@ use crate::bridge::Bridge;
 use crate::corpus::Entry;
 use crate::report::{Owner, RunReport, Severity};
 use serde_json::value::RawValue;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 #[derive(Debug, Default)]
 pub struct DiffReport {
     pub orders: usize,
-    /// Change kind -> the orders that show it.
+    /// Change kind -> the distinct orders that show it, each once, in corpus
+    /// order: an order that changes on ten lines is one order of its group.
     pub groups: BTreeMap<String, Vec<String>>,
     /// Order -> its changes, with the old and new values.
     pub details: BTreeMap<String, Vec<String>>,
@@ -35,13 +36,18 @@ pub fn diff(old: &Bridge, new: &Bridge, corpus: &[Entry]) -> anyhow::Result<Diff
         if changes.is_empty() {
             continue;
         }
-        let key = b.outcome.as_ref().or(a.outcome.as_ref()).and_then(|o| o.key.clone());
+        // The key from whichever version found one: a new version that loses
+        // the key is exactly the change the reader has to find the order by.
+        let key = [&b, &a].into_iter().find_map(|r| r.outcome.as_ref().and_then(|o| o.key.clone()));
         let order = match key {
             Some(k) => format!("{} ({k})", entry.name),
             None => entry.name.clone(),
         };
+        let mut counted = BTreeSet::new();
         for (group, detail) in changes {
-            report.groups.entry(group).or_default().push(order.clone());
+            if counted.insert(group.clone()) {
+                report.groups.entry(group).or_default().push(order.clone());
+            }
             report.details.entry(order.clone()).or_default().push(detail);
         }
     }
@@ -72,7 +78,7 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
         m
     };
     let (ia, ib) = (issues(a), issues(b));
-    for key in ia.keys().chain(ib.keys()).collect::<std::collections::BTreeSet<_>>() {
+    for key in ia.keys().chain(ib.keys()).collect::<BTreeSet<_>>() {
         let (code, severity, owner, pointer) = key;
         let none = Vec::new();
         let (ma, mb) = (ia.get(key).unwrap_or(&none), ib.get(key).unwrap_or(&none));
@@ -94,7 +100,7 @@ fn compare(a: &RunReport, b: &RunReport) -> Vec<(String, String)> {
         m
     };
     let (fa, fb) = (fields(a), fields(b));
-    for pointer in fa.keys().chain(fb.keys()).collect::<std::collections::BTreeSet<_>>() {
+    for pointer in fa.keys().chain(fb.keys()).collect::<BTreeSet<_>>() {
         let (va, vb) = (fa.get(pointer), fb.get(pointer));
         if va != vb {
             let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "(absent)".into());

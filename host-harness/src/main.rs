@@ -138,7 +138,7 @@ enum Command {
         /// The export (.json, or .csv).
         export: PathBuf,
         #[command(flatten)]
-        stock: StockArgs,
+        paging: PagingArgs,
         /// The tenant profile: which variant each case SKU's current level goes with.
         #[arg(long)]
         profile: Option<PathBuf>,
@@ -336,18 +336,26 @@ impl From<FlowArg> for Flow {
 /// What a stock run takes beside the export.
 #[derive(Args)]
 struct StockArgs {
+    #[command(flatten)]
+    paging: PagingArgs,
+    /// Stock: where to write the request bodies (request-0001.json, …).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// How an export is split into calls: what `run --flow stock` and
+/// `stock-pages` share (only `run` makes the calls, so only it takes `--out`).
+#[derive(Args)]
+struct PagingArgs {
     /// Stock: SparkLayer's current levels (JSON), for deltas and drift.
     #[arg(long)]
     current: Option<PathBuf>,
     /// Stock: export rows a call at most (a large export is paged by variant code).
     #[arg(long, default_value_t = host_harness::stock::Paging::default().rows)]
     rows_per_call: usize,
-    /// Stock: where to write the request bodies (request-0001.json, …).
-    #[arg(long)]
-    out: Option<PathBuf>,
 }
 
-impl StockArgs {
+impl PagingArgs {
     fn calls(&self, export: &Path, profile: Option<&ProfileText>) -> Result<Vec<host_harness::stock::StockCall>> {
         use host_harness::stock::{read_current, sku_map, split, ExportFormat, Paging};
         let text =
@@ -599,10 +607,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::StockPages { export, stock, profile } => {
+        Command::StockPages { export, paging, profile } => {
             let profile = profile.as_deref().map(ProfileText::read).transpose()?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            for call in stock.calls(&export, profile.as_ref())? {
+            for call in paging.calls(&export, profile.as_ref())? {
                 use std::io::Write;
                 writeln!(out, "{}", call.to_line())?;
             }
@@ -620,6 +628,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Jsonl { dir, count } => {
             let mut lines = Vec::new();
+            let mut skipped = Vec::new();
             for case in discover(&dir, None)? {
                 let text = String::from_utf8_lossy(&case.input()?).into_owned();
                 // JSON is made one line without changing a value; any other body is
@@ -631,7 +640,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 if !line.is_empty() && !line.contains('\n') {
                     lines.push(line);
+                } else {
+                    skipped.push(case.name);
                 }
+            }
+            // Said, not silent: a corpus short of the cases it was made from
+            // would otherwise look complete.
+            if !skipped.is_empty() {
+                eprintln!(
+                    "jsonl: skipped {} case{} whose payload is not one line (an empty body, or a body that is \
+                     not JSON and spans lines): {}",
+                    skipped.len(),
+                    if skipped.len() == 1 { "" } else { "s" },
+                    skipped.join(", ")
+                );
             }
             let count = count.unwrap_or(lines.len());
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -887,7 +909,7 @@ fn run_stock(
     human: bool,
     report: bool,
 ) -> Result<ExitCode> {
-    let calls = stock.calls(export, profile)?;
+    let calls = stock.paging.calls(export, profile)?;
     let reports: Vec<_> = calls.iter().map(|c| bridge.run(Flow::Stock, source, c.to_line().as_bytes())).collect();
     let run = host_harness::stock::StockRun { reports };
     if human {
