@@ -115,12 +115,12 @@ fn line(profile: &Profile, i: usize, item: &Value) -> Result<Option<(String, Opt
 }
 
 /// The pack chosen on a line, read the plain way: the first configured pack
-/// property's visible text.
+/// property's visible text (names compared as they read: docs/profile.md).
 fn pack_of(profile: &Profile, item: &Value) -> Option<String> {
     let props = item.get("properties").and_then(Value::as_array)?;
     props.iter().find_map(|p| {
-        let name = p.get("name").and_then(Value::as_str)?;
-        if !profile.orders.pack_properties.iter().any(|n| n == name) {
+        let name = visible(p.get("name").and_then(Value::as_str)?);
+        if !profile.orders.pack_properties.iter().any(|n| *n == name) {
             return None;
         }
         p.get("value").and_then(Value::as_str).map(|v| visible(v).into_owned())
