@@ -11,7 +11,7 @@ use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::show;
 use crate::shared::reference::Customer;
-use crate::shared::text::quoted;
+use crate::shared::text::{quoted, visible};
 use rust_decimal::Decimal;
 
 /// The note attribute SparkLayer writes the payment type into [doc].
@@ -65,8 +65,9 @@ pub fn assess(
             // Unknown: treat as on account only when Shopify itself shows terms.
             terms.is_some() && status == "pending"
         }
-        // No SparkLayer type: pending with payment terms is how on-account arrives.
-        None => terms.is_some() && status == "pending",
+        // No SparkLayer type: pending with payment terms is how on-account
+        // arrives; so is pending through a gateway the profile names as on account.
+        None => (terms.is_some() || on_account_gateway(profile, order)) && status == "pending",
     };
 
     if on_account {
@@ -127,6 +128,14 @@ pub fn assess(
         hold_for_payment: !confirmed,
         paid,
     }
+}
+
+/// Whether the order went through a gateway the profile says means Pay on
+/// Account (`paymentTypes.onAccountGateways`), names compared as they read.
+fn on_account_gateway(profile: &Profile, order: &Order) -> bool {
+    let configured = &profile.orders.payment_types.on_account_gateways;
+    let is = |g: &str| configured.iter().any(|c| visible(c).eq_ignore_ascii_case(&visible(g)));
+    order.payment_gateway_names.iter().any(|g| is(g))
 }
 
 /// The payment of a paid order: the whole gross, by the gateway that took it

@@ -84,6 +84,9 @@ pub struct OrderTypes {
 pub struct PaymentTypes {
     pub on_account: Vec<String>,
     pub upfront: Vec<String>,
+    /// Payment gateways that mean Pay on Account when no `sparkPaymentType`
+    /// says how the order is paid (a checkout's manual "Pay on Account").
+    pub on_account_gateways: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -318,15 +321,15 @@ fn read_strings(r: &mut Reader) -> Result<Vec<String>, Error> {
 }
 
 fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
-    const NAMES: &Names = names!["onAccount", "upfront"];
+    const NAMES: &Names = names!["onAccount", "upfront", "onAccountGateways"];
     let at = r.offset_of_value();
     let mut types = PaymentTypes::default();
     let seen = r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
         let list = read_strings(r)?;
-        if f == 0 {
-            types.on_account = list;
-        } else {
-            types.upfront = list;
+        match f {
+            0 => types.on_account = list,
+            1 => types.upfront = list,
+            _ => types.on_account_gateways = list,
         }
         Ok(())
     })?;
