@@ -186,7 +186,7 @@ fn check_charged_price(
     at: &str,
     issues: &mut Vec<Issue>,
 ) {
-    let Some(i) = item.properties.iter().position(|p| same(&visible(&p.name), CHARGED_PRICE_PROPERTY)) else {
+    let Some(i) = item.properties.iter().position(|p| same(&p.name, CHARGED_PRICE_PROPERTY)) else {
         return;
     };
     let unit = match read_price(&item.properties[i].value, cx.currency) {
@@ -289,8 +289,7 @@ fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &m
 fn notes(profile: &Profile, item: &LineItem) -> String {
     let mut notes = String::new();
     for p in &item.properties {
-        let name = visible(&p.name);
-        let name = name.as_ref();
+        let name = p.name.as_ref();
         let skip = name.is_empty()
             || name.starts_with('_')
             || same(name, CHARGED_PRICE_PROPERTY)

@@ -300,13 +300,19 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
     let kept = max.saturating_sub(1);
     let whole = [text.as_str(), note.map_or("", |_| NOTE), note.unwrap_or("")];
     let mut left = kept;
-    let mut cut = String::new();
+    // What was cut, as far as the message quotes it (600 characters and
+    // one more, so the quote shows it goes on): not the rest of a long note.
+    const QUOTED: usize = 600;
+    let (mut cut, mut cut_chars) = (String::new(), 0);
     let mut out = String::with_capacity(max * 4);
     for part in whole {
         let at = part.char_indices().nth(left).map_or(part.len(), |(i, _)| i);
         out.push_str(&part[..at]);
         left -= part[..at].chars().count();
-        cut.push_str(&part[at..]);
+        let rest = &part[at..];
+        let end = rest.char_indices().nth(QUOTED + 1 - cut_chars).map_or(rest.len(), |(i, _)| i);
+        cut.push_str(&rest[..end]);
+        cut_chars += rest[..end].chars().count();
     }
     out.push('…');
     // Where the note starts in `out`, in characters: whether the cut fell in it.
@@ -318,7 +324,7 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
             " characters of special instructions and was cut after ",
             kept - note_from,
             " characters; what was cut: ",
-            &quoted_up_to(&cut, 600),
+            &quoted_up_to(&cut, QUOTED),
         ],
         _ => message![
             if note.is_some() {
@@ -331,7 +337,7 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
             " characters of special instructions; cut after ",
             kept,
             " characters, what was cut: ",
-            &quoted_up_to(&cut, 600),
+            &quoted_up_to(&cut, QUOTED),
         ],
     };
     // The payment text comes from the terms' name, or the payment status.

@@ -9,7 +9,7 @@ use crate::orders::shopify::{Order, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::reference::{Customer, PoPolicy};
-use crate::shared::text::{is_break, is_invisible, quoted, visible};
+use crate::shared::text::{has_break, is_invisible, quoted, visible, visible_name};
 use std::borrow::Cow;
 
 /// The PO found, and whether it came from the order note (which then is not
@@ -93,7 +93,7 @@ fn read(value: &Value) -> Result<Option<String>, String> {
         Value::Absent | Value::Null => Ok(None),
         Value::Text(text) => {
             let inner = text.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-            if inner.contains(is_break) {
+            if has_break(inner) {
                 return Err(format!("text with a line break or tab inside, {}", quoted(text)));
             }
             let po = visible(text);
@@ -107,10 +107,10 @@ fn read(value: &Value) -> Result<Option<String>, String> {
 /// Note attribute names as people type them: "PO number" is the profile's
 /// "PO Number" (the PO would otherwise be passed over for the next source,
 /// the order note, and the note's delivery instructions sent as the PO).
-/// Case is ignored for ASCII letters, as are invisible characters and white
-/// space at the ends.
+/// Case is ignored for ASCII letters; the attribute's name was read as it
+/// reads (invisible characters removed, white space trimmed).
 fn same_name(attribute: &str, configured: &str) -> bool {
-    visible(attribute).eq_ignore_ascii_case(&visible(configured))
+    attribute.eq_ignore_ascii_case(&visible_name(configured))
 }
 
 fn check_length(profile: &Profile, po: &str, at: &str, issues: &mut Vec<Issue>) {

@@ -11,6 +11,7 @@ use crate::orders::order::MAX_LINES;
 use crate::shared::json::{names, Cursor, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::{parse_amount, Dec};
 use crate::shared::pointer::pointer_past;
+use crate::shared::text::visible_name;
 use std::borrow::Cow;
 
 // Text fields borrow from the payload (`Cow`): a 200-line order would
@@ -118,6 +119,8 @@ impl<'a> Value<'a> {
 /// `note_attributes[]` and `line_items[].properties[]`.
 #[derive(Debug, Clone, Default)]
 pub struct NameValue<'a> {
+    /// As it reads: invisible characters removed, white space trimmed
+    /// (`text::visible`), so "\u{200B}Pack" is the profile's "Pack".
     pub name: Cow<'a, str>,
     /// Shopify stores these as strings; anything else is kept as what it is.
     pub value: Value<'a>,
@@ -541,7 +544,7 @@ fn name_values<'a>(r: &mut Reader<'a>) -> Result<Vec<NameValue<'a>>, Error> {
         let mut nv = NameValue::default();
         r.fields(names!["name", "value"], Unknown::Skip, |r, f| {
             match f {
-                0 => nv.name = r.string()?,
+                0 => nv.name = visible_cow(r.string()?),
                 _ => nv.value = value(r)?,
             }
             Ok(())
@@ -571,7 +574,15 @@ fn usual_name_value<'a>(c: &mut Cursor<'a>) -> Option<NameValue<'a>> {
             break;
         }
     }
-    (seen == 0b11).then_some(NameValue { name: Cow::Borrowed(name), value: Value::Text(Cow::Borrowed(value)) })
+    (seen == 0b11).then_some(NameValue { name: visible_name(name), value: Value::Text(Cow::Borrowed(value)) })
+}
+
+/// A name as it reads (`text::visible_name`), kept borrowed where it can be.
+fn visible_cow(name: Cow<'_, str>) -> Cow<'_, str> {
+    match name {
+        Cow::Borrowed(name) => visible_name(name),
+        Cow::Owned(name) => Cow::Owned(visible_name(&name).into_owned()),
+    }
 }
 
 /// Text or `null` (absent).

@@ -105,21 +105,18 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     }
 }
 
-/// Whether a line property is one of the profile's pack properties. Names
-/// are compared as they read (`text::visible`): a theme or a copy and paste
-/// that puts a zero-width space or a byte-order mark before "Pack" must not
-/// turn a pack of 50 into one each.
+/// Whether a line property is one of the profile's pack properties. The
+/// names were read as they read (`NameValue::name`): a theme or a copy and
+/// paste that puts a zero-width space or a byte-order mark before "Pack"
+/// must not turn a pack of 50 into one each.
 pub fn is_pack_property(profile: &Profile, name: &str) -> bool {
-    let name = visible(name);
-    profile.orders.pack_properties.iter().any(|n| same(n, &name))
+    profile.orders.pack_properties.iter().any(|n| same(n, name))
 }
 
 /// A property name a theme would give a pack selection ("Pack", "Pack Size",
-/// "Case"): it starts with "pack" or "case", ignoring case, white space and
-/// invisible characters. Hidden properties (`_…`) are the app's own, never a
-/// customer's choice.
+/// "Case"): it starts with "pack" or "case", ignoring case. Hidden
+/// properties (`_…`) are the app's own, never a customer's choice.
 fn looks_like_pack(name: &str) -> bool {
-    let name = visible(name);
     let starts = |word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
     starts("pack") || starts("case")
 }

@@ -22,6 +22,62 @@ pub fn is_break(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{85}')
 }
 
+/// `visible` for a short text such as a property or attribute name, with a
+/// quick way out for the usual printable ASCII with no space at either end:
+/// a byte loop, since `printable_prefix`'s set-up costs more than a short
+/// name (and a name is read on every line).
+pub fn visible_name(s: &str) -> Cow<'_, str> {
+    match s.as_bytes() {
+        [first, .., last] | [first @ last]
+            if first.is_ascii_graphic() && last.is_ascii_graphic() && printable_short(s.as_bytes()) =>
+        {
+            Cow::Borrowed(s)
+        }
+        _ => visible(s),
+    }
+}
+
+/// `printable_ascii` for short text: eight bytes a word, the last word
+/// overlapping the one before (checking a byte twice changes nothing).
+fn printable_short(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let n = b.len();
+    if n < 8 {
+        return b.iter().all(|&c| (b' '..=b'~').contains(&c));
+    }
+    let mut at = 0;
+    loop {
+        let w = u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"));
+        // As in `printable_prefix`: a borrow below 0x20, a carry from 0x7F.
+        if (w.wrapping_sub(ONES * 0x20) & !w | (w.wrapping_add(ONES) | w)) & HIGH != 0 {
+            return false;
+        }
+        if at == n - 8 {
+            return true;
+        }
+        at = (at + 8).min(n - 8);
+    }
+}
+
+/// Whether `s` holds a line break or tab (`is_break`). Runs of printable
+/// ASCII are passed sixteen bytes a step (`printable_prefix`): a PO source
+/// can be a note that runs to the input cap.
+pub fn has_break(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        i += printable_prefix(&b[i..]);
+        match b.get(i..) {
+            None | Some([]) => return false,
+            // U+0085 (next line) is 0xC2 0x85 in UTF-8; the others are ASCII.
+            Some([b'\t' | b'\n' | 0x0B | 0x0C | b'\r', ..] | [0xC2, 0x85, ..]) => return true,
+            Some(_) => i += 1,
+        }
+    }
+    false
+}
+
 /// The text with invisible characters removed (a run of line breaks and
 /// tabs inside it becomes one space) and white space (any Unicode white
 /// space, the no-break space included) trimmed from both ends. Text that
@@ -297,6 +353,43 @@ mod tests {
         assert_eq!(visible("PO\u{200B}-45821\u{FEFF}"), "PO-45821");
         assert_eq!(visible("\u{00A0}Case of 12\u{00A0}"), "Case of 12");
         assert!(matches!(visible("PO-1"), std::borrow::Cow::Borrowed("PO-1")));
+    }
+
+    #[test]
+    fn short_printable_text_is_decided_as_byte_by_byte() {
+        let naive = |b: &[u8]| b.iter().all(|&c| (b' '..=b'~').contains(&c));
+        for odd in 0..=255u8 {
+            for len in 0..25 {
+                for at in 0..len {
+                    let mut text = vec![b'x'; len];
+                    text[at] = odd;
+                    assert_eq!(super::printable_short(&text), naive(&text), "{odd:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_is_what_visible_makes_of_it() {
+        for name in
+            ["Pack", "Charged Price", " Pack", "Pack ", "\u{200B}Pack", "Pa\u{FEFF}ck", "P", "", "é", "Pack\tSize"]
+        {
+            assert_eq!(super::visible_name(name), visible(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_break_is_found_wherever_it_is() {
+        let long = ["x".repeat(40) + "\r", format!("é{}\u{85}", "y".repeat(17))];
+        for text in ["a\tb", "\n", &long[0], &long[1], "\u{0B}"] {
+            assert!(super::has_break(text), "{text:?}");
+        }
+        for text in ["", "PO-1", &"x".repeat(70), "é€😀\u{200B}\u{FEFF}\0"] {
+            assert!(!super::has_break(text), "{text:?}");
+        }
+        for c in (0..0x250u32).filter_map(char::from_u32) {
+            assert_eq!(super::has_break(&format!("ab{c}cd")), super::is_break(c), "{c:?}");
+        }
     }
 
     #[test]
