@@ -295,25 +295,9 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
         Err(head) => head,
     };
     // `text` holds the payment text (its own length unchecked): cut the
-    // whole to `max - 1` characters and an ellipsis. Counted only as far as
-    // needed: a note can run to the input cap.
+    // whole to `max - 1` characters and an ellipsis.
     let kept = max.saturating_sub(1);
-    let whole = [text.as_str(), note.map_or("", |_| NOTE), note.unwrap_or("")];
-    let mut left = kept;
-    // What was cut, as far as the message quotes it (600 characters and
-    // one more, so the quote shows it goes on): not the rest of a long note.
-    const QUOTED: usize = 600;
-    let (mut cut, mut cut_chars) = (String::new(), 0);
-    let mut out = String::with_capacity(max * 4);
-    for part in whole {
-        let at = part.char_indices().nth(left).map_or(part.len(), |(i, _)| i);
-        out.push_str(&part[..at]);
-        left -= part[..at].chars().count();
-        let rest = &part[at..];
-        let end = rest.char_indices().nth(QUOTED + 1 - cut_chars).map_or(rest.len(), |(i, _)| i);
-        cut.push_str(&rest[..end]);
-        cut_chars += rest[..end].chars().count();
-    }
+    let (mut out, cut) = cut_after([text.as_str(), note.map_or("", |_| NOTE), note.unwrap_or("")], kept);
     out.push('…');
     // Where the note starts in `out`, in characters: whether the cut fell in it.
     let note_from = text.chars().count() + NOTE.chars().count();
@@ -350,6 +334,27 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
     out
 }
 
+/// What a cut message quotes of the text cut (`quoted_up_to`).
+const QUOTED: usize = 600;
+
+/// `parts` joined and cut after `kept` characters: what is kept, and what was
+/// cut as far as a message quotes it (one character more, so the quote shows
+/// it goes on). Counted only as far as needed: a note can run to the input cap.
+fn cut_after(parts: [&str; 3], kept: usize) -> (String, String) {
+    let (mut left, mut out) = (kept, String::with_capacity(kept * 4 + 3));
+    let (mut cut, mut cut_chars) = (String::new(), 0);
+    for part in parts {
+        let at = part.char_indices().nth(left).map_or(part.len(), |(i, _)| i);
+        out.push_str(&part[..at]);
+        left -= part[..at].chars().count();
+        let rest = &part[at..];
+        let end = rest.char_indices().nth(QUOTED + 1 - cut_chars).map_or(rest.len(), |(i, _)| i);
+        cut.push_str(&rest[..end]);
+        cut_chars += rest[..end].chars().count();
+    }
+    (out, cut)
+}
+
 /// `head` followed by `tail`'s two pieces, if the whole is at most `max`
 /// characters; else `head` back as it was. Counts no further than `max`.
 fn within(mut head: String, tail: Option<(&str, &str)>, max: usize) -> Result<String, String> {
@@ -367,4 +372,32 @@ fn within(mut head: String, tail: Option<(&str, &str)>, max: usize) -> Result<St
     head.push_str(glue);
     head.push_str(tail);
     Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cut_after, within, QUOTED};
+
+    #[test]
+    fn a_cut_keeps_its_characters_and_quotes_what_went() {
+        let note = "é".repeat(2_000);
+        for kept in [0, 1, 5, 6, 13, 20, 254] {
+            let (out, cut) = cut_after(["Pay on Account", "; Note: ", &note], kept);
+            assert_eq!(out.chars().count(), kept, "{kept}");
+            let whole = format!("Pay on Account; Note: {note}");
+            assert!(whole.starts_with(&format!("{out}{cut}")), "{kept}");
+            assert_eq!(cut.chars().count(), QUOTED + 1, "{kept}");
+        }
+        let (out, cut) = cut_after(["Paid upfront (paid)", "", ""], 10);
+        assert_eq!((out.as_str(), cut.as_str()), ("Paid upfro", "nt (paid)"));
+    }
+
+    #[test]
+    fn within_adds_the_tail_only_when_the_whole_fits() {
+        let head = || "Pay on Account".to_owned();
+        assert_eq!(within(head(), Some(("; Note: ", "Gate 4")), 28).unwrap(), "Pay on Account; Note: Gate 4");
+        assert_eq!(within(head(), Some(("; Note: ", "Gate 4")), 27).unwrap_err(), "Pay on Account");
+        assert_eq!(within(head(), None, 14).unwrap(), "Pay on Account");
+        assert_eq!(within(head(), None, 13).unwrap_err(), "Pay on Account");
+    }
 }
