@@ -67,7 +67,7 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     // Room past the cap in the engine for the snapshot's pages (below); the
     // limiter holds the parse to the cap itself.
     let engine = engine::build(&Limits { memory_bytes: limits.memory_bytes.saturating_add(SNAPSHOT_PAGES), ..limits })?;
-    admit(&engine, component)?;
+    crate::check::component_binary(component).map_err(anyhow::Error::msg)?;
     let mut wizer = Wizer::new();
     // Keep every export as it is (wasmtime issue #13168: dropping the init
     // function can produce an invalid component); `bake` refuses a second call.
@@ -79,6 +79,7 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     let compiled = Component::new(&engine, &instrumented)
         .map_err(anyhow::Error::from)
         .context("compiling the instrumented component")?;
+    admit(&engine, &compiled)?;
     let pre = link(&engine, &compiled)?;
     let mut store = Store::new(&engine, OrderState::new(limits.memory_bytes));
     store.limiter(|state| &mut state.limiter);
@@ -136,13 +137,12 @@ pub fn bake(component: &[u8], profile: &ProfileText, limits: Limits, fuel: u64) 
     Ok(Baked { bytes, report })
 }
 
-/// `Bridge::load`'s policy, applied to the component as given and before
-/// wizer instruments it: otherwise `bake` would run a component that every
-/// other command refuses to run.
-fn admit(engine: &Engine, component: &[u8]) -> Result<()> {
-    crate::check::component_binary(component).map_err(anyhow::Error::msg)?;
-    let compiled = Component::new(engine, component).map_err(anyhow::Error::from).context("compiling the component")?;
-    let forbidden = crate::check::forbidden_imports(engine, &compiled);
+/// `Bridge::load`'s import policy, applied before the component is
+/// instantiated: otherwise `bake` would run a component that every other
+/// command refuses to run. Checked on the instrumented component, which is
+/// compiled anyway (wizer adds exports, never imports).
+fn admit(engine: &Engine, compiled: &Component) -> Result<()> {
+    let forbidden = crate::check::forbidden_imports(engine, compiled);
     if !forbidden.is_empty() {
         bail!(
             "the component imports {}, which the platform does not allow (only the WASI 0.2 interfaces Rust's \

@@ -86,7 +86,7 @@ pub fn map_line(
     let pack = uom::pack_selection(profile, item, &at);
     let resolved = uom::resolve_line(profile, item, sku, &pack, &at, issues);
     if quantity > 0 && !matches!(pack, Pack::Unreadable(_)) {
-        let field = quantity_field(item, cx);
+        let (field, _) = quantity_field(item, cx);
         issues.extend(uom::check_quantity(profile, sku, pack.name(), quantity, (&at, field)));
     }
     let multiplier = resolved.as_ref().map_or(1, |r| u64::from(r.multiplier));
@@ -104,21 +104,20 @@ pub fn map_line(
     })
 }
 
-/// Units sold and owed: a whole number from 1 to `MAX_QUANTITY`, else 0 with
-/// an issue. In an edited order, the current quantity; `None` when the edit
-/// took the line down to nothing.
-/// The quantity field a line is mapped at: its current quantity in an
-/// edited order, else as ordered.
-fn quantity_field(item: &LineItem, cx: Context) -> &'static str {
+/// The quantity a line is mapped at, and its field: the current quantity in
+/// an edited order, else as ordered.
+fn quantity_field(item: &LineItem, cx: Context) -> (&'static str, Option<i64>) {
     match (cx.edited, item.current_quantity) {
-        (true, Some(_)) => "current_quantity",
-        _ => "quantity",
+        (true, Some(current)) => ("current_quantity", Some(current)),
+        _ => ("quantity", item.quantity),
     }
 }
 
+/// Units sold and owed: a whole number from 1 to `MAX_QUANTITY`, else 0 with
+/// an issue. In an edited order, the current quantity; `None` when the edit
+/// took the line down to nothing.
 fn quantity(item: &LineItem, sku: &str, cx: Context, at: &str, issues: &mut Vec<Issue>) -> Option<u64> {
-    let field = quantity_field(item, cx);
-    let value = if field == "current_quantity" { item.current_quantity } else { item.quantity };
+    let (field, value) = quantity_field(item, cx);
     if field == "current_quantity" && value == Some(0) {
         issues.push(Issue::new(
             Code::ORDER_EDITED,

@@ -40,17 +40,13 @@ pub fn visible_name(s: &str) -> Cow<'_, str> {
 /// `printable_ascii` for short text: eight bytes a word, the last word
 /// overlapping the one before (checking a byte twice changes nothing).
 fn printable_short(b: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
     let n = b.len();
     if n < 8 {
         return b.iter().all(|&c| (b' '..=b'~').contains(&c));
     }
     let mut at = 0;
     loop {
-        let w = u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"));
-        // As in `printable_prefix`: a borrow below 0x20, a carry from 0x7F.
-        if (w.wrapping_sub(ONES * 0x20) & !w | (w.wrapping_add(ONES) | w)) & HIGH != 0 {
+        if !printable_word(&b[at..at + 8]) {
             return false;
         }
         if at == n - 8 {
@@ -60,22 +56,35 @@ fn printable_short(b: &[u8]) -> bool {
     }
 }
 
+/// Whether eight bytes are all printable ASCII (a space to `~`), in one word.
+#[inline(always)]
+fn printable_word(word: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+    // Below 0x20: taking 0x20 away borrows into the byte's high bit (a
+    // borrow only ever starts at such a byte). 0x7F and above: the high
+    // bit is set, or is once 1 is added (a carry only ever starts at 0xFF).
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    let beyond = w.wrapping_add(ONES) | w;
+    (control | beyond) & HIGH == 0
+}
+
 /// Whether `s` holds a line break or tab (`is_break`). Runs of printable
 /// ASCII are passed sixteen bytes a step (`printable_prefix`): a PO source
 /// can be a note that runs to the input cap.
 pub fn has_break(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
+    loop {
         i += printable_prefix(&b[i..]);
-        match b.get(i..) {
-            None | Some([]) => return false,
-            // U+0085 (next line) is 0xC2 0x85 in UTF-8; the others are ASCII.
-            Some([b'\t' | b'\n' | 0x0B | 0x0C | b'\r', ..] | [0xC2, 0x85, ..]) => return true,
-            Some(_) => i += 1,
+        // `i` is always on a character boundary: it moves by whole characters.
+        let Some(c) = s[i..].chars().next() else { return false };
+        if is_break(c) {
+            return true;
         }
+        i += c.len_utf8();
     }
-    false
 }
 
 /// The text with invisible characters removed (a run of line breaks and
@@ -167,18 +176,10 @@ fn printable_prefix(b: &[u8]) -> usize {
         }
         i
     };
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES * 0x80;
     let rest = &b[i..];
     let mut n = 0;
     for word in rest.chunks_exact(8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // Below 0x20: taking 0x20 away borrows into the byte's high bit (a
-        // borrow only ever starts at such a byte). 0x7F and above: the high
-        // bit is set, or is once 1 is added (a carry only ever starts at 0xFF).
-        let control = w.wrapping_sub(ONES * 0x20) & !w;
-        let beyond = w.wrapping_add(ONES) | w;
-        if (control | beyond) & HIGH != 0 {
+        if !printable_word(word) {
             break;
         }
         n += 8;
