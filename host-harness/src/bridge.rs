@@ -51,26 +51,55 @@ pub(crate) struct Linked {
     stock: Option<stock::GuestIndices>,
 }
 
-/// One instance's exports.
+/// One instance's exports. `tenant` is loaded with the instance (every
+/// session needs its profile); a flow's interface is loaded on its first
+/// call, because loading type-checks every function of the interface against
+/// the bindings, per instance: `stock`'s alone was about 2% of a fresh-instance
+/// order's time, for an order that never calls it (docs/benchmarks.md).
 pub(crate) struct Exports {
     pub instance: wasmtime::component::Instance,
     pub tenant: tenant::Guest,
-    pub orders: orders::Guest,
-    pub stock: Option<stock::Guest>,
+    orders: Option<orders::Guest>,
+    stock: Option<stock::Guest>,
+}
+
+/// A flow's interface, as `Linked::interface` hands it out.
+pub(crate) enum Interface<'a> {
+    Orders(&'a orders::Guest),
+    Stock(&'a stock::Guest),
 }
 
 impl Linked {
     pub fn instantiate(&self, store: &mut Store<OrderState>) -> Result<Exports> {
         let instance = self.pre.instantiate(&mut *store)?;
-        let stock = match &self.stock {
-            Some(indices) => Some(indices.load(&mut *store, &instance)?),
-            None => None,
-        };
-        Ok(Exports {
-            instance,
-            tenant: self.tenant.load(&mut *store, &instance)?,
-            orders: self.orders.load(&mut *store, &instance)?,
-            stock,
+        let tenant = self.tenant.load(&mut *store, &instance)?;
+        Ok(Exports { instance, tenant, orders: None, stock: None })
+    }
+
+    /// The interface `flow` calls, loaded into `exports` on first use.
+    pub fn interface<'e>(
+        &self,
+        store: &mut Store<OrderState>,
+        exports: &'e mut Exports,
+        flow: Flow,
+    ) -> Result<Interface<'e>> {
+        let instance = exports.instance;
+        Ok(match flow {
+            Flow::Orders => {
+                let orders = match exports.orders.take() {
+                    Some(loaded) => loaded,
+                    None => self.orders.load(&mut *store, &instance)?,
+                };
+                Interface::Orders(exports.orders.insert(orders))
+            }
+            Flow::Stock | Flow::Catalog => {
+                let indices = self.stock.as_ref().ok_or_else(|| wasmtime::format_err!("no stock interface"))?;
+                let stock = match exports.stock.take() {
+                    Some(loaded) => loaded,
+                    None => indices.load(&mut *store, &instance)?,
+                };
+                Interface::Stock(exports.stock.insert(stock))
+            }
         })
     }
 
@@ -449,10 +478,10 @@ impl Session<'_> {
         }
         // The WIT takes strings: bytes that are not UTF-8 are replaced, and the
         // component then reports the payload as invalid rather than never seeing it.
-        // `from_utf8` first: it checks ASCII a word at a time, where the lossy
-        // conversion walks every payload in chunks (5% of a 10-line order's
-        // fresh-instance time, docs/benchmarks.md).
-        let input = match std::str::from_utf8(input) {
+        // Checked with SIMD first (simdutf8; `str::from_utf8` was still 2.5% of a
+        // 10-line order's fresh-instance time, the lossy conversion 5%:
+        // docs/benchmarks.md); the lossy conversion only for text that fails.
+        let input = match simdutf8::basic::from_utf8(input) {
             Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => String::from_utf8_lossy(input),
         };
@@ -465,7 +494,11 @@ impl Session<'_> {
         let store = &mut self.store;
         store.set_fuel(limits.fuel).map_err(|e| Failure::Trap(format!("{e:#}")))?;
         store.set_epoch_deadline(self.bridge.deadline_ticks());
-        let called = flow.call(&mut *store, &self.instance, self.profile, prepared);
+        let called = self
+            .bridge
+            .pre
+            .interface(&mut *store, &mut self.instance, flow)
+            .and_then(|interface| flow.call(&mut *store, interface, self.profile, prepared));
         metrics.fuel = limits.fuel - store.get_fuel().unwrap_or(0);
         let outcome = called
             .map_err(|e| {

@@ -8,7 +8,7 @@
 
 use crate::bridge::bindings::exports::sparklayer_orderwise::bridge::stock as wit_stock;
 use crate::bridge::bindings::sparklayer_orderwise::bridge::types as wit;
-use crate::bridge::Exports;
+use crate::bridge::Interface;
 use crate::report::{Issue, LocationCount, Outcome, Owner, Severity, Status};
 use crate::stock::{ExportFormat, StockCall};
 use serde::Serialize;
@@ -113,22 +113,20 @@ impl Flow {
     pub(crate) fn call<T: 'static>(
         self,
         store: &mut Store<T>,
-        instance: &Exports,
+        interface: Interface<'_>,
         profile: ResourceAny,
         input: Prepared<'_>,
     ) -> wasmtime::Result<Result<Outcome, String>> {
-        match (self, input) {
-            (Flow::Orders, Prepared::Text(text)) => {
-                let outcome = instance.orders.call_map_order(store, profile, text)?;
+        match (self, interface, input) {
+            (Flow::Orders, Interface::Orders(orders), Prepared::Text(text)) => {
+                let outcome = orders.call_map_order(store, profile, text)?;
                 Ok(order_outcome(outcome))
             }
-            (Flow::Catalog, Prepared::Text(text)) => {
-                let stock = instance.stock.as_ref().ok_or_else(|| wasmtime::format_err!("no stock interface"))?;
+            (Flow::Catalog, Interface::Stock(stock), Prepared::Text(text)) => {
                 let o = stock.call_check_catalog(store, profile, text)?;
                 Ok(Ok(catalog_outcome(o)))
             }
-            (Flow::Stock, Prepared::Stock(call)) => {
-                let stock = instance.stock.as_ref().ok_or_else(|| wasmtime::format_err!("no stock interface"))?;
+            (Flow::Stock, Interface::Stock(stock), Prepared::Stock(call)) => {
                 let range = call.range.clone().map(|r| wit_stock::SkuRange { first: r.first, before: r.before });
                 let input = wit_stock::StockInput {
                     export_body: call.export,
@@ -142,7 +140,7 @@ impl Flow {
                 let o = stock.call_map_stock(store, profile, &input)?;
                 Ok(stock_outcome(o, input.range.as_ref()))
             }
-            (flow, _) => Err(wasmtime::format_err!("the {flow} flow was handed another flow's input")),
+            (flow, _, _) => Err(wasmtime::format_err!("the {flow} flow was handed another flow's input")),
         }
     }
 }
