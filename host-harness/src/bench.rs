@@ -118,21 +118,16 @@ fn timed<T>(f: &mut impl FnMut() -> T) -> Duration {
     start.elapsed()
 }
 
-/// Times several closures interleaved (a, b, c, a, b, c, …) so that noise from
-/// the rest of the machine falls on all of them alike.
-fn interleaved<const N: usize>(iterations: usize, fs: &mut [&mut dyn FnMut() -> bool; N]) -> [Stat; N] {
+/// Times `f` in a loop of its own, after a tenth as many untimed warm-up
+/// calls. Each path gets its own loop, as it runs in use (order after order):
+/// timed interleaved with other paths (as until 2026-11-28), each evicted the
+/// others' code and data from the caches, which is not its own cost
+/// (docs/benchmarks.md, "Measuring each path in its own loop").
+fn timed_loop(iterations: usize, mut f: impl FnMut() -> bool) -> Stat {
     for _ in 0..iterations.div_ceil(10) {
-        for f in fs.iter_mut() {
-            std::hint::black_box(f());
-        }
+        std::hint::black_box(f());
     }
-    let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(iterations));
-    for _ in 0..iterations {
-        for (f, s) in fs.iter_mut().zip(samples.iter_mut()) {
-            s.push(timed(f));
-        }
-    }
-    samples.map(stat)
+    stat((0..iterations).map(|_| timed(&mut f)).collect())
 }
 
 pub fn bench(options: &Options) -> Result<BenchReport> {
@@ -150,7 +145,7 @@ pub fn bench(options: &Options) -> Result<BenchReport> {
     // SAFETY: the bytes were produced by `serialize` on this engine just above.
     let _loaded = unsafe { wasmtime::component::Component::deserialize(bridge.engine(), &serialized)? };
     let cache_load_millis = start.elapsed().as_secs_f64() * 1e3;
-    let [instantiate] = interleaved(iterations, &mut [&mut || bridge.instantiate_only().is_ok()]);
+    let instantiate = timed_loop(iterations, || bridge.instantiate_only().is_ok());
 
     let large = ProfileText::new(crate::tenant::generate(&options.profile.text, options.large)?);
     let tenant_order =
@@ -206,20 +201,14 @@ fn bench_tenant(
         Ok(session) => session.setup_fuel,
         Err(report) => anyhow::bail!("{name}: the unbaked component could not parse the profile: {:?}", report.failure),
     };
-    let [parse] = interleaved(
-        iterations.div_ceil(10).max(3),
-        &mut [&mut || bridge.session(ProfileSource::Text(profile)).is_ok()],
-    );
+    let parse = timed_loop(iterations.div_ceil(10).max(3), || bridge.session(ProfileSource::Text(profile)).is_ok());
     let (baked, report) = crate::bake::bake_and_load(component, profile, bridge.limits())?;
     let run = baked.run(Flow::Orders, ProfileSource::Baked, order);
     if run.failure.is_some() {
         anyhow::bail!("{name}: {order_name} was stopped: {:?}", run.failure);
     }
-    // Each in its own loop, as in `bench_order`: a map between two instantiations
-    // made the second ~2 µs slower (caches), which is not instantiation's cost.
-    let [instantiate] = interleaved(iterations, &mut [&mut || baked.instantiate_only().is_ok()]);
-    let [fresh] =
-        interleaved(iterations, &mut [&mut || baked.run(Flow::Orders, ProfileSource::Baked, order).outcome.is_some()]);
+    let instantiate = timed_loop(iterations, || baked.instantiate_only().is_ok());
+    let fresh = timed_loop(iterations, || baked.run(Flow::Orders, ProfileSource::Baked, order).outcome.is_some());
     let tenant = TenantBench {
         name,
         profile_bytes: profile.text.len() as u64,
@@ -244,26 +233,13 @@ fn bench_order(baked: &Bridge, native_profile: &plugin::Profile, path: &Path, it
     let payload = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let text = String::from_utf8_lossy(&payload).into_owned();
     let fuel = baked.run(Flow::Orders, ProfileSource::Baked, &payload).metrics.fuel;
-    // Each path is timed in its own loop, back to back, as it runs in use: a
-    // platform maps order after order in fresh instances, a session call after
-    // call, the native core likewise. Interleaved (as they were until
-    // 2026-11-28) each path evicted the others' code and data from the caches:
-    // the fresh path of the 10-line order took ~13 µs more and the native core
-    // ~5 µs more, which flattered the component-to-native ratio
-    // (docs/benchmarks.md, "Measuring: each path in its own loop").
-    let [fresh] = interleaved(
-        iterations,
-        &mut [&mut || baked.run(Flow::Orders, ProfileSource::Baked, &payload).outcome.is_some()],
-    );
+    let fresh = timed_loop(iterations, || baked.run(Flow::Orders, ProfileSource::Baked, &payload).outcome.is_some());
     let mut session = baked.session(ProfileSource::Baked).map_err(|r| anyhow::anyhow!("{:?}", r.failure))?;
-    let [reused] = interleaved(iterations, &mut [&mut || session.call(Flow::Orders, &payload).outcome.is_some()]);
-    let [native] = interleaved(
-        iterations,
-        &mut [&mut || {
-            let outcome = plugin::map_order(native_profile, &text);
-            outcome.sales_order.map(|s| s.to_json()).is_some()
-        }],
-    );
+    let reused = timed_loop(iterations, || session.call(Flow::Orders, &payload).outcome.is_some());
+    let native = timed_loop(iterations, || {
+        let outcome = plugin::map_order(native_profile, &text);
+        outcome.sales_order.map(|s| s.to_json()).is_some()
+    });
     let lines = plugin::orders::shopify::parse(&text).ok().and_then(|o| o.line_items).map_or(0, |l| l.len());
     Ok(OrderBench {
         name: case_name(path),
@@ -288,7 +264,11 @@ impl fmt::Display for BenchReport {
             "compile:     {:.1} ms fresh, {:.2} ms from the on-disk cache",
             self.compile_millis, self.cache_load_millis
         )?;
-        writeln!(f, "µs below are median / minimum of {} interleaved iterations, one thread", self.iterations)?;
+        writeln!(
+            f,
+            "µs below are median / minimum of {} iterations, each path in a loop of its own, one thread",
+            self.iterations
+        )?;
         writeln!(f, "instantiate: {} µs (unbaked component, pooling allocator, fresh store)", s(self.instantiate))?;
         writeln!(f)?;
         writeln!(f, "tenants side by side (fresh instance per order, profile baked in):")?;
