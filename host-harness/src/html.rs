@@ -404,8 +404,8 @@ pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
     b.push_str("<h2 id=read>What was read</h2>");
     b.push_str(&list(&[
         format!(
-            "SparkLayer orders: {} read, {} in the period, {} of other periods (used for matching only), {} recorded more than once (the later recording counts).",
-            s.orders_read, s.orders_in_period, s.orders_other_period, s.orders_recorded_again
+            "SparkLayer orders: {} read, {} in the period ({} of them cancelled, test or draft orders: not sales, left out of the totals), {} of other periods (used for matching only), {} recorded more than once (the later recording counts).",
+            s.orders_read, s.orders_in_period, s.orders_not_sales, s.orders_other_period, s.orders_recorded_again
         ),
         format!(
             "Bridge outcomes: {} read, {} superseded by a later outcome for the same order, {} for orders not in the orders file.",

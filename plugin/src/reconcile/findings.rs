@@ -224,6 +224,25 @@ pub fn matched(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant) 
     with_row(for_order(Code::RECON_MATCHED, order, as_of, why), row, Some(rule))
 }
 
+/// Prevents: a cancelled, test or draft order counted as a sale of the month,
+/// and advice to post it. Not in OrderWise: listed for the record. In
+/// OrderWise: a sale on the books that SparkLayer undid (or never made).
+pub fn not_a_sale(order: &SparkOrder, why: &str, row: Option<(&ExportRow, Rule)>, as_of: Instant) -> Finding {
+    match row {
+        None => {
+            let text = format!("not a sale, left out of SparkLayer's totals and rightly not in OrderWise ({why})");
+            for_order(Code::RECON_NOT_A_SALE, order, as_of, text)
+        }
+        Some((row, rule)) => {
+            let text = format!(
+                "not a sale in SparkLayer ({why}), but OrderWise holds it as sales order {}: cancel it before it ships, or credit it if invoiced",
+                row.order_number
+            );
+            with_row(for_order(Code::RECON_NOT_A_SALE_IN_ORDERWISE, order, as_of, text), row, Some(rule))
+        }
+    }
+}
+
 /// Prevents: an order that never reached OrderWise going unnoticed until the
 /// customer chases it. What the bridge last said about it decides who acts.
 pub fn missing(

@@ -155,6 +155,7 @@ mod tests {
             rates: Vec::new(),
             po: Some(po.into()),
             account: Some(account.into()),
+            not_a_sale: None,
         }
     }
 

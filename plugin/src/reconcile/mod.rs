@@ -54,6 +54,8 @@ pub struct Summary {
     pub orders_other_period: u64,
     /// Payloads recorded more than once (a redelivered webhook): the later one counts.
     pub orders_recorded_again: u64,
+    /// Orders of the period that are not sales (cancelled, test, draft): not in SparkLayer's totals.
+    pub orders_not_sales: u64,
     pub outcomes_read: u64,
     /// Outcomes superseded by a later one for the same order.
     pub outcomes_superseded: u64,
@@ -150,6 +152,14 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
             continue;
         }
         summary.orders_in_period += 1;
+        if let Some(why) = &order.not_a_sale {
+            // Never posted, so not a sale of the period; an OrderWise row paired
+            // with it still counts on OrderWise's side, where it is the exception.
+            summary.orders_not_sales += 1;
+            let row = matching.of_order[i].map(|(r, rule)| (&rows[r], rule));
+            findings.push(findings::not_a_sale(order, why, row, as_of));
+            continue;
+        }
         totals.add_order(order);
         let Some((r, rule)) = matching.of_order[i] else {
             findings.push(findings::missing(order, latest[i].as_ref(), settings.stalled_after_hours, as_of));

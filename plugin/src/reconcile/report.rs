@@ -35,11 +35,12 @@ pub fn to_json(rec: &Reconciliation, actions: Actions) -> String {
     w.key(member!("stalledAfterHours")).uint(u64::from(rec.settings.stalled_after_hours));
     w.end_object();
     w.key(member!("summary")).begin_object();
-    let counts: [(Member, u64); 17] = [
+    let counts: [(Member, u64); 18] = [
         (member!("ordersRead"), s.orders_read),
         (member!("ordersInPeriod"), s.orders_in_period),
         (member!("ordersOtherPeriod"), s.orders_other_period),
         (member!("ordersRecordedAgain"), s.orders_recorded_again),
+        (member!("ordersNotSales"), s.orders_not_sales),
         (member!("outcomesRead"), s.outcomes_read),
         (member!("outcomesSuperseded"), s.outcomes_superseded),
         (member!("outcomesWithoutOrder"), s.outcomes_without_order),

@@ -184,6 +184,10 @@ codes! {
     RECON_CREDIT_NOTE => (Info, Finance),
     /// Reconciliation: a row of an input that cannot be read, with its line.
     RECON_INPUT_INVALID => (Error, Integration),
+    /// Reconciliation: a cancelled, test or draft order, not in OrderWise: not a sale, left out of the totals.
+    RECON_NOT_A_SALE => (Info, Finance),
+    /// Reconciliation: a cancelled, test or draft order that OrderWise holds as a sales order.
+    RECON_NOT_A_SALE_IN_ORDERWISE => (Error, Operations),
 }
 
 /// One finding about an order.

@@ -8,7 +8,7 @@
 
 use crate::orders::currency::{self, Side};
 use crate::orders::shopify::{self, LineItem, Order};
-use crate::orders::{address, delivery, edits, order::order_key, po};
+use crate::orders::{address, delivery, edits, lifecycle, order::order_key, po};
 use crate::profile::Profile;
 use crate::reconcile::inputs::{BadRow, Input};
 use crate::reconcile::period::{parse_stamp, Instant, TimeZone};
@@ -47,6 +47,10 @@ pub struct SparkOrder {
     pub po: Option<String>,
     /// The OrderWise customer account (the profile's `orderwiseId`).
     pub account: Option<String>,
+    /// Why the payload is not a sale (cancelled, a test, a draft), in the
+    /// orders flow's words (`lifecycle.rs`): such an order is never posted,
+    /// so it is not counted in SparkLayer's totals.
+    pub not_a_sale: Option<String>,
 }
 
 /// Reads one line of the orders file.
@@ -73,7 +77,12 @@ pub fn read(profile: &Profile, zone: TimeZone, text: &str, line: u64) -> Result<
     let account = customer.map(|c| c.orderwise_id.to_string());
     let net = gross - vat;
     let rates = rates(profile, &order, booking.side, edited, net, vat);
-    Ok(SparkOrder { line, key, placed, currency: booking.currency, net, vat, gross, rates, po, account })
+    let mut lifecycle_issues = Vec::new();
+    lifecycle::check(&order, &mut lifecycle_issues);
+    let not_a_sale = (!lifecycle_issues.is_empty()).then(|| {
+        lifecycle_issues.iter().map(|i| format!("{}: {}", i.code.as_str(), i.message)).collect::<Vec<_>>().join("; ")
+    });
+    Ok(SparkOrder { line, key, placed, currency: booking.currency, net, vat, gross, rates, po, account, not_a_sale })
 }
 
 /// Gross and VAT as the bridge books them (`order.rs`, `source_totals`).
