@@ -68,6 +68,19 @@ fn place(index: usize, line: usize) -> String {
 pub struct Export<'a> {
     pub rows: Vec<Row<'a>>,
     pub read: usize,
+    /// Rows that could not be read (each a `STOCK_ROW_INVALID`), and the SKUs
+    /// of those whose SKU could be read: a full export cannot call a variant
+    /// "missing" when its row is there but unreadable.
+    pub unreadable: usize,
+    pub unreadable_skus: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Export<'a> {
+    fn skip(&mut self, findings: &mut Findings, issue: Issue, sku: Option<Cow<'a, str>>) {
+        findings.push(issue);
+        self.unreadable += 1;
+        self.unreadable_skus.extend(sku);
+    }
 }
 
 /// Reads the export; `Err` is the rejection (`STOCK_EXPORT_INVALID`). Bad
@@ -142,12 +155,13 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
         r.skip()?;
         export.read += 1;
         if kind != Kind::Object {
-            findings.push(row_invalid(index, 0, None, &format!("is {}, not a row object", kind.name())));
+            export.skip(findings, row_invalid(index, 0, None, &format!("is {}, not a row object", kind.name())), None);
             return Ok(());
         }
-        match json_row(&text[start..r.offset()], index) {
+        let row = &text[start..r.offset()];
+        match json_row(row, index) {
             Ok(row) => export.rows.push(row),
-            Err(issue) => findings.push(issue),
+            Err(issue) => export.skip(findings, issue, sku_of(row)),
         }
         Ok(())
     });
@@ -163,6 +177,21 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
     walked.map_err(|e| located(e.offset, &e.message))?;
     r.end().map_err(|e| located(e.offset, &e.message))?;
     Ok(export)
+}
+
+/// The `sku` of a row object that could not be read, if it has a readable one.
+fn sku_of(text: &str) -> Option<Cow<'_, str>> {
+    let mut r = Reader::new(text);
+    let mut sku = None;
+    r.fields(names!["sku"], Unknown::Skip, |r, _| {
+        sku = (r.kind() == Kind::String).then(|| r.string()).transpose()?;
+        if sku.is_none() {
+            r.skip()?;
+        }
+        Ok(())
+    })
+    .ok()?;
+    sku.filter(|s| !s.is_empty())
 }
 
 /// One row object (its own text, so an error in it stays in it).
@@ -361,19 +390,20 @@ fn read_csv<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Is
                 record.fields.len(),
                 header.fields.len()
             );
-            findings.push(row_invalid(index, line, None, &why));
+            // The fields are not where the header says: not even the SKU is known.
+            export.skip(findings, row_invalid(index, line, None, &why), None);
             continue;
         }
         let mut fields = record.fields;
         let sku = std::mem::take(&mut fields[sku_at]);
         if sku.is_empty() {
-            findings.push(row_invalid(index, line, Some(SKU), "has no SKU"));
+            export.skip(findings, row_invalid(index, line, Some(SKU), "has no SKU"), None);
             continue;
         }
         let free = match free_stock(&fields[free_at]) {
             Ok(v) => v,
             Err(why) => {
-                findings.push(row_invalid(index, line, Some(FREE_STOCK), &why));
+                export.skip(findings, row_invalid(index, line, Some(FREE_STOCK), &why), Some(sku));
                 continue;
             }
         };
@@ -382,7 +412,7 @@ fn read_csv<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Is
             Some(text) => match location_id(text) {
                 Ok(id) => Some(id),
                 Err(why) => {
-                    findings.push(row_invalid(index, line, Some(LOCATION), &why));
+                    export.skip(findings, row_invalid(index, line, Some(LOCATION), &why), Some(sku));
                     continue;
                 }
             },
@@ -426,6 +456,18 @@ mod tests {
         assert_eq!(rows, vec![("B".into(), "3".into(), None)]);
         let pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
         assert_eq!(pointers, ["/export/0/freeStock", "/export/2", "/export/3"]);
+    }
+
+    #[test]
+    fn unreadable_rows_are_counted_with_the_skus_they_name() {
+        let json = r#"[{"freeStock":"1,440","sku":"A"},{"sku":"B","freeStock":3},{"sku":7,"freeStock":1},"C"]"#;
+        let csv = "sku,freeStock\nA,\"1,440\"\nB,3\n,1\nD,4,5\n";
+        for (text, format) in [(json, Format::Json), (csv, Format::Csv)] {
+            let mut findings = Findings::default();
+            let export = read(text, format, &mut findings).expect("readable");
+            assert_eq!(export.unreadable, 3, "{format:?}");
+            assert_eq!(export.unreadable_skus, ["A"], "{format:?}: only the first names its SKU");
+        }
     }
 
     #[test]

@@ -43,7 +43,15 @@ struct Level {
     key: u64,
     level: u64,
     clamped: bool,
-    missing: bool,
+    missing: Missing,
+}
+
+/// Whether a level stands for a full export's missing row, and if so whether 0 is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    No,
+    SentAsZero,
+    NotSent,
 }
 
 /// Maps one export (or one range of it). Deterministic: the same profile and
@@ -81,11 +89,12 @@ pub fn map_stock(profile: &Profile, input: Input) -> StockOutcome {
     };
 
     let mut placed = place(profile, settings, input.range, &export.rows, &mut findings);
+    let unreadable = Unreadable::of(profile, &export);
     drop(export);
     let mut levels = Vec::with_capacity(placed.len() + placed.len() / 4);
     merge_and_convert(profile, settings, &mut placed, &mut levels, &mut findings);
     if settings.export == ExportKind::Full {
-        if let Err(issue) = missing(profile, settings, input.range, &placed, &mut levels, &mut findings) {
+        if let Err(issue) = missing(profile, settings, input.range, &placed, &unreadable, &mut levels, &mut findings) {
             return StockOutcome::rejected(rows, issue);
         }
     }
@@ -258,19 +267,45 @@ fn merge_and_convert(
         }
         settings.index.skus_of(reference, v, |rank, multiplier| {
             let shown = units_shown(level.each, multiplier);
-            levels.push(Level { key: key(rank, location), level: shown, clamped: level.clamped, missing: false });
+            levels.push(Level { key: key(rank, location), level: shown, clamped: level.clamped, missing: Missing::No });
         });
+    }
+}
+
+/// The export's unreadable rows, as `missing` needs them: the variants whose
+/// row is there but unreadable, and how many unreadable rows name no variant
+/// it can tell (no SKU read, or one no variant has).
+struct Unreadable {
+    variants: Vec<u32>,
+    unknown: usize,
+}
+
+impl Unreadable {
+    fn of(profile: &Profile, export: &export::Export) -> Unreadable {
+        let reference = &profile.reference;
+        let mut variants: Vec<u32> =
+            export.unreadable_skus.iter().filter_map(|sku| reference.variant_index(sku)).map(|v| v as u32).collect();
+        let unknown = export.unreadable - variants.len();
+        variants.sort_unstable();
+        Unreadable { variants, unknown }
     }
 }
 
 /// A full export's missing rows: every variant in range (not discontinued)
 /// needs a row at every mapped location. Sent as 0 only when the settings
-/// say so, and then never when so many are missing that the export looks cut short.
+/// say so, and then never when so many are missing that the export looks cut
+/// short, nor while some rows could not be read.
+///
+/// Prevents: a variant whose row is in the export but unreadable (a free
+/// stock of "1,440") being called missing and zeroed, so that a product in
+/// stock stops selling. Its `STOCK_ROW_INVALID` speaks for it; and while an
+/// unreadable row names no variant, no gap can be told from it, so none is zeroed.
 fn missing(
     profile: &Profile,
     settings: &Settings,
     range: &SkuRange,
     placed: &[Placed],
+    unreadable: &Unreadable,
     levels: &mut Vec<Level>,
     findings: &mut Findings,
 ) -> Result<(), Issue> {
@@ -282,7 +317,7 @@ fn missing(
     let (mut considered, mut gaps) = (0usize, Vec::new());
     let locations = settings.locations.len() as u32;
     for v in settings.index.variants_in(reference, range.first.as_deref(), range.before.as_deref()) {
-        if reference.variant_at(v as usize).discontinued {
+        if reference.variant_at(v as usize).discontinued || unreadable.variants.binary_search(&v).is_ok() {
             continue;
         }
         considered += 1;
@@ -293,7 +328,8 @@ fn missing(
     if gaps.is_empty() {
         return Ok(());
     }
-    if settings.send_zero_for_missing
+    let send_zero = settings.send_zero_for_missing && unreadable.unknown == 0;
+    if send_zero
         && Decimal::from(gaps.len()) * Decimal::ONE_HUNDRED > settings.max_missing_percent * Decimal::from(considered)
     {
         let why = format!(
@@ -310,8 +346,16 @@ fn missing(
         let code = reference.code_of(reference.variant_at(v));
         let names: Vec<&str> = skus_of(reference, v).iter().map(|s| s.sku).collect();
         let at: Vec<String> = absent.iter().map(|&l| settings.locations[l as usize].sparklayer.label()).collect();
-        let what = if settings.send_zero_for_missing {
+        let unsure;
+        let what = if send_zero {
             "sent as 0 (sendZeroForMissing)"
+        } else if settings.send_zero_for_missing {
+            unsure = format!(
+                "not sent as 0 although sendZeroForMissing is set: {} row{} of this export could not be read (STOCK_ROW_INVALID) and may be this variant's; SparkLayer keeps showing its last level until the export reads clean",
+                unreadable.unknown,
+                if unreadable.unknown == 1 { "" } else { "s" }
+            );
+            unsure.as_str()
         } else {
             "not sent: SparkLayer keeps showing its last level, which may be stale"
         };
@@ -326,9 +370,10 @@ fn missing(
                 ),
             )
         });
+        let missing = if send_zero { Missing::SentAsZero } else { Missing::NotSent };
         for &location in &absent {
             settings.index.skus_of(reference, v, |rank, _| {
-                levels.push(Level { key: key(rank, location as usize), level: 0, clamped: false, missing: true });
+                levels.push(Level { key: key(rank, location as usize), level: 0, clamped: false, missing });
             });
         }
     }
@@ -359,9 +404,9 @@ fn compare<'p>(
     for level in levels {
         let (rank, location) = ((level.key >> 16) as u32, (level.key & 0xFFFF) as usize);
         let count = &mut counts[location];
-        if level.missing {
+        if level.missing != Missing::No {
             count.missing += 1;
-            if !settings.send_zero_for_missing {
+            if level.missing == Missing::NotSent {
                 continue;
             }
         }
