@@ -111,16 +111,24 @@ pub fn read_export(profile: &Profile, path: &Path) -> Result<(Vec<ExportRow>, Ve
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-            let why = "not UTF-8 text from here on (save the export as UTF-8); nothing after it is read";
-            let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            // Read all of it, each byte that is not UTF-8 replaced (a Windows-1252
+            // "£" in a status), and name every line that held one: stopping at the
+            // first made every later order look missing from OrderWise.
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             let (rows, mut bad) = inputs::export::read(profile, &profile.reconcile, &text);
-            bad.push(BadRow::new(Input::Export, line, why));
+            let why =
+                "holds bytes that are not UTF-8 (a Windows-1252 export?), read as \u{FFFD}: save the export as UTF-8";
+            bad.extend(non_utf8_lines(&bytes).map(|line| BadRow::new(Input::Export, line, why)));
             return Ok((rows, bad));
         }
     };
     Ok(inputs::export::read(profile, &profile.reconcile, &text))
+}
+
+/// The 1-based lines of `bytes` that are not UTF-8.
+fn non_utf8_lines(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    bytes.split(|&b| b == b'\n').zip(1u64..).filter(|(line, _)| std::str::from_utf8(line).is_err()).map(|(_, n)| n)
 }
 
 /// Reads the three inputs and reconciles them.

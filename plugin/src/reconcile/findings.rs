@@ -243,6 +243,18 @@ pub fn not_a_sale(order: &SparkOrder, why: &str, row: Option<(&ExportRow, Rule)>
     }
 }
 
+/// Prevents: an order re-posted (and so booked twice: OrderWise's own
+/// de-duplication is unknown) because its row was among the export's
+/// unreadable ones. A "not in OrderWise" finding says how sure it is.
+pub fn unsure_while_unreadable(f: &mut Finding, unreadable_rows: usize) {
+    if unreadable_rows > 0 {
+        let rows = if unreadable_rows == 1 { "1 row" } else { &format!("{unreadable_rows} rows") };
+        f.message.push_str(&format!(
+            "; but the OrderWise export has {rows} that could not be read (RECON_INPUT_INVALID): make sure none is this order before re-posting or replaying it"
+        ));
+    }
+}
+
 /// Prevents: an order that never reached OrderWise going unnoticed until the
 /// customer chases it. What the bridge last said about it decides who acts.
 pub fn missing(

@@ -143,6 +143,8 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
     let matching = matching::pair(&orders, &rows);
     let in_period: Vec<bool> = orders.iter().map(|o| period.contains(o.placed)).collect();
     let mut findings: Vec<Finding> = bad.iter().map(findings::bad_row).collect();
+    // "Not in OrderWise" is only as sure as the export is readable.
+    let unreadable_export_rows = bad.iter().filter(|b| b.input == inputs::Input::Export).count();
     summary.bad_rows = bad.len() as u64;
     let mut totals = Totals::default();
 
@@ -162,7 +164,9 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
         }
         totals.add_order(order);
         let Some((r, rule)) = matching.of_order[i] else {
-            findings.push(findings::missing(order, latest[i].as_ref(), settings.stalled_after_hours, as_of));
+            let mut f = findings::missing(order, latest[i].as_ref(), settings.stalled_after_hours, as_of);
+            findings::unsure_while_unreadable(&mut f, unreadable_export_rows);
+            findings.push(f);
             continue;
         };
         let row = &rows[r];
