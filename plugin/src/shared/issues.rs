@@ -134,6 +134,8 @@ codes! {
     STOCK_CONFLICTING_ROWS => (Warning, Operations),
     /// Stock: free stock at an OrderWise location mapped to no SparkLayer location; not sent.
     STOCK_LOCATION_UNMAPPED => (Warning, Integration),
+    /// Stock: an export row for a variant whose code the profile also maps as a case SKU of another variant: not sent.
+    STOCK_VARIANT_IS_A_CASE => (Warning, Integration),
     /// Stock: negative free stock sent as 0 (audit trail).
     STOCK_NEGATIVE_CLAMPED => (Info, Operations),
     /// Stock: fractional free stock rounded down (audit trail).

@@ -265,10 +265,30 @@ fn merge_and_convert(
                 });
             }
         }
+        let mut fed = 0;
         settings.index.skus_of(reference, v, |rank, multiplier| {
+            fed += 1;
             let shown = units_shown(level.each, multiplier);
             levels.push(Level { key: key(rank, location), level: shown, clamped: level.clamped, missing: Missing::No });
         });
+        if fed == 0 {
+            // Prevents: a row vanishing with no word. The variant's own code is
+            // a case SKU of another variant in the profile (a unit wins, as in the
+            // orders flow), and it has no cases of its own, so it feeds no SKU.
+            let code = reference.code_of(reference.variant_at(v));
+            let each = reference.unit(code, None).map_or(code, |u| reference.code_of(reference.variant_of(u)));
+            let at = settings.locations[location].sparklayer.label();
+            findings.push_with(Code::STOCK_VARIANT_IS_A_CASE, || {
+                Issue::new(
+                    Code::STOCK_VARIANT_IS_A_CASE,
+                    indexed("/export", first.row as usize),
+                    format!(
+                        "{code} at {at}: free stock {} is not sent: the profile also maps SparkLayer SKU {code} as a case of {each}, so its level comes from {each}'s stock; remove that unit or this variant from the profile",
+                        free.normalize()
+                    ),
+                )
+            });
+        }
     }
 }
 
