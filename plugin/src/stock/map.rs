@@ -243,11 +243,14 @@ fn merge_and_convert(
                     ));
                 }
             }
+            // The row whose figure is used (the lowest of rows that disagree).
+            let used = group.iter().find(|p| p.free == free).map_or(first.row, |p| p.row);
+            let used = indexed("/export", used as usize);
             if level.clamped {
                 findings.push_with(Code::STOCK_NEGATIVE_CLAMPED, || {
                     Issue::new(
                         Code::STOCK_NEGATIVE_CLAMPED,
-                        format!("{pointer}/freeStock"),
+                        format!("{used}/freeStock"),
                         format!("{code} at {at}: free stock {} is negative; SparkLayer is sent 0", free.normalize()),
                     )
                 });
@@ -255,7 +258,7 @@ fn merge_and_convert(
                 findings.push_with(Code::STOCK_FRACTIONAL_FLOORED, || {
                     Issue::new(
                         Code::STOCK_FRACTIONAL_FLOORED,
-                        format!("{pointer}/freeStock"),
+                        format!("{used}/freeStock"),
                         format!(
                             "{code} at {at}: free stock {} is not whole; rounded down to {}",
                             free.normalize(),
