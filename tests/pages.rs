@@ -177,6 +177,7 @@ fn ten_thousand_exceptions() -> plugin::reconcile::Reconciliation {
             po: Some(format!("PO-{i}")),
             account: Some("2193".into()),
             not_a_sale: None,
+            current: false,
         });
         let status = if i % 4 == 1 { Status::Review } else { Status::Ready };
         let issues = if i % 4 == 1 {

@@ -115,18 +115,73 @@ fn with_row(mut f: Finding, row: &ExportRow, rule: Option<Rule>) -> Finding {
     f
 }
 
+/// The credit notes that carry one order's key: what they take off its sales
+/// order, whichever sign the export gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credits {
+    pub net: Decimal,
+    pub vat: Decimal,
+    pub gross: Decimal,
+    pub numbers: Vec<String>,
+    /// Credit notes in more than one currency: not netted.
+    mixed_currency: bool,
+    currency: Option<String>,
+}
+
+impl Credits {
+    pub fn add(&mut self, row: &ExportRow) {
+        match &self.currency {
+            Some(c) if *c != row.currency => {
+                self.mixed_currency = true;
+                return;
+            }
+            Some(_) => {}
+            None => self.currency = Some(row.currency.clone()),
+        }
+        let off = |v: Decimal| -v.abs();
+        self.net += off(row.net);
+        self.vat += off(row.vat);
+        self.gross += off(row.gross);
+        self.numbers.push(row.order_number.clone());
+    }
+
+    /// Whether they can be netted against `row`: all in its currency.
+    pub fn apply_to(&self, row: &ExportRow) -> bool {
+        !self.mixed_currency && self.currency.as_deref() == Some(row.currency.as_str())
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the sales order less credit note{} {}",
+            if self.numbers.len() == 1 { "" } else { "s" },
+            self.numbers.join(", ")
+        )
+    }
+}
+
 /// Prevents: journals that drift from SparkLayer's invoices unnoticed. A
 /// paired order and row compared on net and VAT, and on gross only when net
 /// and VAT each pass (a gross difference then is the two rounding apart).
 /// Currencies first: figures in two currencies are never compared.
+///
+/// An order refunded or edited down after posting (`credited`: its current
+/// totals, and the credit notes with its key) is compared with its sales
+/// order less those credit notes: the credit explains the gap, and advice to
+/// "raise a credit" would credit the customer twice.
 pub fn compare(
     order: &SparkOrder,
     row: &ExportRow,
+    credited: Option<&Credits>,
     rule: Rule,
     tolerance: Decimal,
     as_of: Instant,
     out: &mut Vec<Finding>,
 ) -> bool {
+    let (net, vat, gross) = match credited {
+        Some(c) => (row.net + c.net, row.vat + c.vat, row.gross + c.gross),
+        None => (row.net, row.vat, row.gross),
+    };
+    let what = credited.map_or(String::new(), |c| format!("; OrderWise's figure is {}", c.describe()));
     if order.currency != row.currency {
         let why = format!(
             "SparkLayer booked {} {} but OrderWise holds {} {}: the figures are not compared, and each sits in its own currency's totals",
@@ -146,7 +201,7 @@ pub fn compare(
         }
         equal = false;
         let why = format!(
-            "{} differs by {} (SparkLayer {}, OrderWise {}), beyond the tolerance of {}",
+            "{} differs by {} (SparkLayer {}, OrderWise {}), beyond the tolerance of {}{what}",
             figure.as_str(),
             show(diff),
             show(ours),
@@ -158,10 +213,10 @@ pub fn compare(
         out.push(f);
         true
     };
-    let net_off = differ(Code::RECON_NET_DIFFERS, Figure::Net, order.net, row.net, out);
-    let vat_off = differ(Code::RECON_VAT_DIFFERS, Figure::Vat, order.vat, row.vat, out);
+    let net_off = differ(Code::RECON_NET_DIFFERS, Figure::Net, order.net, net, out);
+    let vat_off = differ(Code::RECON_VAT_DIFFERS, Figure::Vat, order.vat, vat, out);
     if !net_off && !vat_off {
-        differ(Code::RECON_GROSS_DIFFERS, Figure::Gross, order.gross, row.gross, out);
+        differ(Code::RECON_GROSS_DIFFERS, Figure::Gross, order.gross, gross, out);
     }
     equal
 }
@@ -219,8 +274,9 @@ pub fn invoiced(
     out.push(with_row(for_order(Code::RECON_NOT_INVOICED, order, as_of, why), row, Some(rule)));
 }
 
-pub fn matched(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant) -> Finding {
-    let why = format!("matched by {} and equal: {} {}", rule.as_str(), order.currency, show(order.gross));
+pub fn matched(order: &SparkOrder, row: &ExportRow, credited: Option<&Credits>, rule: Rule, as_of: Instant) -> Finding {
+    let with = credited.map_or(String::new(), |c| format!(" ({}, after the order's refund or edit)", c.describe()));
+    let why = format!("matched by {} and equal: {} {}{with}", rule.as_str(), order.currency, show(order.gross));
     with_row(for_order(Code::RECON_MATCHED, order, as_of, why), row, Some(rule))
 }
 

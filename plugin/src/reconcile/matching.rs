@@ -156,6 +156,7 @@ mod tests {
             po: Some(po.into()),
             account: Some(account.into()),
             not_a_sale: None,
+            current: false,
         }
     }
 

@@ -24,7 +24,7 @@ pub mod report;
 pub mod settings;
 pub mod totals;
 
-use crate::reconcile::findings::Finding;
+use crate::reconcile::findings::{Credits, Finding};
 use crate::reconcile::inputs::export::ExportRow;
 use crate::reconcile::inputs::orders::SparkOrder;
 use crate::reconcile::inputs::outcomes::{supersedes, BridgeOutcome};
@@ -147,6 +147,14 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
     let unreadable_export_rows = bad.iter().filter(|b| b.input == inputs::Input::Export).count();
     summary.bad_rows = bad.len() as u64;
     let mut totals = Totals::default();
+    // The credit notes that carry each order's key, for orders refunded or
+    // edited down after posting (`findings::compare`).
+    let mut credits: HashMap<usize, Credits> = HashMap::new();
+    for (r, state) in matching.of_row.iter().enumerate() {
+        if let RowState::Credit(Some(o)) = state {
+            credits.entry(*o).or_default().add(&rows[r]);
+        }
+    }
 
     for (i, order) in orders.iter().enumerate() {
         if !in_period[i] {
@@ -174,12 +182,13 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
             Rule::Key => summary.matched_by_key += 1,
             Rule::PoAndCustomer => summary.matched_by_po += 1,
         }
-        let equal = findings::compare(order, row, rule, settings.tolerance, as_of, &mut findings);
+        let credited = credits.get(&i).filter(|c| order.current && c.apply_to(row));
+        let equal = findings::compare(order, row, credited, rule, settings.tolerance, as_of, &mut findings);
         let same_po = findings::po(order, row, rule, as_of, &mut findings);
         findings::invoiced(order, row, rule, &period, as_of, &mut findings);
         if equal && same_po {
             summary.matched_equal += 1;
-            findings.push(findings::matched(order, row, rule, as_of));
+            findings.push(findings::matched(order, row, credited, rule, as_of));
         }
     }
 

@@ -37,13 +37,15 @@ pub struct SparkOrder {
     /// The booked currency (presentment when it differs from the shop's).
     pub currency: String,
     /// The order's totals as the bridge books them: `current_*` after an
-    /// edit, net = gross − VAT.
+    /// edit or refund (then `current` is set), net = gross − VAT.
     pub net: Decimal,
     pub vat: Decimal,
     pub gross: Decimal,
     /// Net and VAT per rate from the lines and delivery; a remainder against
     /// the totals is kept under `rate: None`.
     pub rates: Vec<AtRate>,
+    /// The totals are the order's current ones, after an edit or refund.
+    pub current: bool,
     pub po: Option<String>,
     /// The OrderWise customer account (the profile's `orderwiseId`).
     pub account: Option<String>,
@@ -82,7 +84,21 @@ pub fn read(profile: &Profile, zone: TimeZone, text: &str, line: u64) -> Result<
     let not_a_sale = (!lifecycle_issues.is_empty()).then(|| {
         lifecycle_issues.iter().map(|i| format!("{}: {}", i.code.as_str(), i.message)).collect::<Vec<_>>().join("; ")
     });
-    Ok(SparkOrder { line, key, placed, currency: booking.currency, net, vat, gross, rates, po, account, not_a_sale })
+    let current = edited && order.current_total_price.is_some();
+    Ok(SparkOrder {
+        line,
+        key,
+        placed,
+        currency: booking.currency,
+        net,
+        vat,
+        gross,
+        rates,
+        current,
+        po,
+        account,
+        not_a_sale,
+    })
 }
 
 /// Gross and VAT as the bridge books them (`order.rs`, `source_totals`).
