@@ -204,7 +204,11 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                 }
             }
             RowState::Duplicate { order, first, rule } => {
-                if in_period[*order] {
+                // A copy dated in the period is in this month's books even when
+                // its order is an earlier month's (whose run, closed before the
+                // copy was made, could not see it): reported here, or never.
+                let dated_in = row.order_date.is_some_and(|d| period.contains_day(period.day_of(d)));
+                if in_period[*order] || dated_in {
                     summary.rows_in_period += 1;
                     totals.add_row(row, Some(&orders[*order]));
                     findings.push(findings::duplicate(Some(&orders[*order]), row, &rows[*first], *rule, as_of));
