@@ -172,8 +172,8 @@ fn check(profile: &Profile, setup: &Setup, at: &str, findings: &mut Findings) {
     };
     // A SKU sold only in packs the profile maps (`units[].pack` on this SKU):
     // every order of it names a pack, and the packs are checked below.
-    let sold_in_mapped_packs = !setup.packs.is_empty()
-        && setup.packs.iter().any(|(name, _)| reference.unit(sku, Some(name)).is_some());
+    let sold_in_mapped_packs =
+        !setup.packs.is_empty() && setup.packs.iter().any(|(name, _)| reference.unit(sku, Some(name)).is_some());
     match itself {
         None if sold_in_mapped_packs => {}
         None => findings.push(Issue::new(

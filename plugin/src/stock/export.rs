@@ -179,12 +179,13 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
     Ok(export)
 }
 
-/// The `sku` of a row object that could not be read, if it has a readable one.
+/// The `sku` of a row object that could not be read, if it has a readable
+/// one (the out-of-line readers: a bad row is the rare path).
 fn sku_of(text: &str) -> Option<Cow<'_, str>> {
     let mut r = Reader::new(text);
     let mut sku = None;
-    r.fields(names!["sku"], Unknown::Skip, |r, _| {
-        sku = (r.kind() == Kind::String).then(|| r.string()).transpose()?;
+    r.fields_cold(names!["sku"], Unknown::Skip, &mut |r, _| {
+        sku = (r.kind() == Kind::String).then(|| r.string_cold()).transpose()?;
         if sku.is_none() {
             r.skip()?;
         }

@@ -299,18 +299,27 @@ fn merge_and_convert(
 /// row is there but unreadable, and how many unreadable rows name no variant
 /// it can tell (no SKU read, or one no variant has).
 struct Unreadable {
-    variants: Vec<u32>,
+    /// A bit per variant (empty when no unreadable row names one: the usual case).
+    variants: Vec<u64>,
     unknown: usize,
 }
 
 impl Unreadable {
     fn of(profile: &Profile, export: &export::Export) -> Unreadable {
         let reference = &profile.reference;
-        let mut variants: Vec<u32> =
-            export.unreadable_skus.iter().filter_map(|sku| reference.variant_index(sku)).map(|v| v as u32).collect();
-        let unknown = export.unreadable - variants.len();
-        variants.sort_unstable();
-        Unreadable { variants, unknown }
+        let (mut variants, mut named) = (Vec::new(), 0);
+        for v in export.unreadable_skus.iter().filter_map(|sku| reference.variant_index(sku)) {
+            if variants.is_empty() {
+                variants = vec![0u64; reference.variant_count().div_ceil(64)];
+            }
+            variants[v / 64] |= 1 << (v % 64);
+            named += 1;
+        }
+        Unreadable { variants, unknown: export.unreadable - named }
+    }
+
+    fn has(&self, v: u32) -> bool {
+        self.variants.get(v as usize / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)
     }
 }
 
@@ -340,7 +349,7 @@ fn missing(
     let (mut considered, mut gaps) = (0usize, Vec::new());
     let locations = settings.locations.len() as u32;
     for v in settings.index.variants_in(reference, range.first.as_deref(), range.before.as_deref()) {
-        if reference.variant_at(v as usize).discontinued || unreadable.variants.binary_search(&v).is_ok() {
+        if reference.variant_at(v as usize).discontinued || unreadable.has(v) {
             continue;
         }
         considered += 1;
