@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use plugin::reconcile::inputs::export::ExportRow;
 use plugin::reconcile::inputs::orders::SparkOrder;
 use plugin::reconcile::inputs::outcomes::BridgeOutcome;
-use plugin::reconcile::inputs::{self, BadRow, Input};
+use plugin::reconcile::inputs::{self, BadRow, Input, Lost};
 use plugin::reconcile::period::{parse_stamp, Instant, Period, TimeZone};
 use plugin::reconcile::{self as core, Reconciliation};
 use plugin::Profile;
@@ -119,7 +119,7 @@ pub fn read_export(profile: &Profile, path: &Path) -> Result<(Vec<ExportRow>, Ve
             let (rows, mut bad) = inputs::export::read(profile, &profile.reconcile, &text);
             let why =
                 "holds bytes that are not UTF-8 (a Windows-1252 export?), read as \u{FFFD}: save the export as UTF-8";
-            bad.extend(non_utf8_lines(&bytes).map(|line| BadRow::new(Input::Export, line, why)));
+            bad.extend(non_utf8_lines(&bytes).map(|line| BadRow::new(Input::Export, line, why).losing(Lost::Nothing)));
             return Ok((rows, bad));
         }
     };

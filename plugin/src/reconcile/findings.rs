@@ -6,7 +6,7 @@
 use crate::reconcile::inputs::export::ExportRow;
 use crate::reconcile::inputs::orders::SparkOrder;
 use crate::reconcile::inputs::outcomes::{BridgeOutcome, Status};
-use crate::reconcile::inputs::{BadRow, Input};
+use crate::reconcile::inputs::{BadRow, Input, Lost};
 use crate::reconcile::matching::Rule;
 use crate::reconcile::period::{format_date, format_utc, Instant, Period};
 use crate::shared::issues::{Code, Owner, Severity};
@@ -150,6 +150,16 @@ impl Credits {
         !self.mixed_currency && self.currency.as_deref() == Some(row.currency.as_str())
     }
 
+    /// Whether `row` less these credit notes equals the order's (current)
+    /// totals within `tolerance`, net, VAT and gross.
+    pub fn explain(&self, order: &SparkOrder, row: &ExportRow, tolerance: Decimal) -> bool {
+        let within = |ours: Decimal, theirs: Decimal| (theirs - ours).abs() <= tolerance;
+        order.currency == row.currency
+            && within(order.net, row.net + self.net)
+            && within(order.vat, row.vat + self.vat)
+            && within(order.gross, row.gross + self.gross)
+    }
+
     fn describe(&self) -> String {
         format!(
             "the sales order less credit note{} {}",
@@ -164,10 +174,12 @@ impl Credits {
 /// and VAT each pass (a gross difference then is the two rounding apart).
 /// Currencies first: figures in two currencies are never compared.
 ///
-/// An order refunded or edited down after posting (`credited`: its current
-/// totals, and the credit notes with its key) is compared with its sales
-/// order less those credit notes: the credit explains the gap, and advice to
-/// "raise a credit" would credit the customer twice.
+/// An order with its current totals (refunded or edited) and credit notes
+/// carrying its key (`credited`) is equal when its sales order less those
+/// credit notes is: the credit explains the gap, and advice to "raise a
+/// credit" would credit the customer twice. Otherwise it is compared with the
+/// sales order alone, as any order (it may have been edited before it was
+/// posted, and credited in OrderWise only); `matched` says which held.
 pub fn compare(
     order: &SparkOrder,
     row: &ExportRow,
@@ -177,11 +189,9 @@ pub fn compare(
     as_of: Instant,
     out: &mut Vec<Finding>,
 ) -> bool {
-    let (net, vat, gross) = match credited {
-        Some(c) => (row.net + c.net, row.vat + c.vat, row.gross + c.gross),
-        None => (row.net, row.vat, row.gross),
-    };
-    let what = credited.map_or(String::new(), |c| format!("; OrderWise's figure is {}", c.describe()));
+    if credited.is_some_and(|c| c.explain(order, row, tolerance)) {
+        return true;
+    }
     if order.currency != row.currency {
         let why = format!(
             "SparkLayer booked {} {} but OrderWise holds {} {}: the figures are not compared, and each sits in its own currency's totals",
@@ -201,7 +211,7 @@ pub fn compare(
         }
         equal = false;
         let why = format!(
-            "{} differs by {} (SparkLayer {}, OrderWise {}), beyond the tolerance of {}{what}",
+            "{} differs by {} (SparkLayer {}, OrderWise {}), beyond the tolerance of {}",
             figure.as_str(),
             show(diff),
             show(ours),
@@ -213,10 +223,10 @@ pub fn compare(
         out.push(f);
         true
     };
-    let net_off = differ(Code::RECON_NET_DIFFERS, Figure::Net, order.net, net, out);
-    let vat_off = differ(Code::RECON_VAT_DIFFERS, Figure::Vat, order.vat, vat, out);
+    let net_off = differ(Code::RECON_NET_DIFFERS, Figure::Net, order.net, row.net, out);
+    let vat_off = differ(Code::RECON_VAT_DIFFERS, Figure::Vat, order.vat, row.vat, out);
     if !net_off && !vat_off {
-        differ(Code::RECON_GROSS_DIFFERS, Figure::Gross, order.gross, gross, out);
+        differ(Code::RECON_GROSS_DIFFERS, Figure::Gross, order.gross, row.gross, out);
     }
     equal
 }
@@ -274,8 +284,17 @@ pub fn invoiced(
     out.push(with_row(for_order(Code::RECON_NOT_INVOICED, order, as_of, why), row, Some(rule)));
 }
 
-pub fn matched(order: &SparkOrder, row: &ExportRow, credited: Option<&Credits>, rule: Rule, as_of: Instant) -> Finding {
-    let with = credited.map_or(String::new(), |c| format!(" ({}, after the order's refund or edit)", c.describe()));
+pub fn matched(
+    order: &SparkOrder,
+    row: &ExportRow,
+    credited: Option<&Credits>,
+    rule: Rule,
+    tolerance: Decimal,
+    as_of: Instant,
+) -> Finding {
+    let with = credited
+        .filter(|c| c.explain(order, row, tolerance))
+        .map_or(String::new(), |c| format!(" ({}, after the order's refund or edit)", c.describe()));
     let why = format!("matched by {} and equal: {} {}{with}", rule.as_str(), order.currency, show(order.gross));
     with_row(for_order(Code::RECON_MATCHED, order, as_of, why), row, Some(rule))
 }
@@ -283,8 +302,28 @@ pub fn matched(order: &SparkOrder, row: &ExportRow, credited: Option<&Credits>, 
 /// Prevents: a cancelled, test or draft order counted as a sale of the month,
 /// and advice to post it. Not in OrderWise: listed for the record. In
 /// OrderWise: a sale on the books that SparkLayer undid (or never made).
-pub fn not_a_sale(order: &SparkOrder, why: &str, row: Option<(&ExportRow, Rule)>, as_of: Instant) -> Finding {
+pub fn not_a_sale(
+    order: &SparkOrder,
+    why: &str,
+    row: Option<(&ExportRow, Rule)>,
+    credited: Option<&Credits>,
+    tolerance: Decimal,
+    as_of: Instant,
+) -> Finding {
+    // Posted, then credited in full: the books already agree that it is no sale.
+    let cleared = |row: &ExportRow, c: &Credits| {
+        let within = |v: Decimal| v.abs() <= tolerance;
+        c.apply_to(row) && within(row.net + c.net) && within(row.vat + c.vat) && within(row.gross + c.gross)
+    };
     match row {
+        Some((row, rule)) if credited.is_some_and(|c| cleared(row, c)) => {
+            let text = format!(
+                "not a sale ({why}); OrderWise holds it as sales order {}, credited in full by {}: nothing to do",
+                row.order_number,
+                credited.map(|c| c.numbers.join(", ")).unwrap_or_default()
+            );
+            with_row(for_order(Code::RECON_NOT_A_SALE, order, as_of, text), row, Some(rule))
+        }
         None => {
             let text = format!("not a sale, left out of SparkLayer's totals and rightly not in OrderWise ({why})");
             for_order(Code::RECON_NOT_A_SALE, order, as_of, text)
@@ -299,15 +338,42 @@ pub fn not_a_sale(order: &SparkOrder, why: &str, row: Option<(&ExportRow, Rule)>
     }
 }
 
-/// Prevents: an order re-posted (and so booked twice: OrderWise's own
-/// de-duplication is unknown) because its row was among the export's
-/// unreadable ones. A "not in OrderWise" finding says how sure it is.
-pub fn unsure_while_unreadable(f: &mut Finding, unreadable_rows: usize) {
-    if unreadable_rows > 0 {
-        let rows = if unreadable_rows == 1 { "1 row" } else { &format!("{unreadable_rows} rows") };
-        f.message.push_str(&format!(
-            "; but the OrderWise export has {rows} that could not be read (RECON_INPUT_INVALID): make sure none is this order before re-posting or replaying it"
-        ));
+/// What of the OrderWise export went unread: rows, and the line from which
+/// nothing was read (a header that cannot be used, JSON broken off).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportGaps {
+    rows: usize,
+    rest_from: Option<u64>,
+}
+
+impl ExportGaps {
+    pub fn of(bad: &[BadRow]) -> ExportGaps {
+        let mut gaps = ExportGaps::default();
+        for b in bad.iter().filter(|b| b.input == Input::Export) {
+            match b.lost {
+                Lost::Row => gaps.rows += 1,
+                Lost::Nothing => {}
+                Lost::Rest => gaps.rest_from = Some(gaps.rest_from.map_or(b.line, |l| l.min(b.line))),
+            }
+        }
+        gaps
+    }
+
+    /// Prevents: an order re-posted (and so booked twice: OrderWise's own
+    /// de-duplication is unknown) because its row was among the export's
+    /// unread ones. A "not in OrderWise" finding says how sure it is.
+    pub fn caveat(&self, f: &mut Finding) {
+        let said = match (self.rest_from, self.rows) {
+            (Some(line), _) => format!(
+                "; but the OrderWise export could not be read from line {line} on (RECON_INPUT_INVALID): whether it holds this order is unknown; fix the export and run again before re-posting or replaying anything"
+            ),
+            (None, 0) => return,
+            (None, 1) => "; but the OrderWise export has 1 row that could not be read (RECON_INPUT_INVALID): make sure it is not this order before re-posting or replaying it".to_owned(),
+            (None, n) => format!(
+                "; but the OrderWise export has {n} rows that could not be read (RECON_INPUT_INVALID): make sure none is this order before re-posting or replaying it"
+            ),
+        };
+        f.message.push_str(&said);
     }
 }
 

@@ -144,7 +144,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
     let in_period: Vec<bool> = orders.iter().map(|o| period.contains(o.placed)).collect();
     let mut findings: Vec<Finding> = bad.iter().map(findings::bad_row).collect();
     // "Not in OrderWise" is only as sure as the export is readable.
-    let unreadable_export_rows = bad.iter().filter(|b| b.input == inputs::Input::Export).count();
+    let export_gaps = findings::ExportGaps::of(&bad);
     summary.bad_rows = bad.len() as u64;
     let mut totals = Totals::default();
     // The credit notes that carry each order's key, for orders refunded or
@@ -167,13 +167,13 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
             // with it still counts on OrderWise's side, where it is the exception.
             summary.orders_not_sales += 1;
             let row = matching.of_order[i].map(|(r, rule)| (&rows[r], rule));
-            findings.push(findings::not_a_sale(order, why, row, as_of));
+            findings.push(findings::not_a_sale(order, why, row, credits.get(&i), settings.tolerance, as_of));
             continue;
         }
         totals.add_order(order);
         let Some((r, rule)) = matching.of_order[i] else {
             let mut f = findings::missing(order, latest[i].as_ref(), settings.stalled_after_hours, as_of);
-            findings::unsure_while_unreadable(&mut f, unreadable_export_rows);
+            export_gaps.caveat(&mut f);
             findings.push(f);
             continue;
         };
@@ -188,7 +188,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
         findings::invoiced(order, row, rule, &period, as_of, &mut findings);
         if equal && same_po {
             summary.matched_equal += 1;
-            findings.push(findings::matched(order, row, credited, rule, as_of));
+            findings.push(findings::matched(order, row, credited, rule, settings.tolerance, as_of));
         }
     }
 
@@ -204,11 +204,14 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                 }
             }
             RowState::Duplicate { order, first, rule } => {
-                // A copy dated in the period is in this month's books even when
-                // its order is an earlier month's (whose run, closed before the
-                // copy was made, could not see it): reported here, or never.
-                let dated_in = row.order_date.is_some_and(|d| period.contains_day(period.day_of(d)));
-                if in_period[*order] || dated_in {
+                // A copy belongs to the month it is dated in (its order may be an
+                // earlier month's, whose run, closed before the copy was made,
+                // could not see it: reported here, or never); undated, to its order's.
+                let belongs = match row.order_date {
+                    Some(d) => period.contains_day(period.day_of(d)),
+                    None => in_period[*order],
+                };
+                if belongs {
                     summary.rows_in_period += 1;
                     totals.add_row(row, Some(&orders[*order]));
                     findings.push(findings::duplicate(Some(&orders[*order]), row, &rows[*first], *rule, as_of));

@@ -148,6 +148,8 @@ codes! {
     CATALOG_SKU_UNMAPPED => (Error, Operations),
     /// Catalog: a SparkLayer pack selection with no OrderWise unit of measure.
     CATALOG_PACK_UNMAPPED => (Error, Operations),
+    /// Catalog: a SKU the profile maps only through its packs; an order of it without a pack would be held.
+    CATALOG_SKU_PACKS_ONLY => (Info, Operations),
     /// Catalog: a pack or case size that disagrees with OrderWise's unit multiplier.
     CATALOG_PACK_SIZE_MISMATCH => (Error, Operations),
     /// Catalog: SparkLayer still sells a SKU or pack whose OrderWise variant is discontinued.

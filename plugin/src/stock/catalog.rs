@@ -170,12 +170,25 @@ fn check(profile: &Profile, setup: &Setup, at: &str, findings: &mut Findings) {
         Some(unit) => Some((reference.variant_index_of(unit), unit.multiplier)),
         None => reference.variant_index(sku).map(|v| (v, 1)),
     };
-    // A SKU sold only in packs the profile maps (`units[].pack` on this SKU):
-    // every order of it names a pack, and the packs are checked below.
-    let sold_in_mapped_packs =
-        !setup.packs.is_empty() && setup.packs.iter().any(|(name, _)| reference.unit(sku, Some(name)).is_some());
+    // A SKU the profile maps only through its packs (`units[]` with this SKU
+    // and a `pack`): an order that names a pack maps (the packs are checked
+    // below); one without a pack would be held. Whether SparkLayer sells it
+    // singly the set-up does not say, so this is said, not alarmed.
+    let mapped_packs: Vec<&str> = setup
+        .packs
+        .iter()
+        .filter(|(name, _)| reference.unit(sku, Some(name)).is_some())
+        .map(|(name, _)| name.as_str())
+        .collect();
     match itself {
-        None if sold_in_mapped_packs => {}
+        None if !mapped_packs.is_empty() => findings.push(Issue::new(
+            Code::CATALOG_SKU_PACKS_ONLY,
+            format!("{at}/sku"),
+            format!(
+                "SKU {sku} is mapped only through its packs ({}): an order that names one maps, one without a pack would be held (SKU_UNKNOWN); if SparkLayer sells it singly too, add a unit with this SKU and no pack",
+                mapped_packs.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")
+            ),
+        )),
         None => findings.push(Issue::new(
             Code::CATALOG_SKU_UNMAPPED,
             format!("{at}/sku"),

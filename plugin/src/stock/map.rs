@@ -296,8 +296,8 @@ fn merge_and_convert(
 }
 
 /// The export's unreadable rows, as `missing` needs them: the variants whose
-/// row is there but unreadable, and how many unreadable rows name no variant
-/// it can tell (no SKU read, or one no variant has).
+/// row is there but unreadable, and how many unreadable rows had no SKU that
+/// could be read (any variant's, for all we know).
 struct Unreadable {
     /// A bit per variant (empty when no unreadable row names one: the usual case).
     variants: Vec<u64>,
@@ -307,15 +307,16 @@ struct Unreadable {
 impl Unreadable {
     fn of(profile: &Profile, export: &export::Export) -> Unreadable {
         let reference = &profile.reference;
-        let (mut variants, mut named) = (Vec::new(), 0);
+        let mut variants = Vec::new();
         for v in export.unreadable_skus.iter().filter_map(|sku| reference.variant_index(sku)) {
             if variants.is_empty() {
                 variants = vec![0u64; reference.variant_count().div_ceil(64)];
             }
             variants[v / 64] |= 1 << (v % 64);
-            named += 1;
         }
-        Unreadable { variants, unknown: export.unreadable - named }
+        // A SKU read (codes match exactly) names its variant or none: only a
+        // row whose SKU could not be read may be any variant's.
+        Unreadable { variants, unknown: export.unreadable - export.unreadable_skus.len() }
     }
 
     fn has(&self, v: u32) -> bool {
@@ -360,8 +361,11 @@ fn missing(
     if gaps.is_empty() {
         return Ok(());
     }
+    // The truncation guard holds whenever zeros are asked for, even when this
+    // call withholds them for its unreadable rows: an export cut short is
+    // refused whole, as it always was.
     let send_zero = settings.send_zero_for_missing && unreadable.unknown == 0;
-    if send_zero
+    if settings.send_zero_for_missing
         && Decimal::from(gaps.len()) * Decimal::ONE_HUNDRED > settings.max_missing_percent * Decimal::from(considered)
     {
         let why = format!(

@@ -10,7 +10,7 @@
 
 use crate::profile::Profile;
 use crate::reconcile::inputs::csv;
-use crate::reconcile::inputs::{line_at, BadRow, Input};
+use crate::reconcile::inputs::{line_at, BadRow, Input, Lost};
 use crate::reconcile::period::{parse_stamp, Stamp};
 use crate::reconcile::settings::Settings;
 use crate::shared::json::{names, Error, Kind, Names, Reader, Unknown};
@@ -115,13 +115,16 @@ pub fn read_csv(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Expo
     let (mut rows, mut bad) = (Vec::new(), Vec::new());
     let mut records = csv::records(text).into_iter();
     let Some((header_line, header)) = records.next() else {
-        bad.push(BadRow::new(Input::Export, 1, "the export is empty: no header row"));
+        bad.push(BadRow::new(Input::Export, 1, "the export is empty: no header row").losing(Lost::Rest));
         return (rows, bad);
     };
     let header = match header {
         Ok(h) => h,
         Err(why) => {
-            bad.push(BadRow::new(Input::Export, header_line, format!("the header row cannot be read: {why}")));
+            bad.push(
+                BadRow::new(Input::Export, header_line, format!("the header row cannot be read: {why}"))
+                    .losing(Lost::Rest),
+            );
             return (rows, bad);
         }
     };
@@ -132,7 +135,10 @@ pub fn read_csv(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Expo
         let name = name.trim();
         if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name)) {
             if at[c].is_some() {
-                bad.push(BadRow::new(Input::Export, header_line, format!("column {name:?} appears twice")));
+                bad.push(
+                    BadRow::new(Input::Export, header_line, format!("column {name:?} appears twice"))
+                        .losing(Lost::Rest),
+                );
                 return (Vec::new(), bad);
             }
             at[c] = Some(i);
@@ -142,7 +148,7 @@ pub fn read_csv(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Expo
                     Input::Export,
                     header_line,
                     format!("column {name:?}: {code} is not a tax code in the profile's reference.taxRates; its figures are not read"),
-                ));
+                ).losing(Lost::Nothing));
                 continue;
             }
             rate_columns.push((i, code.to_owned(), is_net));
@@ -151,14 +157,17 @@ pub fn read_csv(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Expo
     }
     let missing: Vec<&str> = REQUIRED.iter().filter(|&&c| at[c].is_none()).map(|&c| COLUMNS[c]).collect();
     if !missing.is_empty() {
-        bad.push(BadRow::new(
-            Input::Export,
-            header_line,
-            format!(
-                "the header has no {} column; no row can be read (docs/reconcile.md lists the columns)",
-                missing.join(", ")
-            ),
-        ));
+        bad.push(
+            BadRow::new(
+                Input::Export,
+                header_line,
+                format!(
+                    "the header has no {} column; no row can be read (docs/reconcile.md lists the columns)",
+                    missing.join(", ")
+                ),
+            )
+            .losing(Lost::Rest),
+        );
         return (rows, bad);
     }
     for (line, record) in records {
@@ -240,7 +249,7 @@ pub fn read_json(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Exp
         seen_line
     };
     if r.kind() != Kind::Array {
-        bad.push(BadRow::new(Input::Export, 1, "a JSON export is an array of rows"));
+        bad.push(BadRow::new(Input::Export, 1, "a JSON export is an array of rows").losing(Lost::Rest));
         return (rows, bad);
     }
     let outer = r.items(|r, _| {
@@ -264,7 +273,8 @@ pub fn read_json(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Exp
     let finished = outer.and_then(|_| r.end());
     if let Err(e) = finished {
         let line = line_at(text, 0, 1, e.offset);
-        bad.push(BadRow::new(Input::Export, line, format!("the export stops being JSON here: {}", e.message)));
+        let why = format!("the export stops being JSON here: {}", e.message);
+        bad.push(BadRow::new(Input::Export, line, why).losing(Lost::Rest));
     }
     (rows, bad)
 }

@@ -39,11 +39,29 @@ pub struct BadRow {
     /// 1-based line in its file (for a CSV record spanning lines, its first line).
     pub line: u64,
     pub message: String,
+    /// What of the input went unread because of it.
+    pub lost: Lost,
+}
+
+/// What a bad row cost the input: how sure "not in OrderWise" can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lost {
+    /// This row.
+    Row,
+    /// Nothing: a note (a column not read, text not UTF-8); the rows were read.
+    Nothing,
+    /// Every row from here on (a header that cannot be used, the JSON broken off).
+    Rest,
 }
 
 impl BadRow {
     pub fn new(input: Input, line: u64, message: impl Into<String>) -> Self {
-        BadRow { input, line, message: message.into() }
+        BadRow { input, line, message: message.into(), lost: Lost::Row }
+    }
+
+    pub fn losing(mut self, lost: Lost) -> Self {
+        self.lost = lost;
+        self
     }
 }
 

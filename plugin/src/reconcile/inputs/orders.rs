@@ -12,6 +12,7 @@ use crate::orders::{address, delivery, edits, lifecycle, order::order_key, po};
 use crate::profile::Profile;
 use crate::reconcile::inputs::{BadRow, Input};
 use crate::reconcile::period::{parse_stamp, Instant, TimeZone};
+use crate::shared::issues::Code;
 use crate::shared::money::Dec;
 use rust_decimal::Decimal;
 
@@ -79,7 +80,9 @@ pub fn read(profile: &Profile, zone: TimeZone, text: &str, line: u64) -> Result<
     let account = customer.map(|c| c.orderwise_id.to_string());
     let net = gross - vat;
     let rates = rates(profile, &order, booking.side, edited, net, vat);
-    let mut lifecycle_issues = Vec::new();
+    // The lifecycle rules, and an edit that removed every line (edits.rs's
+    // ORDER_CANCELLED, among the issues set aside above).
+    let mut lifecycle_issues: Vec<_> = ignored.iter().filter(|i| i.code == Code::ORDER_CANCELLED).cloned().collect();
     lifecycle::check(&order, &mut lifecycle_issues);
     let not_a_sale = (!lifecycle_issues.is_empty()).then(|| {
         lifecycle_issues.iter().map(|i| format!("{}: {}", i.code.as_str(), i.message)).collect::<Vec<_>>().join("; ")
