@@ -195,12 +195,30 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
     summary.rows_read = rows.len() as u64;
     for (r, row) in rows.iter().enumerate() {
         match &matching.of_row[r] {
-            RowState::Paired(o, _) => {
+            RowState::Paired(o, rule) => {
                 if in_period[*o] {
                     summary.rows_in_period += 1;
                     totals.add_row(row, Some(&orders[*o]));
-                } else {
-                    summary.rows_other_period += 1;
+                    continue;
+                }
+                summary.rows_other_period += 1;
+                // An earlier month's order that reached OrderWise in this one:
+                // its month's run, made before the import, saw it as in flight
+                // and compared nothing, so its figures are compared here (its
+                // totals stay with its month).
+                let order = &orders[*o];
+                let imported_now = row.order_date.is_some_and(|d| period.contains_day(period.day_of(d)));
+                if imported_now && order.placed < period.start && order.not_a_sale.is_none() {
+                    let credited = credits.get(o).filter(|c| order.current && c.apply_to(row));
+                    let from = findings.len();
+                    findings::compare(order, row, credited, *rule, settings.tolerance, as_of, &mut findings);
+                    findings::po(order, row, *rule, as_of, &mut findings);
+                    for f in &mut findings[from..] {
+                        f.message.push_str(&format!(
+                            "; the order was placed in an earlier month ({}) and reached OrderWise in this one, so it is compared here",
+                            period::format_utc(order.placed)
+                        ));
+                    }
                 }
             }
             RowState::Duplicate { order, first, rule } => {
