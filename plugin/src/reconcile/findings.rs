@@ -146,18 +146,21 @@ impl Credits {
     }
 
     /// Whether they can be netted against `row`: all in its currency.
-    pub fn apply_to(&self, row: &ExportRow) -> bool {
+    fn apply_to(&self, row: &ExportRow) -> bool {
         !self.mixed_currency && self.currency.as_deref() == Some(row.currency.as_str())
     }
 
     /// Whether `row` less these credit notes equals the order's (current)
     /// totals within `tolerance`, net, VAT and gross.
     pub fn explain(&self, order: &SparkOrder, row: &ExportRow, tolerance: Decimal) -> bool {
-        let within = |ours: Decimal, theirs: Decimal| (theirs - ours).abs() <= tolerance;
-        order.currency == row.currency
-            && within(order.net, row.net + self.net)
-            && within(order.vat, row.vat + self.vat)
-            && within(order.gross, row.gross + self.gross)
+        order.currency == row.currency && self.leave(row, [order.net, order.vat, order.gross], tolerance)
+    }
+
+    /// Whether `row` less these credit notes leaves `[net, vat, gross]`
+    /// within `tolerance` (credit notes in another currency never do).
+    fn leave(&self, row: &ExportRow, figures: [Decimal; 3], tolerance: Decimal) -> bool {
+        let left = [row.net + self.net, row.vat + self.vat, row.gross + self.gross];
+        self.apply_to(row) && left.iter().zip(figures).all(|(l, f)| (*l - f).abs() <= tolerance)
     }
 
     fn describe(&self) -> String {
@@ -311,10 +314,7 @@ pub fn not_a_sale(
     as_of: Instant,
 ) -> Finding {
     // Posted, then credited in full: the books already agree that it is no sale.
-    let cleared = |row: &ExportRow, c: &Credits| {
-        let within = |v: Decimal| v.abs() <= tolerance;
-        c.apply_to(row) && within(row.net + c.net) && within(row.vat + c.vat) && within(row.gross + c.gross)
-    };
+    let cleared = |row: &ExportRow, c: &Credits| c.leave(row, [Decimal::ZERO; 3], tolerance);
     match row {
         Some((row, rule)) if credited.is_some_and(|c| cleared(row, c)) => {
             let text = format!(

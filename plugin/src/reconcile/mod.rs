@@ -182,7 +182,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
             Rule::Key => summary.matched_by_key += 1,
             Rule::PoAndCustomer => summary.matched_by_po += 1,
         }
-        let credited = credits.get(&i).filter(|c| order.current && c.apply_to(row));
+        let credited = credits.get(&i).filter(|_| order.current);
         let equal = findings::compare(order, row, credited, rule, settings.tolerance, as_of, &mut findings);
         let same_po = findings::po(order, row, rule, as_of, &mut findings);
         findings::invoiced(order, row, rule, &period, as_of, &mut findings);
@@ -207,9 +207,9 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                 // and compared nothing, so its figures are compared here (its
                 // totals stay with its month).
                 let order = &orders[*o];
-                let imported_now = row.order_date.is_some_and(|d| period.contains_day(period.day_of(d)));
+                let imported_now = row.order_date.is_some_and(|d| period.holds(d));
                 if imported_now && order.placed < period.start && order.not_a_sale.is_none() {
-                    let credited = credits.get(o).filter(|c| order.current && c.apply_to(row));
+                    let credited = credits.get(o).filter(|_| order.current);
                     let from = findings.len();
                     findings::compare(order, row, credited, *rule, settings.tolerance, as_of, &mut findings);
                     findings::po(order, row, *rule, as_of, &mut findings);
@@ -226,7 +226,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                 // earlier month's, whose run, closed before the copy was made,
                 // could not see it: reported here, or never); undated, to its order's.
                 let belongs = match row.order_date {
-                    Some(d) => period.contains_day(period.day_of(d)),
+                    Some(d) => period.holds(d),
                     None => in_period[*order],
                 };
                 if belongs {
@@ -238,7 +238,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                 }
             }
             RowState::Unpaired(why) => {
-                if row.order_date.is_some_and(|d| !period.contains_day(period.day_of(d))) {
+                if row.order_date.is_some_and(|d| !period.holds(d)) {
                     summary.rows_other_period += 1;
                     continue;
                 }
@@ -247,8 +247,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                 findings.push(findings::not_in_sparklayer(row, why, &period, as_of));
             }
             RowState::Credit(order) => {
-                let dated_in =
-                    row.order_date.or(row.invoice_date).is_none_or(|d| period.contains_day(period.day_of(d)));
+                let dated_in = row.order_date.or(row.invoice_date).is_none_or(|d| period.holds(d));
                 if !dated_in {
                     summary.rows_other_period += 1;
                     continue;

@@ -332,6 +332,11 @@ impl Period {
 
     /// The local day a timestamp falls on: its own offset's instant seen in the
     /// tenant's zone; a bare date or a time without offset is local already.
+    /// Whether a row's date (a day, or a timestamp) falls in the period.
+    pub fn holds(&self, stamp: Stamp) -> bool {
+        self.contains_day(self.day_of(stamp))
+    }
+
     pub fn day_of(&self, stamp: Stamp) -> Day {
         match stamp.offset {
             None => stamp.local.div_euclid(86_400),
