@@ -68,17 +68,20 @@ fn place(index: usize, line: usize) -> String {
 pub struct Export<'a> {
     pub rows: Vec<Row<'a>>,
     pub read: usize,
-    /// Rows that could not be read (each a `STOCK_ROW_INVALID`), and the SKUs
-    /// of those whose SKU could be read: a full export cannot call a variant
+    /// The SKUs of the rows that could not be read (each a `STOCK_ROW_INVALID`)
+    /// where the SKU itself could be: a full export cannot call a variant
     /// "missing" when its row is there but unreadable.
-    pub unreadable: usize,
     pub unreadable_skus: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Export<'a> {
+    /// Rows that could not be read: every row counted that was not kept.
+    pub fn unreadable(&self) -> usize {
+        self.read - self.rows.len()
+    }
+
     fn skip(&mut self, findings: &mut Findings, issue: Issue, sku: Option<Cow<'a, str>>) {
         findings.push(issue);
-        self.unreadable += 1;
         self.unreadable_skus.extend(sku);
     }
 }
@@ -466,7 +469,7 @@ mod tests {
         for (text, format) in [(json, Format::Json), (csv, Format::Csv)] {
             let mut findings = Findings::default();
             let export = read(text, format, &mut findings).expect("readable");
-            assert_eq!(export.unreadable, 3, "{format:?}");
+            assert_eq!(export.unreadable(), 3, "{format:?}");
             assert_eq!(export.unreadable_skus, ["A"], "{format:?}: only the first names its SKU");
         }
     }

@@ -316,7 +316,7 @@ impl Unreadable {
         }
         // A SKU read (codes match exactly) names its variant or none: only a
         // row whose SKU could not be read may be any variant's.
-        Unreadable { variants, unknown: export.unreadable - export.unreadable_skus.len() }
+        Unreadable { variants, unknown: export.unreadable() - export.unreadable_skus.len() }
     }
 
     fn has(&self, v: u32) -> bool {
