@@ -332,7 +332,7 @@ impl Unreadable {
 /// Prevents: a variant whose row is in the export but unreadable (a free
 /// stock of "1,440") being called missing and zeroed, so that a product in
 /// stock stops selling. Its `STOCK_ROW_INVALID` speaks for it; and while an
-/// unreadable row names no variant, no gap can be told from it, so none is zeroed.
+/// unreadable row's SKU could not be read, no gap can be told from it, so none is zeroed.
 fn missing(
     profile: &Profile,
     settings: &Settings,
