@@ -68,10 +68,28 @@ fn place(index: usize, line: usize) -> String {
 pub struct Export<'a> {
     pub rows: Vec<Row<'a>>,
     pub read: usize,
-    /// The SKUs of the rows that could not be read (each a `STOCK_ROW_INVALID`)
-    /// where the SKU itself could be: a full export cannot call a variant
-    /// "missing" when its row is there but unreadable.
-    pub unreadable_skus: Vec<Cow<'a, str>>,
+    /// The rows that could not be read (each a `STOCK_ROW_INVALID`) whose
+    /// SKU could be: a full export cannot call a variant "missing" where its
+    /// row is there but unreadable.
+    pub unread: Vec<Unread<'a>>,
+}
+
+/// What could be read of a row that could not be read whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread<'a> {
+    pub sku: Cow<'a, str>,
+    pub location: Stated,
+}
+
+/// An unreadable row's `StocklocationId`, as far as it could be read: the
+/// row excuses a gap at that location only, or at every location of its
+/// variant when the location itself is what could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stated {
+    At(u32),
+    /// No location (the settings' `exportLocationId` applies).
+    Unstated,
+    Unreadable,
 }
 
 impl<'a> Export<'a> {
@@ -80,9 +98,9 @@ impl<'a> Export<'a> {
         self.read - self.rows.len()
     }
 
-    fn skip(&mut self, findings: &mut Findings, issue: Issue, sku: Option<Cow<'a, str>>) {
+    fn skip(&mut self, findings: &mut Findings, issue: Issue, unread: Option<Unread<'a>>) {
         findings.push(issue);
-        self.unreadable_skus.extend(sku);
+        self.unread.extend(unread);
     }
 }
 
@@ -164,7 +182,7 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
         let row = &text[start..r.offset()];
         match json_row(row, index) {
             Ok(row) => export.rows.push(row),
-            Err(issue) => export.skip(findings, issue, sku_of(row)),
+            Err(issue) => export.skip(findings, issue, unread_of(row)),
         }
         Ok(())
     });
@@ -182,20 +200,32 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
     Ok(export)
 }
 
-/// The `sku` of a row object that could not be read, if it has a readable
-/// one (the out-of-line readers: a bad row is the rare path).
-fn sku_of(text: &str) -> Option<Cow<'_, str>> {
+/// The `sku` and location of a row object that could not be read, if its
+/// SKU is readable (the out-of-line readers: a bad row is the rare path).
+fn unread_of(text: &str) -> Option<Unread<'_>> {
     let mut r = Reader::new(text);
-    let mut sku = None;
-    r.fields_cold(names!["sku"], Unknown::Skip, &mut |r, _| {
-        sku = (r.kind() == Kind::String).then(|| r.string_cold()).transpose()?;
-        if sku.is_none() {
-            r.skip()?;
+    let (mut sku, mut location, mut misspelt) = (None, Stated::Unstated, false);
+    r.fields_cold(ROW, Unknown::Skip, &mut |r, f| {
+        match (f, r.kind()) {
+            (0, Kind::String) => sku = Some(r.string_cold()?),
+            (2, Kind::Number) => location = location_id(r.number()?).map_or(Stated::Unreadable, Stated::At),
+            (2, Kind::String) => location = location_id(&r.string_cold()?).map_or(Stated::Unreadable, Stated::At),
+            (2, kind) => {
+                location = if kind == Kind::Null { Stated::Unstated } else { Stated::Unreadable };
+                r.skip()?;
+            }
+            // A misspelt location column: which location it meant is a guess.
+            (8.., _) => {
+                misspelt = true;
+                r.skip()?;
+            }
+            _ => r.skip()?,
         }
         Ok(())
     })
     .ok()?;
-    sku.filter(|s| !s.is_empty())
+    let sku = sku.filter(|s| !s.is_empty())?;
+    Some(Unread { sku, location: if misspelt { Stated::Unreadable } else { location } })
 }
 
 /// One row object (its own text, so an error in it stays in it).
@@ -404,22 +434,25 @@ fn read_csv<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, Is
             export.skip(findings, row_invalid(index, line, Some(SKU), "has no SKU"), None);
             continue;
         }
+        let location = match location_at.map(|at| fields[at].trim()) {
+            None | Some("") => Ok(None),
+            Some(text) => location_id(text).map(Some),
+        };
         let free = match free_stock(&fields[free_at]) {
             Ok(v) => v,
             Err(why) => {
-                export.skip(findings, row_invalid(index, line, Some(FREE_STOCK), &why), Some(sku));
+                let location = location.map_or(Stated::Unreadable, |l| l.map_or(Stated::Unstated, Stated::At));
+                export.skip(findings, row_invalid(index, line, Some(FREE_STOCK), &why), Some(Unread { sku, location }));
                 continue;
             }
         };
-        let location = match location_at.map(|at| fields[at].trim()) {
-            None | Some("") => None,
-            Some(text) => match location_id(text) {
-                Ok(id) => Some(id),
-                Err(why) => {
-                    export.skip(findings, row_invalid(index, line, Some(LOCATION), &why), Some(sku));
-                    continue;
-                }
-            },
+        let location = match location {
+            Ok(location) => location,
+            Err(why) => {
+                let unread = Unread { sku, location: Stated::Unreadable };
+                export.skip(findings, row_invalid(index, line, Some(LOCATION), &why), Some(unread));
+                continue;
+            }
         };
         export.rows.push(Row { index, line, sku, free_stock: free, location });
     }
@@ -470,7 +503,22 @@ mod tests {
             let mut findings = Findings::default();
             let export = read(text, format, &mut findings).expect("readable");
             assert_eq!(export.unreadable(), 3, "{format:?}");
-            assert_eq!(export.unreadable_skus, ["A"], "{format:?}: only the first names its SKU");
+            let skus: Vec<&str> = export.unread.iter().map(|u| u.sku.as_ref()).collect();
+            assert_eq!(skus, ["A"], "{format:?}: only the first names its SKU");
+        }
+    }
+
+    #[test]
+    fn an_unreadable_row_keeps_its_location_when_that_could_be_read() {
+        let json = r#"[{"sku":"A","freeStock":"x","StocklocationId":2},{"sku":"B","freeStock":"x"},
+            {"sku":"C","freeStock":1,"StocklocationId":"north"},{"sku":"D","freeStock":"x","stockLocationId":2}]"#;
+        let csv = "sku,freeStock,StocklocationId\nA,x,2\nB,x,\nC,1,north\nD,x,two\n";
+        let expected = [Stated::At(2), Stated::Unstated, Stated::Unreadable, Stated::Unreadable];
+        for (text, format) in [(json, Format::Json), (csv, Format::Csv)] {
+            let mut findings = Findings::default();
+            let export = read(text, format, &mut findings).expect("readable");
+            let read: Vec<(&str, Stated)> = export.unread.iter().map(|u| (u.sku.as_ref(), u.location)).collect();
+            assert_eq!(read, ["A", "B", "C", "D"].into_iter().zip(expected).collect::<Vec<_>>(), "{format:?}");
         }
     }
 

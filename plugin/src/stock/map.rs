@@ -9,7 +9,7 @@ use crate::shared::issues::{Code, Issue};
 use crate::shared::pointer::indexed;
 use crate::stock::current::{self, key, Current};
 use crate::stock::drift::{describe, difference, drifted, percent_of};
-use crate::stock::export::{self, Format};
+use crate::stock::export::{self, Format, Stated};
 use crate::stock::levels::{merge, whole, Merge};
 use crate::stock::outcome::{Findings, LocationCount, Status, StockOutcome};
 use crate::stock::packs::{skus_of, units_shown};
@@ -89,7 +89,7 @@ pub fn map_stock(profile: &Profile, input: Input) -> StockOutcome {
     };
 
     let mut placed = place(profile, settings, input.range, &export.rows, &mut findings);
-    let unreadable = Unreadable::of(profile, &export);
+    let unreadable = Unreadable::of(profile, settings, &export);
     drop(export);
     let mut levels = Vec::with_capacity(placed.len() + placed.len() / 4);
     merge_and_convert(profile, settings, &mut placed, &mut levels, &mut findings);
@@ -295,32 +295,44 @@ fn merge_and_convert(
     }
 }
 
-/// The export's unreadable rows, as `missing` needs them: the variants whose
-/// row is there but unreadable, and how many unreadable rows had no SKU that
-/// could be read (any variant's, for all we know).
+/// The export's unreadable rows, as `missing` needs them: where a row is
+/// there but unreadable, and how many unreadable rows had no SKU that could
+/// be read (any variant's, for all we know).
 struct Unreadable {
-    /// A bit per variant (empty when no unreadable row names one: the usual case).
-    variants: Vec<u64>,
+    /// (variant, location index), sorted; `EVERY` location where the row's
+    /// location could not be read. Empty in the usual case.
+    places: Vec<(u32, u32)>,
     unknown: usize,
 }
 
+/// In `Unreadable::places`: the row may have been for any location.
+const EVERY: u32 = u32::MAX;
+
 impl Unreadable {
-    fn of(profile: &Profile, export: &export::Export) -> Unreadable {
+    fn of(profile: &Profile, settings: &Settings, export: &export::Export) -> Unreadable {
         let reference = &profile.reference;
-        let mut variants = Vec::new();
-        for v in export.unreadable_skus.iter().filter_map(|sku| reference.variant_index(sku)) {
-            if variants.is_empty() {
-                variants = vec![0u64; reference.variant_count().div_ceil(64)];
-            }
-            variants[v / 64] |= 1 << (v % 64);
+        let mut places = Vec::new();
+        for row in &export.unread {
+            // A SKU read (codes match exactly) names its variant or none: only a
+            // row whose SKU could not be read may be any variant's.
+            let Some(v) = reference.variant_index(&row.sku) else { continue };
+            // A location that is not mapped (or no location, with no default)
+            // would have been skipped had the row been read: it excuses nothing.
+            let location = match row.location {
+                Stated::At(id) => settings.location_index(id),
+                Stated::Unstated => settings.export_location_id.and_then(|id| settings.location_index(id)),
+                Stated::Unreadable => Some(EVERY as usize),
+            };
+            places.extend(location.map(|l| (v as u32, l as u32)));
         }
-        // A SKU read (codes match exactly) names its variant or none: only a
-        // row whose SKU could not be read may be any variant's.
-        Unreadable { variants, unknown: export.unreadable() - export.unreadable_skus.len() }
+        places.sort_unstable();
+        Unreadable { places, unknown: export.unreadable() - export.unread.len() }
     }
 
-    fn has(&self, v: u32) -> bool {
-        self.variants.get(v as usize / 64).is_some_and(|w| w & (1 << (v % 64)) != 0)
+    /// Whether an unreadable row may hold variant `v`'s level at location `l`.
+    fn has(&self, v: u32, l: u32) -> bool {
+        !self.places.is_empty()
+            && (self.places.binary_search(&(v, l)).is_ok() || self.places.binary_search(&(v, EVERY)).is_ok())
     }
 }
 
@@ -330,8 +342,9 @@ impl Unreadable {
 /// short, nor while some rows could not be read.
 ///
 /// Prevents: a variant whose row is in the export but unreadable (a free
-/// stock of "1,440") being called missing and zeroed, so that a product in
-/// stock stops selling. Its `STOCK_ROW_INVALID` speaks for it; and while an
+/// stock of "1,440") being called missing and zeroed at the row's location,
+/// so that a product in stock stops selling; and the same row hiding the
+/// variant's true gap at another location. Its `STOCK_ROW_INVALID` speaks for it; and while an
 /// unreadable row's SKU could not be read, no gap can be told from it, so none is zeroed.
 fn missing(
     profile: &Profile,
@@ -350,12 +363,13 @@ fn missing(
     let (mut considered, mut gaps) = (0usize, Vec::new());
     let locations = settings.locations.len() as u32;
     for v in settings.index.variants_in(reference, range.first.as_deref(), range.before.as_deref()) {
-        if reference.variant_at(v as usize).discontinued || unreadable.has(v) {
+        if reference.variant_at(v as usize).discontinued || (0..locations).all(|l| unreadable.has(v, l)) {
             continue;
         }
         considered += 1;
-        if (0..locations).any(|l| !has(v, l)) {
-            gaps.push((v, (0..locations).filter(|&l| !has(v, l)).collect::<Vec<u32>>()));
+        let gap = |l: u32| !has(v, l) && !unreadable.has(v, l);
+        if (0..locations).any(gap) {
+            gaps.push((v, (0..locations).filter(|&l| gap(l)).collect::<Vec<u32>>()));
         }
     }
     if gaps.is_empty() {
