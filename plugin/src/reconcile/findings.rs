@@ -236,9 +236,11 @@ pub fn compare(
 
 /// Prevents: invoices the customer cannot match to their PO. Only for rows
 /// paired by key (a row paired by PO has the order's PO by construction).
+/// Compared as matching compares them (`matching::po_form`: trimmed, ASCII case
+/// ignored), so a PO that pairs a keyed-by-hand row is never also "differs".
 pub fn po(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant, out: &mut Vec<Finding>) -> bool {
     let same = match (&order.po, &row.po) {
-        (Some(a), Some(b)) => a.trim() == b.trim(),
+        (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
         (None, None) => true,
         _ => false,
     };
