@@ -17,6 +17,7 @@ use crate::shared::issues::{Code, Issue};
 use crate::shared::json::{names, Kind, Names, Reader, Unknown};
 use crate::shared::pointer::{indexed, pointer_at_offset};
 use crate::shared::reference::QuantityRule;
+use crate::shared::text::{trim, visible};
 use crate::stock::outcome::{CatalogOutcome, Findings, Status};
 use std::collections::BTreeSet;
 
@@ -107,7 +108,8 @@ fn entry(text: &str) -> Result<Setup, String> {
             }
         };
         match f {
-            0 => setup.sku = r.string().map_err(|e| format!("`sku`: {}", e.message))?.into_owned(),
+            // Trimmed, as the orders flow reads a line's SKU (`lines::map_line`).
+            0 => setup.sku = trim(&r.string().map_err(|e| format!("`sku`: {}", e.message))?).to_owned(),
             1 => setup.size = Some(whole(&mut r)?),
             2 => {
                 let mut packs = Vec::new();
@@ -115,7 +117,9 @@ fn entry(text: &str) -> Result<Setup, String> {
                     let (mut name, mut size) = (None, None);
                     let seen = r.fields(PACK, Unknown::Skip, |r, f| {
                         match f {
-                            0 => name = Some(r.string()?.into_owned()),
+                            // As the orders flow reads a pack property (`uom::pack_selection`):
+                            // what a buyer sees, so "Case of 50 " is the pack "Case of 50".
+                            0 => name = Some(visible(&r.string()?).into_owned()),
                             _ => size = Some(r.u32()?),
                         }
                         Ok(())
@@ -127,6 +131,11 @@ fn entry(text: &str) -> Result<Setup, String> {
                 .map_err(|e| format!("`packs`: {}", e.message))?;
                 if packs.iter().any(|(_, size)| *size == 0) {
                     return Err("has a pack of size 0".into());
+                }
+                if packs.iter().any(|(name, _)| name.is_empty()) {
+                    return Err(
+                        "has a pack whose name is blank: an order naming it would be held (PACK_UNREADABLE)".into()
+                    );
                 }
                 setup.packs = packs;
             }
