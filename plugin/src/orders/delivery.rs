@@ -64,13 +64,15 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
     let mut delivery = Delivery { method_id: None, parts: Vec::new(), collection: false };
     for (i, line) in lines.iter().enumerate() {
         let at = format!("/shipping_lines/{i}");
-        // The code, else the title: the pointer names the one read.
-        let (field, code) = match (line.code.as_deref(), line.title.as_deref()) {
+        // The code, else the title (a blank code is no code): the pointer
+        // names the one read.
+        let (code, title) = (line.code.as_deref().map(str::trim), line.title.as_deref().map(str::trim));
+        let (code, title) = (code.filter(|c| !c.is_empty()), title.filter(|t| !t.is_empty()));
+        let (field, code) = match (code, title) {
             (Some(code), _) => ("code", code),
             (None, Some(title)) => ("title", title),
             (None, None) => ("code", ""),
         };
-        let code = code.trim();
         match profile.reference.delivery_method(code) {
             Some(id) if delivery.method_id.is_none_or(|m| m == id) => delivery.method_id = Some(id),
             Some(id) => issues.push(Issue::new(

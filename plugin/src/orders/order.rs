@@ -74,7 +74,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     let mut lines = Vec::with_capacity(items.len());
     lines.extend(items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)));
     let delivery = delivery::map_delivery(profile, &order, booking.side, &mut issues);
-    let payment = payment::assess(profile, &order, customer, source.gross, &mut issues);
+    let payment = payment::assess(profile, &order, customer, source.gross, booking.side, &mut issues);
     let delivery_address = address::delivery_address(&order, delivery.method_id, delivery.collection, &mut issues);
 
     let (order_lines, mut taxable) = order_lines(profile, &lines);

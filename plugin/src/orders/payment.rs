@@ -1,11 +1,13 @@
 //! Payment: Pay on Account detection, credit checks, unpaid upfront orders,
-//! and the payment of paid ones.
+//! and the payment of paid ones (and of an on-account order's deposit).
 //!
 //! Prevents: on-account orders arriving unpaid and held for payment, credit
 //! problems (not an account customer, on hold, over limit) going unseen, and
-//! a paid order showing in OrderWise as owed (its payment never sent, so
-//! payouts cannot be matched).
+//! a paid order (or a deposit) showing in OrderWise as owed (its payment
+//! never sent, so payouts cannot be matched and credit control chases money
+//! already paid).
 
+use crate::orders::currency::Side;
 use crate::orders::shopify::Order;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
@@ -25,7 +27,8 @@ pub struct Payment {
     pub description: String,
     /// An upfront order whose payment is not confirmed is held in OrderWise.
     pub hold_for_payment: bool,
-    /// What was paid upfront, for an order Shopify shows `paid`.
+    /// What was paid upfront: an order Shopify shows `paid` (or paid, then
+    /// partly refunded), or the deposit of an on-account order.
     pub paid: Option<Paid>,
 }
 
@@ -45,6 +48,7 @@ pub fn assess(
     order: &Order,
     customer: Option<&Customer>,
     gross: Decimal,
+    side: Side,
     issues: &mut Vec<Issue>,
 ) -> Payment {
     let types = &profile.orders.payment_types;
@@ -52,6 +56,9 @@ pub fn assess(
     let status = order.financial_status.as_deref().unwrap_or("");
     let terms = order.payment_terms.as_ref();
     let terms_name = terms.and_then(|t| t.payment_terms_name.clone());
+    // Pending is how on-account arrives; partially paid, when a deposit was
+    // taken at checkout and the rest is on terms.
+    let unpaid_on_terms = matches!(status, "pending" | "partially_paid");
 
     let on_account = match found {
         Some((_, a)) if types.on_account.iter().any(|t| Some(t.as_str()) == a.value.text()) => true,
@@ -63,11 +70,11 @@ pub fn assess(
                 format!("sparkPaymentType holds {}, which is neither an on-account nor an upfront type in the profile; confirm how this order is paid", a.value.describe()),
             ));
             // Unknown: treat as on account only when Shopify itself shows terms.
-            terms.is_some() && status == "pending"
+            terms.is_some() && unpaid_on_terms
         }
-        // No SparkLayer type: pending with payment terms is how on-account
-        // arrives; so is pending through a gateway the profile names as on account.
-        None => (terms.is_some() || on_account_gateway(profile, order)) && status == "pending",
+        // No SparkLayer type: unpaid with payment terms is how on-account
+        // arrives; so is unpaid through a gateway the profile names as on account.
+        None => (terms.is_some() || on_account_gateway(profile, order)) && unpaid_on_terms,
     };
 
     if on_account {
@@ -75,11 +82,16 @@ pub fn assess(
             Some(name) => format!("Pay on Account ({name})"),
             None => "Pay on Account".to_owned(),
         };
+        let paid = (status == "partially_paid").then(|| deposit(profile, order, gross, side, issues)).flatten();
+        let with = match &paid {
+            Some(deposit) => format!("with the deposit of {} paid at checkout", show(deposit.amount)),
+            None => "with no payment".to_owned(),
+        };
         issues.push(Issue::new(
             Code::ON_ACCOUNT,
             "/note_attributes",
             format!(
-                "{description}: sent as order type {} with no payment and no payment hold",
+                "{description}: sent as order type {} {with} and no payment hold",
                 profile.orders.order_types.on_account
             ),
         ));
@@ -109,10 +121,13 @@ pub fn assess(
                 }
             }
         }
-        return Payment { on_account, description, hold_for_payment: false, paid: None };
+        return Payment { on_account, description, hold_for_payment: false, paid };
     }
 
-    let confirmed = matches!(status, "paid" | "authorized");
+    // Paid, then partly refunded, is still paid: the sales order carries the
+    // current totals, which Shopify gives net of refunds as of edits.
+    let taken = matches!(status, "paid" | "partially_refunded");
+    let confirmed = taken || status == "authorized";
     if !confirmed {
         issues.push(Issue::new(
             Code::PAYMENT_UNCONFIRMED,
@@ -121,7 +136,17 @@ pub fn assess(
         ));
     }
     // Authorised is promised, not taken: only a paid order carries a payment.
-    let paid = (status == "paid").then(|| paid_upfront(profile, order, gross, issues));
+    let paid = taken.then(|| paid_by(profile, order, gross));
+    if let Some(Paid { method_id: None, gateway, .. }) = &paid {
+        issues.push(Issue::new(
+            Code::PAYMENT_METHOD_UNMAPPED,
+            "/payment_gateway_names",
+            format!(
+                "the order was paid through gateway {}, which orders.paymentMethods does not map to an OrderWise payment method; without it the paid invoice shows as owed: add the gateway",
+                quoted(gateway)
+            ),
+        ));
+    }
     Payment {
         on_account,
         description: format!("Paid upfront ({})", if status.is_empty() { "status unknown" } else { status }),
@@ -138,10 +163,41 @@ fn on_account_gateway(profile: &Profile, order: &Order) -> bool {
     order.payment_gateway_names.iter().any(|g| is(g))
 }
 
-/// The payment of a paid order: the whole gross, by the gateway that took it
-/// (a successful sale or capture transaction's, else the order's first
-/// gateway), mapped to an OrderWise payment method.
-fn paid_upfront(profile: &Profile, order: &Order, gross: Decimal, issues: &mut Vec<Issue>) -> Paid {
+/// The deposit of an on-account order that Shopify shows `partially_paid`:
+/// the order gross less what is outstanding, by the gateway that took it.
+/// `None`, with a warning for finance, when it cannot be sent: the order
+/// still goes through on account, never held for its deposit.
+fn deposit(profile: &Profile, order: &Order, gross: Decimal, side: Side, issues: &mut Vec<Issue>) -> Option<Paid> {
+    let outstanding = order.total_outstanding.map(|d| d.0);
+    let why = match (side, outstanding) {
+        (Side::Shop, Some(owed)) if owed > Decimal::ZERO && owed < gross => {
+            let paid = paid_by(profile, order, gross - owed);
+            if paid.method_id.is_some() {
+                return Some(paid);
+            }
+            format!("its gateway {} has no OrderWise payment method in orders.paymentMethods", quoted(&paid.gateway))
+        }
+        (Side::Presentment, _) => {
+            "the order is booked in the buyer's currency and Shopify gives what is outstanding in the shop's only"
+                .to_owned()
+        }
+        (Side::Shop, None) => "the payload has no total_outstanding to work its amount from".to_owned(),
+        (Side::Shop, Some(owed)) => {
+            format!("total_outstanding {} is not between 0 and the order gross {}", show(owed), show(gross))
+        }
+    };
+    issues.push(Issue::new(
+        Code::PAYMENT_DEPOSIT_NOT_SENT,
+        "/total_outstanding",
+        format!("a deposit was paid at checkout (financial_status \"partially_paid\") but is not sent: {why}; the order goes on account without it, so record the deposit in OrderWise or the whole invoice shows as owed"),
+    ));
+    None
+}
+
+/// A payment of `amount`, by the gateway that took it (a successful sale or
+/// capture transaction's, else the order's first gateway), mapped to an
+/// OrderWise payment method (`None` when the profile does not map it).
+fn paid_by(profile: &Profile, order: &Order, amount: Decimal) -> Paid {
     let taken = order
         .transactions
         .iter()
@@ -153,16 +209,6 @@ fn paid_upfront(profile: &Profile, order: &Order, gross: Decimal, issues: &mut V
         .trim()
         .to_owned();
     let method_id = profile.orders.payment_methods.iter().find(|m| m.gateway == gateway).map(|m| m.payment_method_id);
-    if method_id.is_none() {
-        issues.push(Issue::new(
-            Code::PAYMENT_METHOD_UNMAPPED,
-            "/payment_gateway_names",
-            format!(
-                "the order was paid through gateway {}, which orders.paymentMethods does not map to an OrderWise payment method; without it the paid invoice shows as owed: add the gateway",
-                quoted(&gateway)
-            ),
-        ));
-    }
     let reference = taken.and_then(|t| t.authorization.as_deref()).map(str::trim).filter(|r| !r.is_empty());
-    Paid { amount: gross, method_id, gateway, reference: reference.map(str::to_owned) }
+    Paid { amount, method_id, gateway, reference: reference.map(str::to_owned) }
 }

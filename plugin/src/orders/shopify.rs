@@ -74,6 +74,9 @@ pub struct Order<'a> {
     pub current_total_price_set: Option<MoneySet<'a>>,
     pub payment_gateway_names: Vec<Cow<'a, str>>,
     pub payment_terms: Option<PaymentTerms<'a>>,
+    /// What the customer still owes, in the shop's currency [doc]: with a
+    /// deposit taken at checkout, the order gross less the deposit.
+    pub total_outstanding: Option<Dec>,
     pub transactions: Vec<Transaction<'a>>,
 }
 
@@ -300,6 +303,7 @@ const ORDER: &Names = names![
     "current_total_price_set",
     "payment_gateway_names",
     "payment_terms",
+    "total_outstanding",
     "transactions",
 ];
 
@@ -363,6 +367,7 @@ fn read_order<'a>(r: &mut Reader<'a>, json: &'a str, lines_read: &mut Vec<(usize
             29 => o.current_total_price_set = money_set(r, json)?,
             30 => o.payment_gateway_names = list_or_null(r, |r| Ok(text(r)?.unwrap_or_default()))?,
             31 => o.payment_terms = optional(r, payment_terms)?,
+            32 => o.total_outstanding = read_amount(r)?,
             _ => o.transactions = list_or_null(r, transaction)?,
         }
         Ok(())

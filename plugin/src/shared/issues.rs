@@ -78,6 +78,8 @@ codes! {
     PAY_ON_ACCOUNT_CREDIT => (Error, Finance),
     /// A pay-upfront order that Shopify has not marked paid or authorised.
     PAYMENT_UNCONFIRMED => (Error, Finance),
+    /// An on-account order's deposit that cannot be sent (amount or method unknown).
+    PAYMENT_DEPOSIT_NOT_SENT => (Warning, Finance),
     /// A `sparkPaymentType` the profile does not know.
     PAYMENT_TYPE_UNKNOWN => (Error, Finance),
     /// The order was routed to the B2B account workflow (audit trail).
