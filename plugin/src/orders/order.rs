@@ -263,7 +263,7 @@ fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
 
 /// The warehouse's instructions: SparkLayer's cart, how the order is paid,
 /// and the order note (delivery instructions such as "tail-lift needed")
-/// unless the note is the PO (read from it, or repeating it). Never longer
+/// unless it only repeats a PO read elsewhere. Never longer
 /// than OrderWise's field: the cart id is the first thing left out (Shopify's
 /// order keeps it), before a word of the note; what still does not fit is
 /// cut from the end and flagged with what was cut, so nothing the customer
@@ -281,7 +281,10 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
         .and_then(|a| a.value.text())
         .map(visible)
         .filter(|v| !v.is_empty());
-    let is_po = |n: &str| po.from_note || po.reference.as_deref() == Some(n);
+    // A note the PO was read from stays too: `note` is the last PO source a
+    // profile may list, and a buyer's "Tail-lift needed" read as the PO must
+    // still reach the warehouse. Only a note that repeats a PO read elsewhere goes.
+    let is_po = |n: &str| !po.from_note && po.reference.as_deref() == Some(n);
     let note = order.note.as_deref().map(visible).filter(|n| !n.is_empty() && !is_po(n));
     let note = note.as_deref();
     let max = profile.orders.special_instructions_max_length;
