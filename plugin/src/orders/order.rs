@@ -74,7 +74,7 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     let mut lines = Vec::with_capacity(items.len());
     lines.extend(items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)));
     let delivery = delivery::map_delivery(profile, &order, booking.side, &mut issues);
-    let payment = payment::assess(profile, &order, customer, source.gross, booking.side, &mut issues);
+    let payment = payment::assess(profile, &order, customer, source.gross, &booking, &mut issues);
     let delivery_address = address::delivery_address(&order, delivery.method_id, delivery.collection, &mut issues);
 
     let (order_lines, mut taxable) = order_lines(profile, &lines);
@@ -114,22 +114,20 @@ fn header(
     booking: Booking,
 ) -> OrderHeader {
     let types = &profile.orders.order_types;
-    let (amount_paid, payments) = match &payment.paid {
-        Some(paid) => {
-            let description = match &paid.reference {
+    let payments: Vec<SalesPayment> = payment
+        .paid
+        .iter()
+        .map(|paid| SalesPayment {
+            payment_method_id: paid.method_id,
+            amount: paid.amount,
+            description: match &paid.reference {
                 Some(reference) => format!("Paid by {} ({reference})", paid.gateway),
                 None => format!("Paid by {}", paid.gateway),
-            };
-            let payment = SalesPayment {
-                payment_method_id: paid.method_id,
-                amount: paid.amount,
-                description,
-                reference: paid.reference.clone(),
-            };
-            (Some(paid.amount), vec![payment])
-        }
-        None => (None, Vec::new()),
-    };
+            },
+            reference: paid.reference.clone(),
+        })
+        .collect();
+    let amount_paid = (!payments.is_empty()).then(|| payments.iter().map(|p| p.amount).sum());
     let split = delivery.parts.len() > 1;
     OrderHeader {
         system_order_type: if payment.on_account { types.on_account } else { types.standard },

@@ -7,13 +7,13 @@
 //! never sent, so payouts cannot be matched and credit control chases money
 //! already paid).
 
-use crate::orders::currency::Side;
-use crate::orders::shopify::Order;
+use crate::orders::currency::{Booking, Side};
+use crate::orders::shopify::{Order, Transaction, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::show;
+use crate::shared::money::{parse_amount, show};
 use crate::shared::reference::Customer;
-use crate::shared::text::{quoted, visible};
+use crate::shared::text::{quoted, trim, visible};
 use rust_decimal::Decimal;
 
 /// The note attribute SparkLayer writes the payment type into [doc].
@@ -28,8 +28,9 @@ pub struct Payment {
     /// An upfront order whose payment is not confirmed is held in OrderWise.
     pub hold_for_payment: bool,
     /// What was paid upfront: an order Shopify shows `paid` (or paid, then
-    /// partly refunded), or the deposit of an on-account order.
-    pub paid: Option<Paid>,
+    /// partly refunded), a payment per gateway when it was split; or the
+    /// deposit of an on-account order. Empty when nothing was paid upfront.
+    pub paid: Vec<Paid>,
 }
 
 /// A payment taken upfront, as OrderWise books it.
@@ -48,7 +49,7 @@ pub fn assess(
     order: &Order,
     customer: Option<&Customer>,
     gross: Decimal,
-    side: Side,
+    booking: &Booking,
     issues: &mut Vec<Issue>,
 ) -> Payment {
     let types = &profile.orders.payment_types;
@@ -82,19 +83,20 @@ pub fn assess(
             Some(name) => format!("Pay on Account ({name})"),
             None => "Pay on Account".to_owned(),
         };
-        let paid = (status == "partially_paid").then(|| deposit(profile, order, gross, side, issues)).flatten();
-        let with = match &paid {
-            Some(deposit) => format!("with the deposit of {} paid at checkout", show(deposit.amount)),
-            None => "with no payment".to_owned(),
-        };
-        issues.push(Issue::new(
-            Code::ON_ACCOUNT,
-            "/note_attributes",
-            format!(
-                "{description}: sent as order type {} {with} and no payment hold",
-                profile.orders.order_types.on_account
+        let paid: Vec<Paid> = (status == "partially_paid")
+            .then(|| deposit(profile, order, gross, booking, issues))
+            .flatten()
+            .into_iter()
+            .collect();
+        let order_type = profile.orders.order_types.on_account;
+        let message = match paid.first() {
+            None => format!("{description}: sent as order type {order_type} with no payment and no payment hold"),
+            Some(deposit) => format!(
+                "{description}: sent as order type {order_type} with the deposit of {} paid at checkout and no payment hold",
+                show(deposit.amount)
             ),
-        ));
+        };
+        issues.push(Issue::new(Code::ON_ACCOUNT, "/note_attributes", message));
         if let Some(credit) = customer.and_then(|c| profile.reference.credit_of(c)) {
             let mut flag = |what: String| issues.push(Issue::new(Code::PAY_ON_ACCOUNT_CREDIT, "/customer", what));
             if !credit.account_customer {
@@ -136,14 +138,14 @@ pub fn assess(
         ));
     }
     // Authorised is promised, not taken: only a paid order carries a payment.
-    let paid = taken.then(|| paid_by(profile, order, gross));
-    if let Some(Paid { method_id: None, gateway, .. }) = &paid {
+    let paid = if taken { paid_upfront(profile, order, gross, booking, issues) } else { Vec::new() };
+    for unmapped in paid.iter().filter(|p| p.method_id.is_none()) {
         issues.push(Issue::new(
             Code::PAYMENT_METHOD_UNMAPPED,
             "/payment_gateway_names",
             format!(
                 "the order was paid through gateway {}, which orders.paymentMethods does not map to an OrderWise payment method; without it the paid invoice shows as owed: add the gateway",
-                quoted(gateway)
+                quoted(&unmapped.gateway)
             ),
         ));
     }
@@ -167,22 +169,32 @@ fn on_account_gateway(profile: &Profile, order: &Order) -> bool {
 /// the order gross less what is outstanding, by the gateway that took it.
 /// `None`, with a warning for finance, when it cannot be sent: the order
 /// still goes through on account, never held for its deposit.
-fn deposit(profile: &Profile, order: &Order, gross: Decimal, side: Side, issues: &mut Vec<Issue>) -> Option<Paid> {
-    let outstanding = order.total_outstanding.map(|d| d.0);
-    let why = match (side, outstanding) {
-        (Side::Shop, Some(owed)) if owed > Decimal::ZERO && owed < gross => {
+fn deposit(
+    profile: &Profile,
+    order: &Order,
+    gross: Decimal,
+    booking: &Booking,
+    issues: &mut Vec<Issue>,
+) -> Option<Paid> {
+    let outstanding = match &order.total_outstanding {
+        Value::Text(t) | Value::Number(t) => Some(parse_amount(trim(t)).map_err(|_| t)),
+        _ => None,
+    };
+    let why = match (booking.side, outstanding) {
+        (Side::Presentment, _) => {
+            "the order is booked in the buyer's currency and Shopify gives what is outstanding in the shop's only"
+                .to_owned()
+        }
+        (Side::Shop, Some(Err(text))) => format!("total_outstanding {} is not an amount", quoted(text)),
+        (Side::Shop, Some(Ok(owed))) if owed > Decimal::ZERO && owed < gross => {
             let paid = paid_by(profile, order, gross - owed);
             if paid.method_id.is_some() {
                 return Some(paid);
             }
             format!("its gateway {} has no OrderWise payment method in orders.paymentMethods", quoted(&paid.gateway))
         }
-        (Side::Presentment, _) => {
-            "the order is booked in the buyer's currency and Shopify gives what is outstanding in the shop's only"
-                .to_owned()
-        }
         (Side::Shop, None) => "the payload has no total_outstanding to work its amount from".to_owned(),
-        (Side::Shop, Some(owed)) => {
+        (Side::Shop, Some(Ok(owed))) => {
             format!("total_outstanding {} is not between 0 and the order gross {}", show(owed), show(gross))
         }
     };
@@ -194,21 +206,92 @@ fn deposit(profile: &Profile, order: &Order, gross: Decimal, side: Side, issues:
     None
 }
 
+/// The payments of a paid order. Paid through one gateway (the usual case,
+/// and whenever the transactions do not say otherwise): the whole gross by it.
+/// Split across gateways (a gift card and a card, say) with transactions
+/// that add up to the gross in the booked currency: a payment per gateway,
+/// of what it took.
+///
+/// Prevents: a split payment booked whole to its first gateway, so that
+/// neither gateway's payout matches what OrderWise holds.
+fn paid_upfront(
+    profile: &Profile,
+    order: &Order,
+    gross: Decimal,
+    booking: &Booking,
+    issues: &mut Vec<Issue>,
+) -> Vec<Paid> {
+    let mut by_gateway: Vec<(&str, Decimal, Option<&str>)> = Vec::new();
+    let mut readable = true;
+    for t in order.transactions.iter().filter(|t| taken(t)) {
+        let gateway = t.gateway.as_deref().map_or("", str::trim);
+        let in_booked = t.currency.as_deref().is_none_or(|c| c.trim() == booking.currency);
+        let Some(amount) = t.amount.filter(|_| in_booked).map(|a| a.0) else {
+            readable = false;
+            continue;
+        };
+        let reference = t.authorization.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        match by_gateway.iter_mut().find(|(g, ..)| *g == gateway) {
+            Some((_, sum, first)) => {
+                *sum += amount;
+                *first = first.or(reference);
+            }
+            None => by_gateway.push((gateway, amount, reference)),
+        }
+    }
+    if by_gateway.len() < 2 {
+        return vec![paid_by(profile, order, gross)];
+    }
+    let total: Decimal = by_gateway.iter().map(|(_, amount, _)| *amount).sum();
+    if !readable || total != gross {
+        let whole = paid_by(profile, order, gross);
+        let gateways: Vec<String> = by_gateway.iter().map(|(g, ..)| quoted(g)).collect();
+        issues.push(Issue::new(
+            Code::PAYMENT_SPLIT_UNCLEAR,
+            "/transactions",
+            format!(
+                "the order was paid through {} gateways ({}), but their transactions {} the gross {}: sent as one payment by {}; split it in OrderWise so each payout matches",
+                by_gateway.len(),
+                gateways.join(", "),
+                if readable { format!("add up to {}, not", show(total)) } else { format!("do not all give an amount in {}, so cannot be matched to", booking.currency) },
+                show(gross),
+                quoted(&whole.gateway)
+            ),
+        ));
+        return vec![whole];
+    }
+    by_gateway
+        .into_iter()
+        .map(|(gateway, amount, reference)| Paid {
+            amount,
+            method_id: method_of(profile, gateway),
+            gateway: gateway.to_owned(),
+            reference: reference.map(str::to_owned),
+        })
+        .collect()
+}
+
+/// A successful sale or capture: money taken.
+fn taken(t: &Transaction) -> bool {
+    matches!(t.kind.as_deref(), Some("sale" | "capture")) && t.status.as_deref() == Some("success")
+}
+
+fn method_of(profile: &Profile, gateway: &str) -> Option<u32> {
+    profile.orders.payment_methods.iter().find(|m| m.gateway == gateway).map(|m| m.payment_method_id)
+}
+
 /// A payment of `amount`, by the gateway that took it (a successful sale or
 /// capture transaction's, else the order's first gateway), mapped to an
 /// OrderWise payment method (`None` when the profile does not map it).
 fn paid_by(profile: &Profile, order: &Order, amount: Decimal) -> Paid {
-    let taken = order
-        .transactions
-        .iter()
-        .find(|t| matches!(t.kind.as_deref(), Some("sale" | "capture")) && t.status.as_deref() == Some("success"));
+    let taken = order.transactions.iter().find(|t| taken(t));
     let gateway = taken
         .and_then(|t| t.gateway.as_deref())
         .or(order.payment_gateway_names.first().map(|g| g.as_ref()))
         .unwrap_or("")
         .trim()
         .to_owned();
-    let method_id = profile.orders.payment_methods.iter().find(|m| m.gateway == gateway).map(|m| m.payment_method_id);
+    let method_id = method_of(profile, &gateway);
     let reference = taken.and_then(|t| t.authorization.as_deref()).map(str::trim).filter(|r| !r.is_empty());
     Paid { amount, method_id, gateway, reference: reference.map(str::to_owned) }
 }

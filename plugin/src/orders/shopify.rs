@@ -75,8 +75,9 @@ pub struct Order<'a> {
     pub payment_gateway_names: Vec<Cow<'a, str>>,
     pub payment_terms: Option<PaymentTerms<'a>>,
     /// What the customer still owes, in the shop's currency [doc]: with a
-    /// deposit taken at checkout, the order gross less the deposit.
-    pub total_outstanding: Option<Dec>,
+    /// deposit taken at checkout, the order gross less the deposit. Kept as
+    /// it came and parsed only for a deposit, the one rule that reads it.
+    pub total_outstanding: Value<'a>,
     pub transactions: Vec<Transaction<'a>>,
 }
 
@@ -242,6 +243,9 @@ pub struct Transaction<'a> {
     pub status: Option<Cow<'a, str>>,
     pub gateway: Option<Cow<'a, str>>,
     pub authorization: Option<Cow<'a, str>>,
+    pub amount: Option<Dec>,
+    /// The currency of `amount` (the buyer's, for an order presented in another).
+    pub currency: Option<Cow<'a, str>>,
 }
 
 /// Object members and array items read from one payload, at most. A
@@ -367,7 +371,7 @@ fn read_order<'a>(r: &mut Reader<'a>, json: &'a str, lines_read: &mut Vec<(usize
             29 => o.current_total_price_set = money_set(r, json)?,
             30 => o.payment_gateway_names = list_or_null(r, |r| Ok(text(r)?.unwrap_or_default()))?,
             31 => o.payment_terms = optional(r, payment_terms)?,
-            32 => o.total_outstanding = read_amount(r)?,
+            32 => o.total_outstanding = value(r)?,
             _ => o.transactions = list_or_null(r, transaction)?,
         }
         Ok(())
@@ -521,13 +525,14 @@ fn payment_terms<'a>(r: &mut Reader<'a>) -> Result<PaymentTerms<'a>, Error> {
 
 fn transaction<'a>(r: &mut Reader<'a>) -> Result<Transaction<'a>, Error> {
     let mut t = Transaction::default();
-    r.fields(names!["kind", "status", "gateway", "authorization"], Unknown::Skip, |r, f| {
-        let value = text(r)?;
+    r.fields(names!["kind", "status", "gateway", "authorization", "amount", "currency"], Unknown::Skip, |r, f| {
         match f {
-            0 => t.kind = value,
-            1 => t.status = value,
-            2 => t.gateway = value,
-            _ => t.authorization = value,
+            0 => t.kind = text(r)?,
+            1 => t.status = text(r)?,
+            2 => t.gateway = text(r)?,
+            3 => t.authorization = text(r)?,
+            4 => t.amount = read_amount(r)?,
+            _ => t.currency = text(r)?,
         }
         Ok(())
     })?;

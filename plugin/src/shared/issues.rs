@@ -80,6 +80,8 @@ codes! {
     PAYMENT_UNCONFIRMED => (Error, Finance),
     /// An on-account order's deposit that cannot be sent (amount or method unknown).
     PAYMENT_DEPOSIT_NOT_SENT => (Warning, Finance),
+    /// A payment split across gateways whose transactions do not account for the gross.
+    PAYMENT_SPLIT_UNCLEAR => (Warning, Finance),
     /// A `sparkPaymentType` the profile does not know.
     PAYMENT_TYPE_UNKNOWN => (Error, Finance),
     /// The order was routed to the B2B account workflow (audit trail).
