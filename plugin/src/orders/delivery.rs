@@ -10,7 +10,7 @@ use crate::orders::shopify::Order;
 use crate::orders::vat;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{required_amount, round_half_up, MONEY_DP};
+use crate::shared::money::{required_amount, round_half_up, Dec, MONEY_DP};
 use crate::shared::text::quoted;
 use rust_decimal::Decimal;
 
@@ -86,9 +86,24 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
                 format!("shipping method {} has no OrderWise deliveryMethodId; add it to the profile's deliveryMethods", quoted(code)),
             )),
         }
+        let price = side.amount(line.price, line.price_set.as_ref());
+        let allocated: Decimal = line
+            .discount_allocations
+            .iter()
+            .filter_map(|d| side.amount(d.amount, d.amount_set.as_ref()))
+            .map(|d| d.0)
+            .sum();
         let (field, amount) = match side.amount(line.discounted_price, line.discounted_price_set.as_ref()) {
+            // Before Shopify's 2024-07 API a shipping discount was in the
+            // line's `discount_allocations` only, its `discounted_price`
+            // left at the price: the charge is the price less them. From
+            // 2024-07 `discounted_price` has them taken off already.
+            Some(d) if allocated > Decimal::ZERO && Some(d) == price => {
+                ("discount_allocations", Some(Dec(d.0 - allocated)))
+            }
             Some(d) => ("discounted_price", Some(d)),
-            None => ("price", side.amount(line.price, line.price_set.as_ref())),
+            None if allocated > Decimal::ZERO => ("discount_allocations", price.map(|p| Dec(p.0 - allocated))),
+            None => ("price", price),
         };
         let charged =
             required_amount(amount, issues, || (side.pointer(&format!("{at}/{field}")), side.name("shipping price")));

@@ -229,6 +229,7 @@ pub struct ShippingLine<'a> {
     pub discounted_price: Option<Dec>,
     pub discounted_price_set: Option<MoneySet<'a>>,
     pub tax_lines: Vec<TaxLine<'a>>,
+    pub discount_allocations: Vec<DiscountAllocation<'a>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -445,8 +446,16 @@ fn discount_allocation<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<Discount
     Ok(d)
 }
 
-const SHIPPING_LINE: &Names =
-    names!["code", "title", "price", "price_set", "discounted_price", "discounted_price_set", "tax_lines"];
+const SHIPPING_LINE: &Names = names![
+    "code",
+    "title",
+    "price",
+    "price_set",
+    "discounted_price",
+    "discounted_price_set",
+    "tax_lines",
+    "discount_allocations"
+];
 
 fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'a>, Error> {
     let mut s = ShippingLine::default();
@@ -458,7 +467,8 @@ fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'
             3 => s.price_set = money_set(r, json)?,
             4 => s.discounted_price = read_amount(r)?,
             5 => s.discounted_price_set = money_set(r, json)?,
-            _ => s.tax_lines = list_or_null(r, |r| tax_line(r, json))?,
+            6 => s.tax_lines = list_or_null(r, |r| tax_line(r, json))?,
+            _ => s.discount_allocations = list_or_null(r, |r| discount_allocation(r, json))?,
         }
         Ok(())
     })?;
