@@ -54,6 +54,11 @@ pub fn assess(
 ) -> Payment {
     let types = &profile.orders.payment_types;
     let found = order.note_attributes.iter().enumerate().find(|(_, a)| a.name == PAYMENT_TYPE_ATTRIBUTE);
+    // Read as it looks and without regard to ASCII case, as gateways and PO
+    // attribute names are: " PaymentOnAccount" is still on account.
+    let given = found.and_then(|(_, a)| a.value.text()).map(visible);
+    let is_one_of =
+        |types: &[String]| given.as_deref().is_some_and(|g| types.iter().any(|t| t.eq_ignore_ascii_case(g)));
     let status = order.financial_status.as_deref().unwrap_or("");
     let terms = order.payment_terms.as_ref();
     let terms_name = terms.and_then(|t| t.payment_terms_name.clone());
@@ -62,8 +67,8 @@ pub fn assess(
     let unpaid_on_terms = matches!(status, "pending" | "partially_paid");
 
     let on_account = match found {
-        Some((_, a)) if types.on_account.iter().any(|t| Some(t.as_str()) == a.value.text()) => true,
-        Some((_, a)) if types.upfront.iter().any(|t| Some(t.as_str()) == a.value.text()) => false,
+        Some(_) if is_one_of(&types.on_account) => true,
+        Some(_) if is_one_of(&types.upfront) => false,
         Some((i, a)) => {
             issues.push(Issue::new(
                 Code::PAYMENT_TYPE_UNKNOWN,
