@@ -88,17 +88,21 @@ pub fn assess(
             Some(name) => format!("Pay on Account ({name})"),
             None => "Pay on Account".to_owned(),
         };
-        let paid: Vec<Paid> = (status == "partially_paid")
-            .then(|| deposit(profile, order, gross, booking, issues))
-            .flatten()
-            .into_iter()
-            .collect();
+        let paid = match status {
+            "partially_paid" => deposit(profile, order, gross, booking, issues).into_iter().collect(),
+            "paid" => paid_on_account(profile, order, gross, booking, issues),
+            _ => Vec::new(),
+        };
         let order_type = profile.orders.order_types.on_account;
         let message = match paid.first() {
             None => format!("{description}: sent as order type {order_type} with no payment and no payment hold"),
-            Some(deposit) => format!(
+            Some(deposit) if status == "partially_paid" => format!(
                 "{description}: sent as order type {order_type} with the deposit of {} paid at checkout and no payment hold",
                 show(deposit.amount)
+            ),
+            Some(_) => format!(
+                "{description}: sent as order type {order_type} with its payment of {}, already taken, and no payment hold",
+                show(paid.iter().map(|p| p.amount).sum::<Decimal>())
             ),
         };
         issues.push(Issue::new(Code::ON_ACCOUNT, "/note_attributes", message));
@@ -204,11 +208,40 @@ fn deposit(
         }
     };
     issues.push(Issue::new(
-        Code::PAYMENT_DEPOSIT_NOT_SENT,
+        Code::ON_ACCOUNT_PAYMENT_NOT_SENT,
         "/total_outstanding",
         format!("a deposit was paid at checkout (financial_status \"partially_paid\") but is not sent: {why}; the order goes on account without it, so record the deposit in OrderWise or the whole invoice shows as owed"),
     ));
     None
+}
+
+/// The payments of an on-account order Shopify already shows `paid` (its
+/// invoice settled before the bridge saw it: a replay, a backlog), as for a
+/// paid upfront order. A gateway with no payment method sends none, with a
+/// warning rather than a hold: the order is on account either way.
+///
+/// Prevents: a settled invoice showing in OrderWise as owed, and credit
+/// control chasing the customer for it.
+fn paid_on_account(
+    profile: &Profile,
+    order: &Order,
+    gross: Decimal,
+    booking: &Booking,
+    issues: &mut Vec<Issue>,
+) -> Vec<Paid> {
+    let paid = paid_upfront(profile, order, gross, booking, issues);
+    let Some(unmapped) = paid.iter().find(|p| p.method_id.is_none()) else {
+        return paid;
+    };
+    issues.push(Issue::new(
+        Code::ON_ACCOUNT_PAYMENT_NOT_SENT,
+        "/payment_gateway_names",
+        format!(
+            "the order is on account but Shopify shows it paid (financial_status \"paid\"), and the payment is not sent: its gateway {} has no OrderWise payment method in orders.paymentMethods; record the payment in OrderWise, or the invoice shows as owed",
+            quoted(&unmapped.gateway)
+        ),
+    ));
+    Vec::new()
 }
 
 /// The payments of a paid order. Paid through one gateway (the usual case,

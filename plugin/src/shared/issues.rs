@@ -78,8 +78,9 @@ codes! {
     PAY_ON_ACCOUNT_CREDIT => (Error, Finance),
     /// A pay-upfront order that Shopify has not marked paid or authorised.
     PAYMENT_UNCONFIRMED => (Error, Finance),
-    /// An on-account order's deposit that cannot be sent (amount or method unknown).
-    PAYMENT_DEPOSIT_NOT_SENT => (Warning, Finance),
+    /// A payment already made on an on-account order (a deposit, or the whole
+    /// invoice) that cannot be sent: its amount or payment method unknown.
+    ON_ACCOUNT_PAYMENT_NOT_SENT => (Warning, Finance),
     /// A payment split across gateways whose transactions do not account for the gross.
     PAYMENT_SPLIT_UNCLEAR => (Warning, Finance),
     /// A `sparkPaymentType` the profile does not know.
