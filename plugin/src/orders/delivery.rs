@@ -98,12 +98,18 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
             // line's `discount_allocations` only, its `discounted_price`
             // left at the price: the charge is the price less them. From
             // 2024-07 `discounted_price` has them taken off already.
-            Some(d) if allocated > Decimal::ZERO && Some(d) == price => {
+            // Allocations beyond the price are not taken off: the totals
+            // check then holds the order with both figures.
+            Some(d) if allocated > Decimal::ZERO && allocated <= d.0 && Some(d) == price => {
                 ("discount_allocations", Some(Dec(d.0 - allocated)))
             }
             Some(d) => ("discounted_price", Some(d)),
-            None if allocated > Decimal::ZERO => ("discount_allocations", price.map(|p| Dec(p.0 - allocated))),
-            None => ("price", price),
+            None => match price {
+                Some(p) if allocated > Decimal::ZERO && allocated <= p.0 => {
+                    ("discount_allocations", Some(Dec(p.0 - allocated)))
+                }
+                _ => ("price", price),
+            },
         };
         let charged =
             required_amount(amount, issues, || (side.pointer(&format!("{at}/{field}")), side.name("shipping price")));

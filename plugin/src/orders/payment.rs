@@ -89,20 +89,21 @@ pub fn assess(
             None => "Pay on Account".to_owned(),
         };
         let paid = match status {
-            "partially_paid" => deposit(profile, order, gross, booking, issues).into_iter().collect(),
-            "paid" => paid_on_account(profile, order, gross, booking, issues),
+            "partially_paid" => deposit(profile, order, gross, booking, issues),
+            "paid" | "partially_refunded" => paid_on_account(profile, order, gross, booking, issues),
             _ => Vec::new(),
         };
         let order_type = profile.orders.order_types.on_account;
+        let taken: Decimal = paid.iter().map(|p| p.amount).sum();
         let message = match paid.first() {
             None => format!("{description}: sent as order type {order_type} with no payment and no payment hold"),
-            Some(deposit) if status == "partially_paid" => format!(
+            Some(_) if status == "partially_paid" => format!(
                 "{description}: sent as order type {order_type} with the deposit of {} paid at checkout and no payment hold",
-                show(deposit.amount)
+                show(taken)
             ),
             Some(_) => format!(
                 "{description}: sent as order type {order_type} with its payment of {}, already taken, and no payment hold",
-                show(paid.iter().map(|p| p.amount).sum::<Decimal>())
+                show(taken)
             ),
         };
         issues.push(Issue::new(Code::ON_ACCOUNT, "/note_attributes", message));
@@ -123,11 +124,16 @@ pub fn assess(
                         .to_owned(),
                 );
             }
+            // What goes on credit: the gross less what was paid already.
+            let on_credit = gross - taken;
             if let Some(available) = credit.available_to_spend {
-                if gross > available {
+                if on_credit > available {
+                    let what = if on_credit == gross { "order gross" } else { "order gross less what was paid" };
                     flag(format!(
-                        "order gross {} exceeds the customer's available-to-spend {} by {}; raise the limit or take payment",
-                        show(gross), show(available), show(gross - available)
+                        "{what} {} exceeds the customer's available-to-spend {} by {}; raise the limit or take payment",
+                        show(on_credit),
+                        show(available),
+                        show(on_credit - available)
                     ));
                 }
             }
@@ -147,7 +153,7 @@ pub fn assess(
         ));
     }
     // Authorised is promised, not taken: only a paid order carries a payment.
-    let paid = if taken { paid_upfront(profile, order, gross, booking, issues) } else { Vec::new() };
+    let paid = if taken { payments(profile, order, gross, booking, issues) } else { Vec::new() };
     for unmapped in paid.iter().filter(|p| p.method_id.is_none()) {
         issues.push(Issue::new(
             Code::PAYMENT_METHOD_UNMAPPED,
@@ -169,38 +175,41 @@ pub fn assess(
 /// Whether the order went through a gateway the profile says means Pay on
 /// Account (`paymentTypes.onAccountGateways`), names compared as they read.
 fn on_account_gateway(profile: &Profile, order: &Order) -> bool {
-    let configured = &profile.orders.payment_types.on_account_gateways;
-    let is = |g: &str| configured.iter().any(|c| visible(c).eq_ignore_ascii_case(&visible(g)));
-    order.payment_gateway_names.iter().any(|g| is(g))
+    order.payment_gateway_names.iter().any(|g| is_on_account_gateway(profile, g))
+}
+
+fn is_on_account_gateway(profile: &Profile, gateway: &str) -> bool {
+    profile.orders.payment_types.on_account_gateways.iter().any(|c| same_gateway(c, gateway))
+}
+
+/// Gateway names compared as they read: invisible characters and white
+/// space at the ends removed, ASCII case ignored.
+fn same_gateway(a: &str, b: &str) -> bool {
+    visible(a).eq_ignore_ascii_case(&visible(b))
 }
 
 /// The deposit of an on-account order that Shopify shows `partially_paid`:
-/// the order gross less what is outstanding, by the gateway that took it.
-/// `None`, with a warning for finance, when it cannot be sent: the order
+/// the order gross less what is outstanding, by the gateways that took it.
+/// None, with a warning for finance, when it cannot be sent: the order
 /// still goes through on account, never held for its deposit.
-fn deposit(
-    profile: &Profile,
-    order: &Order,
-    gross: Decimal,
-    booking: &Booking,
-    issues: &mut Vec<Issue>,
-) -> Option<Paid> {
+fn deposit(profile: &Profile, order: &Order, gross: Decimal, booking: &Booking, issues: &mut Vec<Issue>) -> Vec<Paid> {
     let outstanding = match &order.total_outstanding {
-        Value::Text(t) | Value::Number(t) => Some(parse_amount(trim(t)).map_err(|_| t)),
-        _ => None,
+        Value::Absent | Value::Null => None,
+        Value::Text(t) | Value::Number(t) => Some(parse_amount(trim(t)).map_err(|_| quoted(t))),
+        other => Some(Err(other.describe())),
     };
     let why = match (booking.side, outstanding) {
         (Side::Presentment, _) => {
             "the order is booked in the buyer's currency and Shopify gives what is outstanding in the shop's only"
                 .to_owned()
         }
-        (Side::Shop, Some(Err(text))) => format!("total_outstanding {} is not an amount", quoted(text)),
+        (Side::Shop, Some(Err(what))) => format!("total_outstanding holds {what}, not an amount"),
         (Side::Shop, Some(Ok(owed))) if owed > Decimal::ZERO && owed < gross => {
-            let paid = paid_by(profile, order, gross - owed);
-            if paid.method_id.is_some() {
-                return Some(paid);
-            }
-            format!("its gateway {} has no OrderWise payment method in orders.paymentMethods", quoted(&paid.gateway))
+            return sent_on_account(
+                payments(profile, order, gross - owed, booking, issues),
+                "a deposit was paid at checkout (financial_status \"partially_paid\")",
+                issues,
+            );
         }
         (Side::Shop, None) => "the payload has no total_outstanding to work its amount from".to_owned(),
         (Side::Shop, Some(Ok(owed))) => {
@@ -212,13 +221,12 @@ fn deposit(
         "/total_outstanding",
         format!("a deposit was paid at checkout (financial_status \"partially_paid\") but is not sent: {why}; the order goes on account without it, so record the deposit in OrderWise or the whole invoice shows as owed"),
     ));
-    None
+    Vec::new()
 }
 
-/// The payments of an on-account order Shopify already shows `paid` (its
-/// invoice settled before the bridge saw it: a replay, a backlog), as for a
-/// paid upfront order. A gateway with no payment method sends none, with a
-/// warning rather than a hold: the order is on account either way.
+/// The payments of an on-account order Shopify already shows paid (its
+/// invoice settled before the bridge saw it: a replay, a backlog; or paid,
+/// then partly refunded), as for a paid upfront order.
 ///
 /// Prevents: a settled invoice showing in OrderWise as owed, and credit
 /// control chasing the customer for it.
@@ -229,84 +237,102 @@ fn paid_on_account(
     booking: &Booking,
     issues: &mut Vec<Issue>,
 ) -> Vec<Paid> {
-    let paid = paid_upfront(profile, order, gross, booking, issues);
-    let Some(unmapped) = paid.iter().find(|p| p.method_id.is_none()) else {
+    let paid = payments(profile, order, gross, booking, issues);
+    sent_on_account(paid, "the order is on account but Shopify shows it paid", issues)
+}
+
+/// An on-account order's payments as sent: all of them, or, when a gateway
+/// has no payment method, none, with a warning rather than a hold (the
+/// order is on account either way).
+fn sent_on_account(paid: Vec<Paid>, what: &str, issues: &mut Vec<Issue>) -> Vec<Paid> {
+    let unmapped: Vec<String> = paid.iter().filter(|p| p.method_id.is_none()).map(|p| quoted(&p.gateway)).collect();
+    if unmapped.is_empty() {
         return paid;
-    };
+    }
     issues.push(Issue::new(
         Code::ON_ACCOUNT_PAYMENT_NOT_SENT,
         "/payment_gateway_names",
         format!(
-            "the order is on account but Shopify shows it paid (financial_status \"paid\"), and the payment is not sent: its gateway {} has no OrderWise payment method in orders.paymentMethods; record the payment in OrderWise, or the invoice shows as owed",
-            quoted(&unmapped.gateway)
+            "{what}, and the payment is not sent: gateway {} has no OrderWise payment method in orders.paymentMethods; record the payment in OrderWise, or the invoice shows as owed",
+            unmapped.join(", ")
         ),
     ));
     Vec::new()
 }
 
-/// The payments of a paid order. Paid through one gateway (the usual case,
-/// and whenever the transactions do not say otherwise): the whole gross by it.
-/// Split across gateways (a gift card and a card, say) with transactions
-/// that add up to the gross in the booked currency: a payment per gateway,
-/// of what it took.
+/// The payments that make up `amount`. The transactions (successful sales
+/// and captures in the booked currency) decide when they add up to it: a
+/// payment per gateway, of what it took (a gift card and a card, say).
+/// Otherwise one payment of the whole by the gateway that took it, and
+/// when the order names more than one paying gateway, `PAYMENT_SPLIT_UNCLEAR`.
 ///
-/// Prevents: a split payment booked whole to its first gateway, so that
-/// neither gateway's payout matches what OrderWise holds.
-fn paid_upfront(
+/// Prevents: a split payment booked whole to its first gateway with nobody
+/// told, so that neither gateway's payout matches what OrderWise holds.
+fn payments(
     profile: &Profile,
     order: &Order,
-    gross: Decimal,
+    amount: Decimal,
     booking: &Booking,
     issues: &mut Vec<Issue>,
 ) -> Vec<Paid> {
-    let mut by_gateway: Vec<(&str, Decimal, Option<&str>)> = Vec::new();
-    let mut readable = true;
+    // (gateway, what it took or `None` when a transaction's amount is not
+    // in the booked currency, the first reference)
+    let mut by_gateway: Vec<(&str, Option<Decimal>, Option<&str>)> = Vec::new();
     for t in order.transactions.iter().filter(|t| taken(t)) {
         let gateway = t.gateway.as_deref().map_or("", str::trim);
-        let in_booked = t.currency.as_deref().is_none_or(|c| c.trim() == booking.currency);
-        let Some(amount) = t.amount.filter(|_| in_booked).map(|a| a.0) else {
-            readable = false;
-            continue;
-        };
+        let in_booked = t.currency.as_deref().is_none_or(|c| c.trim().eq_ignore_ascii_case(&booking.currency));
+        let took = t.amount.filter(|_| in_booked).map(|a| a.0);
         let reference = t.authorization.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        match by_gateway.iter_mut().find(|(g, ..)| *g == gateway) {
+        match by_gateway.iter_mut().find(|(g, ..)| same_gateway(g, gateway)) {
             Some((_, sum, first)) => {
-                *sum += amount;
+                *sum = sum.zip(took).map(|(a, b)| a + b);
                 *first = first.or(reference);
             }
-            None => by_gateway.push((gateway, amount, reference)),
+            None => by_gateway.push((gateway, took, reference)),
         }
     }
-    if by_gateway.len() < 2 {
-        return vec![paid_by(profile, order, gross)];
+    let total: Option<Decimal> = by_gateway.iter().map(|(_, took, _)| *took).sum();
+    if !by_gateway.is_empty() && total == Some(amount) {
+        return by_gateway
+            .into_iter()
+            .map(|(gateway, took, reference)| Paid {
+                amount: took.unwrap_or_default(),
+                method_id: method_of(profile, gateway),
+                gateway: gateway.to_owned(),
+                reference: reference.map(str::to_owned),
+            })
+            .collect();
     }
-    let total: Decimal = by_gateway.iter().map(|(_, amount, _)| *amount).sum();
-    if !readable || total != gross {
-        let whole = paid_by(profile, order, gross);
-        let gateways: Vec<String> = by_gateway.iter().map(|(g, ..)| quoted(g)).collect();
+    let whole = paid_by(profile, order, amount);
+    // The gateways that take money: the transactions', and the order's own
+    // list less the on-account ones (which take none).
+    let mut paying: Vec<&str> = by_gateway.iter().map(|(g, ..)| *g).collect();
+    for g in order.payment_gateway_names.iter().map(|g| g.trim()) {
+        if !is_on_account_gateway(profile, g) && !paying.iter().any(|p| same_gateway(p, g)) {
+            paying.push(g);
+        }
+    }
+    if paying.len() > 1 {
+        let why = match total {
+            _ if by_gateway.is_empty() => "the payload has no transactions to split it by".to_owned(),
+            Some(total) => format!("its transactions add up to {}, not {}", show(total), show(amount)),
+            None => format!("its transactions do not all give an amount in {}", booking.currency),
+        };
+        let gateways: Vec<String> = paying.iter().map(|g| quoted(g)).collect();
+        let at = if by_gateway.is_empty() { "/payment_gateway_names" } else { "/transactions" };
         issues.push(Issue::new(
             Code::PAYMENT_SPLIT_UNCLEAR,
-            "/transactions",
+            at,
             format!(
-                "the order was paid through {} gateways ({}), but their transactions {} the gross {}: sent as one payment by {}; split it in OrderWise so each payout matches",
-                by_gateway.len(),
+                "{} was paid through {} gateways ({}), but {why}: sent as one payment by {}; split it in OrderWise so each payout matches",
+                show(amount),
+                paying.len(),
                 gateways.join(", "),
-                if readable { format!("add up to {}, not", show(total)) } else { format!("do not all give an amount in {}, so cannot be matched to", booking.currency) },
-                show(gross),
                 quoted(&whole.gateway)
             ),
         ));
-        return vec![whole];
     }
-    by_gateway
-        .into_iter()
-        .map(|(gateway, amount, reference)| Paid {
-            amount,
-            method_id: method_of(profile, gateway),
-            gateway: gateway.to_owned(),
-            reference: reference.map(str::to_owned),
-        })
-        .collect()
+    vec![whole]
 }
 
 /// A successful sale or capture: money taken.
@@ -315,20 +341,20 @@ fn taken(t: &Transaction) -> bool {
 }
 
 fn method_of(profile: &Profile, gateway: &str) -> Option<u32> {
-    profile.orders.payment_methods.iter().find(|m| m.gateway == gateway).map(|m| m.payment_method_id)
+    profile.orders.payment_methods.iter().find(|m| same_gateway(&m.gateway, gateway)).map(|m| m.payment_method_id)
 }
 
 /// A payment of `amount`, by the gateway that took it (a successful sale or
-/// capture transaction's, else the order's first gateway), mapped to an
-/// OrderWise payment method (`None` when the profile does not map it).
+/// capture transaction's, else the order's first gateway that is not an
+/// on-account one), mapped to an OrderWise payment method (`None` when the
+/// profile does not map it).
 fn paid_by(profile: &Profile, order: &Order, amount: Decimal) -> Paid {
     let taken = order.transactions.iter().find(|t| taken(t));
-    let gateway = taken
-        .and_then(|t| t.gateway.as_deref())
-        .or(order.payment_gateway_names.first().map(|g| g.as_ref()))
-        .unwrap_or("")
-        .trim()
-        .to_owned();
+    let named = || {
+        let mut names = order.payment_gateway_names.iter().map(|g| g.as_ref());
+        names.clone().find(|g| !is_on_account_gateway(profile, g)).or_else(|| names.next())
+    };
+    let gateway = taken.and_then(|t| t.gateway.as_deref()).or_else(named).unwrap_or("").trim().to_owned();
     let method_id = method_of(profile, &gateway);
     let reference = taken.and_then(|t| t.authorization.as_deref()).map(str::trim).filter(|r| !r.is_empty());
     Paid { amount, method_id, gateway, reference: reference.map(str::to_owned) }

@@ -5,6 +5,7 @@
 
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::{read_amount, PoPolicy, Reference};
+use crate::shared::text::visible;
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,7 +335,10 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
         Ok(())
     })?;
     seen.require(NAMES, &[0, 1])?;
-    if let Some(both) = types.on_account.iter().find(|t| types.upfront.contains(t)) {
+    // Compared as an order's sparkPaymentType is (`payment::assess`): as they
+    // look, ASCII case ignored.
+    let same = |a: &str, b: &str| visible(a).eq_ignore_ascii_case(&visible(b));
+    if let Some(both) = types.on_account.iter().find(|t| types.upfront.iter().any(|u| same(t, u))) {
         return Err(Error::at(at, format!("{both:?} is listed as both on-account and upfront")));
     }
     Ok(types)
