@@ -13,7 +13,7 @@ use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{parse_amount, show};
 use crate::shared::reference::Customer;
-use crate::shared::text::{quoted, trim, visible};
+use crate::shared::text::{quoted, reads_as, trim, visible};
 use rust_decimal::Decimal;
 
 /// The note attribute SparkLayer writes the payment type into [doc].
@@ -56,6 +56,7 @@ pub fn assess(
     let found = order.note_attributes.iter().enumerate().find(|(_, a)| a.name == PAYMENT_TYPE_ATTRIBUTE);
     // Read as it looks and without regard to ASCII case, as gateways and PO
     // attribute names are: " PaymentOnAccount" is still on account.
+    // (The profile's types are stored as they look: `Settings::read`.)
     let given = found.and_then(|(_, a)| a.value.text()).map(visible);
     let is_one_of =
         |types: &[String]| given.as_deref().is_some_and(|g| types.iter().any(|t| t.eq_ignore_ascii_case(g)));
@@ -179,13 +180,7 @@ fn on_account_gateway(profile: &Profile, order: &Order) -> bool {
 }
 
 fn is_on_account_gateway(profile: &Profile, gateway: &str) -> bool {
-    profile.orders.payment_types.on_account_gateways.iter().any(|c| same_gateway(c, gateway))
-}
-
-/// Gateway names compared as they read: invisible characters and white
-/// space at the ends removed, ASCII case ignored.
-fn same_gateway(a: &str, b: &str) -> bool {
-    visible(a).eq_ignore_ascii_case(&visible(b))
+    profile.orders.payment_types.on_account_gateways.iter().any(|c| reads_as(c, gateway))
 }
 
 /// The deposit of an on-account order that Shopify shows `partially_paid`:
@@ -283,7 +278,7 @@ fn payments(
         let in_booked = t.currency.as_deref().is_none_or(|c| c.trim().eq_ignore_ascii_case(&booking.currency));
         let took = t.amount.filter(|_| in_booked).map(|a| a.0);
         let reference = t.authorization.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        match by_gateway.iter_mut().find(|(g, ..)| same_gateway(g, gateway)) {
+        match by_gateway.iter_mut().find(|(g, ..)| reads_as(g, gateway)) {
             Some((_, sum, first)) => {
                 *sum = sum.zip(took).map(|(a, b)| a + b);
                 *first = first.or(reference);
@@ -308,7 +303,7 @@ fn payments(
     // list less the on-account ones (which take none).
     let mut paying: Vec<&str> = by_gateway.iter().map(|(g, ..)| *g).collect();
     for g in order.payment_gateway_names.iter().map(|g| g.trim()) {
-        if !is_on_account_gateway(profile, g) && !paying.iter().any(|p| same_gateway(p, g)) {
+        if !is_on_account_gateway(profile, g) && !paying.iter().any(|p| reads_as(p, g)) {
             paying.push(g);
         }
     }
@@ -341,7 +336,7 @@ fn taken(t: &Transaction) -> bool {
 }
 
 fn method_of(profile: &Profile, gateway: &str) -> Option<u32> {
-    profile.orders.payment_methods.iter().find(|m| same_gateway(&m.gateway, gateway)).map(|m| m.payment_method_id)
+    profile.orders.payment_methods.iter().find(|m| reads_as(&m.gateway, gateway)).map(|m| m.payment_method_id)
 }
 
 /// A payment of `amount`, by the gateway that took it (a successful sale or

@@ -5,7 +5,7 @@
 
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::{read_amount, PoPolicy, Reference};
-use crate::shared::text::visible;
+use crate::shared::text::{reads_as, visible};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,9 +327,11 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
     let mut types = PaymentTypes::default();
     let seen = r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
         let list = read_strings(r)?;
+        // Types as they look, once: each order's is compared with them so.
+        let looks = |list: Vec<String>| list.iter().map(|t| visible(t).into_owned()).collect();
         match f {
-            0 => types.on_account = list,
-            1 => types.upfront = list,
+            0 => types.on_account = looks(list),
+            1 => types.upfront = looks(list),
             _ => types.on_account_gateways = list,
         }
         Ok(())
@@ -337,8 +339,7 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
     seen.require(NAMES, &[0, 1])?;
     // Compared as an order's sparkPaymentType is (`payment::assess`): as they
     // look, ASCII case ignored.
-    let same = |a: &str, b: &str| visible(a).eq_ignore_ascii_case(&visible(b));
-    if let Some(both) = types.on_account.iter().find(|t| types.upfront.iter().any(|u| same(t, u))) {
+    if let Some(both) = types.on_account.iter().find(|t| types.upfront.iter().any(|u| reads_as(t, u))) {
         return Err(Error::at(at, format!("{both:?} is listed as both on-account and upfront")));
     }
     Ok(types)

@@ -255,6 +255,13 @@ pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && crate::shared::json::same_bytes(a.as_bytes(), b.as_bytes())
 }
 
+/// Whether two names read alike: as they look (`visible`), ASCII case
+/// ignored. How a configured gateway or payment type is matched with what a
+/// checkout wrote, and how the profile's own lists are checked for overlap.
+pub fn reads_as(a: &str, b: &str) -> bool {
+    visible(a).eq_ignore_ascii_case(&visible(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{printable_ascii, printable_prefix, quoted, same, trim, visible};
