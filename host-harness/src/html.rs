@@ -8,11 +8,11 @@
 
 use crate::actions;
 use plugin::reconcile::findings::{owner_name, Finding};
-use plugin::reconcile::period::{format_date, format_utc};
 use plugin::reconcile::queue::{Entry, Queue};
 use plugin::reconcile::totals::RateKey;
 use plugin::reconcile::Reconciliation;
 use plugin::shared::issues::Owner;
+use plugin::shared::time::{format_date, format_utc};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -423,7 +423,7 @@ pub fn reconcile_page(rec: &Reconciliation, ctx: &Context) -> String {
 
 /// `March 2025` for a whole calendar month, else `2025-03-01..2025-03-16`.
 fn period_name(p: &plugin::reconcile::period::Period) -> String {
-    use plugin::reconcile::period::{civil_from_days, days_in_month};
+    use plugin::shared::time::{civil_from_days, days_in_month};
     const MONTHS: [&str; 12] = [
         "January",
         "February",

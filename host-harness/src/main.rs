@@ -792,7 +792,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let as_of = match &as_of {
                 Some(t) => Some(
-                    plugin::reconcile::period::parse_stamp(t)
+                    plugin::shared::time::parse_stamp(t)
                         .map(|s| s.instant(settings.time_zone))
                         .with_context(|| format!("--as-of {t:?} is not an ISO 8601 timestamp"))?,
                 ),

@@ -9,8 +9,9 @@ use plugin::reconcile::inputs::export::ExportRow;
 use plugin::reconcile::inputs::orders::SparkOrder;
 use plugin::reconcile::inputs::outcomes::BridgeOutcome;
 use plugin::reconcile::inputs::{self, BadRow, Input, Lost};
-use plugin::reconcile::period::{parse_stamp, Instant, Period, TimeZone};
+use plugin::reconcile::period::Period;
 use plugin::reconcile::{self as core, Reconciliation};
+use plugin::shared::time::{parse_stamp, Instant, TimeZone};
 use plugin::Profile;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -165,7 +166,7 @@ pub fn summary_text(rec: &Reconciliation) -> String {
         "period {} ({}), as of {}\n",
         rec.period.label(),
         rec.period.zone.name(),
-        plugin::reconcile::period::format_utc(rec.as_of)
+        plugin::shared::time::format_utc(rec.as_of)
     );
     out.push_str(&format!(
         "orders in period {} (read {}, other periods {}); OrderWise rows in period {} (read {}), credit notes {}\n",

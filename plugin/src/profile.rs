@@ -80,6 +80,21 @@ impl Profile {
         if let Some(stock) = &mut stock {
             stock.link(&reference).map_err(|(at, why)| ProfileError::at(format!("/stock{at}"), why))?;
         }
+        // One zone for OrderWise's dates: the orders flow dates a sales order
+        // in it, reconciliation cuts the month in it.
+        match orders.time_zone_given {
+            Some(zone) if zone != reconcile.time_zone => {
+                return Err(ProfileError::at(
+                    "/orders/timeZone",
+                    format!(
+                        "{} differs from reconcile.timeZone {} (Europe/London when not given): both are the zone OrderWise keeps its dates in; give them alike",
+                        zone.name(),
+                        reconcile.time_zone.name()
+                    ),
+                ));
+            }
+            _ => orders.time_zone = reconcile.time_zone,
+        }
         Ok(Profile { name, reference, orders, stock, reconcile, baked_digest: None })
     }
 }

@@ -61,8 +61,22 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
         };
         return Delivery { method_id, parts: vec![part], collection: true };
     }
+    // An order edit that removes a shipping line keeps it, marked removed:
+    // it charges nothing and names no method. With every line removed the
+    // goods still go out, by a method nobody has stated: held, never taken
+    // for a collection (which needs no address).
+    if lines.iter().all(|l| l.is_removed) {
+        issues.push(Issue::new(
+            Code::DELIVERY_METHOD_UNMAPPED,
+            "/shipping_lines",
+            "every shipping line was removed by an order edit (is_removed): confirm how the customer receives the goods and book the delivery method by hand",
+        ));
+        let untaxed = Some(profile.orders.untaxed_tax_rate_id);
+        let part = DeliveryPart { net: Decimal::ZERO, vat: Decimal::ZERO, rate: Decimal::ZERO, tax_rate_id: untaxed };
+        return Delivery { method_id: None, parts: vec![part], collection: false };
+    }
     let mut delivery = Delivery { method_id: None, parts: Vec::new(), collection: false };
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| !l.is_removed) {
         let at = format!("/shipping_lines/{i}");
         // The code, else the title (a blank code is no code): the pointer
         // names the one read.

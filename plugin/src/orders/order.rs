@@ -3,6 +3,7 @@
 
 use crate::orders::currency::{self, Booking, Side};
 use crate::orders::delivery::Delivery;
+use crate::orders::edits::Edit;
 use crate::orders::lines::{map_line, Context, MappedLine};
 use crate::orders::outcome::Outcome;
 use crate::orders::owapi::{CustomerRef, DeliveryVat, OrderHeader, OrderLine, SalesOrder, SalesPayment};
@@ -15,6 +16,7 @@ use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
 use crate::shared::text::{quoted, quoted_up_to, visible};
+use crate::shared::time::{format_wall_clock, parse_stamp};
 use crate::shared::write::message;
 use rust_decimal::Decimal;
 
@@ -54,9 +56,12 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     };
     lifecycle::check(&order, &mut issues);
     let booking = currency::booking(profile, &order, &mut issues);
-    let edited = edits::edited(&order, &mut issues);
-    let source = source_totals(&order, booking.side, edited, &mut issues);
-    let order_date = order_date(&order, &mut issues);
+    let edit = edits::edited(&order, booking.side, &mut issues);
+    // A refund of money alone leaves every line at its placed quantity: the
+    // lines are read (and their issues pointed) as placed.
+    let edited = edit == Edit::Changed;
+    let source = source_totals(&order, booking.side, edit == Edit::Changed, &mut issues);
+    let order_date = order_date(profile, &order, &mut issues);
     if order.taxes_included {
         issues.push(Issue::new(
             Code::TAXES_INCLUDED_CONVERTED,
@@ -74,11 +79,24 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
     let mut lines = Vec::with_capacity(items.len());
     lines.extend(items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)));
     let delivery = delivery::map_delivery(profile, &order, booking.side, &mut issues);
-    let payment = payment::assess(profile, &order, customer, source.gross, &booking, &mut issues);
-    let delivery_address = address::delivery_address(&order, delivery.method_id, delivery.collection, &mut issues);
-
     let (order_lines, mut taxable) = order_lines(profile, &lines);
     taxable.extend(delivery.parts.iter().map(|p| Taxable { net: p.net, rate: p.rate }));
+    let source = match edit {
+        // Money refunded with the goods unchanged: posted as placed when the
+        // lines prove the placed totals; else it is an edit after all (a line
+        // re-priced, say), mapped as it stands now and checked as one.
+        Edit::MoneyRefunded { refunded } if totals::agree(profile, &taxable, source) => {
+            edits::refunded(booking.side, source.gross, refunded, &mut issues);
+            source
+        }
+        Edit::MoneyRefunded { .. } => {
+            edits::report(&order, booking.side, &mut issues);
+            source_totals(&order, booking.side, true, &mut issues)
+        }
+        _ => source,
+    };
+    let payment = payment::assess(profile, &order, customer, source.gross, &booking, &mut issues);
+    let delivery_address = address::delivery_address(&order, delivery.method_id, delivery.collection, &mut issues);
     totals::check(profile, &taxable, source, &mut issues);
 
     let instructions = special_instructions(profile, &order, &payment, &po, &mut issues);
@@ -234,29 +252,44 @@ fn source_totals(order: &Order, side: Side, edited: bool, issues: &mut Vec<Issue
     SourceTotals { net: gross - vat, vat, gross, gross_at, vat_at, side }
 }
 
-/// OWAPI takes the local wall-clock time without an offset (`2025-03-14T10:22:29`).
-fn order_date(order: &Order, issues: &mut Vec<Issue>) -> String {
+/// OWAPI takes a wall-clock time without an offset (`2025-03-14T10:22:29`),
+/// in the zone OrderWise keeps its dates in (`orders.timeZone`). Shopify
+/// writes the shop's own offset; a platform may pass the time on in UTC
+/// (`Z`). Either way the instant is written as OrderWise's wall clock, so an
+/// order placed at 00:30 BST on the first of the month, sent as 23:30 UTC
+/// the day before, is dated in the month reconciliation counts it in. A
+/// time without an offset is taken as OrderWise's wall clock already.
+fn order_date(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -> String {
     let (at, value) = match (&order.processed_at, &order.created_at) {
         (Some(p), _) => ("/processed_at", p.as_ref()),
         (None, Some(c)) => ("/created_at", c.as_ref()),
         (None, None) => ("/processed_at", ""),
     };
-    let stamp = value.get(..19).unwrap_or("");
-    let shape_ok = stamp.len() == 19
-        && stamp.char_indices().all(|(i, c)| match i {
-            4 | 7 => c == '-',
-            10 => c == 'T',
-            13 | 16 => c == ':',
-            _ => c.is_ascii_digit(),
-        });
-    if !shape_ok {
-        issues.push(Issue::new(
-            Code::PAYLOAD_INVALID,
-            at,
-            format!("order date {} is not an ISO 8601 timestamp", quoted(value)),
-        ));
+    let zone = profile.orders.time_zone;
+    match parse_stamp(value) {
+        Some(stamp) => {
+            let local = match stamp.offset {
+                Some(_) => zone.to_local(stamp.instant(zone)),
+                None => stamp.local,
+            };
+            // Usually the stamp is OrderWise's wall clock already (a UK shop
+            // writes UK time): its own digits, without building them again.
+            // (Not a leap second's `:60`, which is sent as `:59`.)
+            let written = value.trim().get(..19).filter(|w| w.as_bytes()[10] == b'T' && !w.ends_with("60"));
+            match written {
+                Some(w) if local == stamp.local => w.to_owned(),
+                _ => format_wall_clock(local),
+            }
+        }
+        None => {
+            issues.push(Issue::new(
+                Code::PAYLOAD_INVALID,
+                at,
+                format!("order date {} is not an ISO 8601 timestamp", quoted(value)),
+            ));
+            String::new()
+        }
     }
-    stamp.to_owned()
 }
 
 /// The warehouse's instructions: SparkLayer's cart, how the order is paid,

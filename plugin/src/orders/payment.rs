@@ -143,7 +143,9 @@ pub fn assess(
     }
 
     // Paid, then partly refunded, is still paid: the sales order carries the
-    // current totals, which Shopify gives net of refunds as of edits.
+    // current totals, which Shopify gives net of refunds as of edits (or,
+    // after a refund of money alone, the placed ones with the payment as
+    // taken: edits.rs).
     let taken = matches!(status, "paid" | "partially_refunded");
     let confirmed = taken || status == "authorized";
     if !confirmed {
@@ -257,9 +259,12 @@ fn sent_on_account(paid: Vec<Paid>, what: &str, issues: &mut Vec<Issue>) -> Vec<
 
 /// The payments that make up `amount`. The transactions (successful sales
 /// and captures in the booked currency) decide when they add up to it: a
-/// payment per gateway, of what it took (a gift card and a card, say).
-/// Otherwise one payment of the whole by the gateway that took it, and
-/// when the order names more than one paying gateway, `PAYMENT_SPLIT_UNCLEAR`.
+/// payment per gateway, of what it took (a gift card and a card, say); or,
+/// after a refund, when what each gateway took less what it gave back adds
+/// up to it (an order refunded in part is booked as it stands now, so its
+/// payments are too). Otherwise one payment of the whole by the gateway that
+/// took it, and when the order names more than one paying gateway,
+/// `PAYMENT_SPLIT_UNCLEAR`.
 ///
 /// Prevents: a split payment booked whole to its first gateway with nobody
 /// told, so that neither gateway's payout matches what OrderWise holds.
@@ -270,38 +275,44 @@ fn payments(
     booking: &Booking,
     issues: &mut Vec<Issue>,
 ) -> Vec<Paid> {
-    // (gateway, what it took or `None` when a transaction's amount is not
-    // in the booked currency, the first reference)
-    let mut by_gateway: Vec<(&str, Option<Decimal>, Option<&str>)> = Vec::new();
-    for t in order.transactions.iter().filter(|t| taken(t)) {
-        let gateway = t.gateway.as_deref().map_or("", str::trim);
-        let in_booked = t.currency.as_deref().is_none_or(|c| c.trim().eq_ignore_ascii_case(&booking.currency));
-        let took = t.amount.filter(|_| in_booked).map(|a| a.0);
-        let reference = t.authorization.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        match by_gateway.iter_mut().find(|(g, ..)| reads_as(g, gateway)) {
-            Some((_, sum, first)) => {
-                *sum = sum.zip(took).map(|(a, b)| a + b);
-                *first = first.or(reference);
-            }
-            None => by_gateway.push((gateway, took, reference)),
-        }
-    }
-    let total: Option<Decimal> = by_gateway.iter().map(|(_, took, _)| *took).sum();
-    if !by_gateway.is_empty() && total == Some(amount) {
+    let by_gateway = by_gateway(order, booking);
+    let total: Option<Decimal> = by_gateway.iter().map(|g| g.took).sum();
+    // Net of refunds per gateway: none when a gateway gave back more than it
+    // took (the refund went elsewhere, and no split of it can be trusted).
+    let net: Option<Decimal> =
+        by_gateway.iter().map(|g| g.took.zip(g.gave_back).map(|(t, r)| t - r).filter(|n| *n >= Decimal::ZERO)).sum();
+    let refunds = by_gateway.iter().any(|g| g.gave_back != Some(Decimal::ZERO));
+    // As taken (a refund of money alone posts the order as placed, its
+    // payment as taken: edits.rs), else net of refunds.
+    let split = if by_gateway.is_empty() {
+        None
+    } else if total == Some(amount) {
+        Some(false)
+    } else if refunds && net == Some(amount) {
+        Some(true)
+    } else {
+        None
+    };
+    if let Some(netted) = split {
         return by_gateway
             .into_iter()
-            .map(|(gateway, took, reference)| Paid {
-                amount: took.unwrap_or_default(),
-                method_id: method_of(profile, gateway),
-                gateway: gateway.to_owned(),
-                reference: reference.map(str::to_owned),
+            .filter_map(|g| {
+                let took = g.took.unwrap_or_default();
+                let amount = if netted { took - g.gave_back.unwrap_or_default() } else { took };
+                // A gateway that gave back all it took holds no payment.
+                (!netted || amount > Decimal::ZERO).then(|| Paid {
+                    amount,
+                    method_id: method_of(profile, g.gateway),
+                    gateway: g.gateway.to_owned(),
+                    reference: g.reference.map(str::to_owned),
+                })
             })
             .collect();
     }
     let whole = paid_by(profile, order, amount);
     // The gateways that take money: the transactions', and the order's own
     // list less the on-account ones (which take none).
-    let mut paying: Vec<&str> = by_gateway.iter().map(|(g, ..)| *g).collect();
+    let mut paying: Vec<&str> = by_gateway.iter().map(|g| g.gateway).collect();
     for g in order.payment_gateway_names.iter().map(|g| g.trim()) {
         if !is_on_account_gateway(profile, g) && !paying.iter().any(|p| reads_as(p, g)) {
             paying.push(g);
@@ -310,7 +321,15 @@ fn payments(
     if paying.len() > 1 {
         let why = match total {
             _ if by_gateway.is_empty() => "the payload has no transactions to split it by".to_owned(),
-            Some(total) => format!("its transactions add up to {}, not {}", show(total), show(amount)),
+            Some(total) => match net.filter(|_| refunds) {
+                Some(net) => format!(
+                    "its transactions add up to {} ({} less refunds), not {}",
+                    show(total),
+                    show(net),
+                    show(amount)
+                ),
+                None => format!("its transactions add up to {}, not {}", show(total), show(amount)),
+            },
             None => format!("its transactions do not all give an amount in {}", booking.currency),
         };
         let gateways: Vec<String> = paying.iter().map(|g| quoted(g)).collect();
@@ -330,9 +349,56 @@ fn payments(
     vec![whole]
 }
 
+/// What one gateway took and gave back, by the order's transactions.
+struct ByGateway<'o> {
+    gateway: &'o str,
+    /// The successful sales and captures; `None` when one's amount is not
+    /// in the booked currency.
+    took: Option<Decimal>,
+    /// The successful refunds, likewise.
+    gave_back: Option<Decimal>,
+    /// The first sale's or capture's reference.
+    reference: Option<&'o str>,
+}
+
+/// The gateways that took money, in the order of their first sale or
+/// capture (a refund's gateway that took nothing is no paying gateway),
+/// names compared as they read.
+fn by_gateway<'o>(order: &'o Order, booking: &Booking) -> Vec<ByGateway<'o>> {
+    let mut out: Vec<ByGateway> = Vec::new();
+    let amount = |t: &Transaction| {
+        let in_booked = t.currency.as_deref().is_none_or(|c| c.trim().eq_ignore_ascii_case(&booking.currency));
+        t.amount.filter(|_| in_booked).map(|a| a.0)
+    };
+    let gateway = |t: &'o Transaction| t.gateway.as_deref().map_or("", str::trim);
+    for t in order.transactions.iter().filter(|t| taken(t)) {
+        let reference = t.authorization.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        match out.iter_mut().find(|g| reads_as(g.gateway, gateway(t))) {
+            Some(g) => {
+                g.took = g.took.zip(amount(t)).map(|(a, b)| a + b);
+                g.reference = g.reference.or(reference);
+            }
+            None => {
+                out.push(ByGateway { gateway: gateway(t), took: amount(t), gave_back: Some(Decimal::ZERO), reference })
+            }
+        }
+    }
+    for t in order.transactions.iter().filter(|t| refunded(t)) {
+        if let Some(g) = out.iter_mut().find(|g| reads_as(g.gateway, gateway(t))) {
+            g.gave_back = g.gave_back.zip(amount(t)).map(|(a, b)| a + b);
+        }
+    }
+    out
+}
+
 /// A successful sale or capture: money taken.
 fn taken(t: &Transaction) -> bool {
     matches!(t.kind.as_deref(), Some("sale" | "capture")) && t.status.as_deref() == Some("success")
+}
+
+/// A successful refund: money given back.
+fn refunded(t: &Transaction) -> bool {
+    t.kind.as_deref() == Some("refund") && t.status.as_deref() == Some("success")
 }
 
 fn method_of(profile: &Profile, gateway: &str) -> Option<u32> {

@@ -6,6 +6,7 @@
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::{read_amount, PoPolicy, Reference};
 use crate::shared::text::{reads_as, visible};
+use crate::shared::time::TimeZone;
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,12 @@ pub struct Settings {
     pub non_stock: NonStockLines,
     /// OrderWise's special-instructions length [inferred]; a longer note is cut with a warning.
     pub special_instructions_max_length: usize,
+    /// The zone OrderWise keeps its dates in: an order's date is sent as
+    /// the wall-clock time there. Set by `Profile::parse` to the reconcile
+    /// section's zone, which `time_zone_given` must agree with.
+    pub time_zone: TimeZone,
+    /// `timeZone` as the profile gives it, if it does.
+    pub time_zone_given: Option<TimeZone>,
 }
 
 const FIELDS: &Names = names![
@@ -134,6 +141,7 @@ const FIELDS: &Names = names![
     "nonStock",
     "specialInstructionsMaxLength",
     "allowLargeTolerance",
+    "timeZone",
 ];
 /// The fields with no default.
 const REQUIRED: &[usize] = &[0, 1, 2, 4, 5, 6, 7, 8, 9, 11, 12];
@@ -159,6 +167,8 @@ impl Settings {
             payment_methods: Vec::new(),
             non_stock: NonStockLines::default(),
             special_instructions_max_length: 255,
+            time_zone: TimeZone::EuropeLondon,
+            time_zone_given: None,
         };
         let (mut tolerance_at, mut allow_large_tolerance) = (0, false);
         let seen = r.fields_cold(FIELDS, Unknown::Refuse, &mut |r, f| {
@@ -222,7 +232,11 @@ impl Settings {
                         return Err(Error::at(at, "OrderWise holds at least 20 characters of special instructions"));
                     }
                 }
-                _ => allow_large_tolerance = r.boolean()?,
+                17 => allow_large_tolerance = r.boolean()?,
+                _ => {
+                    let text = r.string_cold()?;
+                    s.time_zone_given = Some(TimeZone::parse(&text).map_err(|why| Error::at(at, why))?);
+                }
             }
             Ok(())
         })?;

@@ -62,6 +62,8 @@ pub struct Order<'a> {
     pub line_items: Option<Vec<LineItem<'a>>>,
     /// More than `MAX_LINES` lines came: the rest were not read.
     pub more_lines_than_read: bool,
+    /// A refund lists a line (`refunds[].refund_line_items`).
+    pub lines_refunded: bool,
     pub shipping_lines: Vec<ShippingLine<'a>>,
     pub total_tax: Option<Dec>,
     pub total_price: Option<Dec>,
@@ -230,6 +232,8 @@ pub struct ShippingLine<'a> {
     pub discounted_price_set: Option<MoneySet<'a>>,
     pub tax_lines: Vec<TaxLine<'a>>,
     pub discount_allocations: Vec<DiscountAllocation<'a>>,
+    /// Removed by an order edit (API 2024-04 on): kept in the payload, no longer charged [doc].
+    pub is_removed: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -310,6 +314,7 @@ const ORDER: &Names = names![
     "payment_terms",
     "total_outstanding",
     "transactions",
+    "refunds",
 ];
 
 fn read_order<'a>(r: &mut Reader<'a>, json: &'a str, lines_read: &mut Vec<(usize, usize)>) -> Result<Order<'a>, Error> {
@@ -373,11 +378,29 @@ fn read_order<'a>(r: &mut Reader<'a>, json: &'a str, lines_read: &mut Vec<(usize
             30 => o.payment_gateway_names = list_or_null(r, |r| Ok(text(r)?.unwrap_or_default()))?,
             31 => o.payment_terms = optional(r, payment_terms)?,
             32 => o.total_outstanding = value(r)?,
-            _ => o.transactions = list_or_null(r, transaction)?,
+            33 => o.transactions = list_or_null(r, transaction)?,
+            _ => o.lines_refunded = refunds_name_lines(r)?,
         }
         Ok(())
     })?;
     Ok(o)
+}
+
+/// Whether a refund lists a line (`refunds[].refund_line_items`): goods went
+/// back, so it is no refund of money alone (`edits.rs`). The lines are
+/// passed over, not read: `current_quantity` says where each stands.
+fn refunds_name_lines(r: &mut Reader) -> Result<bool, Error> {
+    let mut any = false;
+    if !r.null() {
+        r.items(|r, _| {
+            r.fields(names!["refund_line_items"], Unknown::Skip, |r, _| {
+                any |= !r.null() && r.items(|r, _| r.skip())? > 0;
+                Ok(())
+            })?;
+            Ok(())
+        })?;
+    }
+    Ok(any)
 }
 
 const LINE_ITEM: &Names = names![
@@ -454,7 +477,8 @@ const SHIPPING_LINE: &Names = names![
     "discounted_price",
     "discounted_price_set",
     "tax_lines",
-    "discount_allocations"
+    "discount_allocations",
+    "is_removed"
 ];
 
 fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'a>, Error> {
@@ -468,7 +492,8 @@ fn shipping_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<ShippingLine<'
             4 => s.discounted_price = read_amount(r)?,
             5 => s.discounted_price_set = money_set(r, json)?,
             6 => s.tax_lines = list_or_null(r, |r| tax_line(r, json))?,
-            _ => s.discount_allocations = list_or_null(r, |r| discount_allocation(r, json))?,
+            7 => s.discount_allocations = list_or_null(r, |r| discount_allocation(r, json))?,
+            _ => s.is_removed = flag(r)?,
         }
         Ok(())
     })?;

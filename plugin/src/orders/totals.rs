@@ -48,6 +48,17 @@ pub fn vat(mode: VatRounding, amounts: &[Taxable]) -> Decimal {
     }
 }
 
+/// Whether the lines sent prove SparkLayer's totals: net, VAT and gross
+/// each within the profile's tolerance (what `check` reports on).
+pub fn agree(profile: &Profile, amounts: &[Taxable], source: SourceTotals) -> bool {
+    let tolerance = profile.orders.tolerance;
+    let net: Decimal = amounts.iter().map(|a| a.net).sum();
+    let vat = vat(profile.orders.vat_rounding, amounts);
+    [(net, source.net), (vat, source.vat), (net + vat, source.gross)]
+        .iter()
+        .all(|(ours, theirs)| (ours - theirs).abs() <= tolerance)
+}
+
 pub fn check(profile: &Profile, amounts: &[Taxable], source: SourceTotals, issues: &mut Vec<Issue>) {
     let tolerance = profile.orders.tolerance;
     let mode = profile.orders.vat_rounding;

@@ -8,9 +8,10 @@ use crate::reconcile::inputs::orders::SparkOrder;
 use crate::reconcile::inputs::outcomes::{BridgeOutcome, Status};
 use crate::reconcile::inputs::{BadRow, Input, Lost};
 use crate::reconcile::matching::Rule;
-use crate::reconcile::period::{format_date, format_utc, Instant, Period};
+use crate::reconcile::period::Period;
 use crate::shared::issues::{Code, Owner, Severity};
 use crate::shared::money::show;
+use crate::shared::time::{format_date, format_utc, Instant};
 use rust_decimal::Decimal;
 
 /// Which of an order's figures a finding's two figures are.
@@ -207,13 +208,17 @@ pub fn compare(
         return false;
     }
     let mut equal = true;
+    // An order refunded in Shopify (a refund of money alone is posted as
+    // placed: edits.rs) is brought down to SparkLayer's figures by a credit
+    // note; with none carrying its key, that is the likeliest gap.
+    let no_credit_note = order.current && credited.is_none();
     let mut differ = |code: Code, figure: Figure, ours: Decimal, theirs: Decimal, out: &mut Vec<Finding>| {
         let diff = theirs - ours;
         if diff.abs() <= tolerance {
             return false;
         }
         equal = false;
-        let why = format!(
+        let mut why = format!(
             "{} differs by {} (SparkLayer {}, OrderWise {}), beyond the tolerance of {}",
             figure.as_str(),
             show(diff),
@@ -221,6 +226,9 @@ pub fn compare(
             show(theirs),
             show(tolerance)
         );
+        if no_credit_note && diff > Decimal::ZERO {
+            why.push_str("; SparkLayer's figures are after a refund or edit, and no credit note carries the order's key: raise one if the refund was made in Shopify alone");
+        }
         let mut f = with_row(for_order(code, order, as_of, why), row, Some(rule));
         (f.figure, f.sparklayer, f.orderwise) = (figure, Some(ours), Some(theirs));
         out.push(f);

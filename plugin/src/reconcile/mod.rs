@@ -30,10 +30,11 @@ use crate::reconcile::inputs::orders::SparkOrder;
 use crate::reconcile::inputs::outcomes::{supersedes, BridgeOutcome};
 use crate::reconcile::inputs::BadRow;
 use crate::reconcile::matching::{RowState, Rule};
-use crate::reconcile::period::{Instant, Period};
+use crate::reconcile::period::Period;
 use crate::reconcile::settings::Settings;
 use crate::reconcile::totals::{CurrencyTotal, RateTotal, Totals};
 use crate::shared::issues::{Code, Owner};
+use crate::shared::time::{self, Instant};
 use std::collections::HashMap;
 
 /// Everything read from the three inputs.
@@ -216,7 +217,7 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                     for f in &mut findings[from..] {
                         f.message.push_str(&format!(
                             "; the order was placed in an earlier month ({}) and reached OrderWise in this one, so it is compared here",
-                            period::format_utc(order.placed)
+                            time::format_utc(order.placed)
                         ));
                     }
                 }

@@ -11,8 +11,8 @@ use crate::reconcile::findings::age_hours;
 use crate::reconcile::inputs::orders::SparkOrder;
 use crate::reconcile::inputs::outcomes::{supersedes, BridgeOutcome, Flow, Status};
 use crate::reconcile::inputs::BadRow;
-use crate::reconcile::period::Instant;
 use crate::shared::issues::{Owner, Severity};
+use crate::shared::time::Instant;
 use std::collections::{HashMap, HashSet};
 
 /// One entry of the queue: an order (or a stock call) and one reason it waits.
@@ -187,7 +187,7 @@ pub fn build(
 mod tests {
     use super::*;
     use crate::reconcile::inputs::outcomes::read;
-    use crate::reconcile::period::TimeZone;
+    use crate::shared::time::TimeZone;
 
     #[test]
     fn stock_outcomes_in_the_log_are_drift_not_orders() {

@@ -7,11 +7,11 @@
 
 use crate::reconcile::findings::{owner_name, severity_name, Finding};
 use crate::reconcile::inputs::csv::field;
-use crate::reconcile::period::{format_date, format_utc};
 use crate::reconcile::totals::RateKey;
 use crate::reconcile::Reconciliation;
 use crate::shared::issues::Code;
 use crate::shared::money::show;
+use crate::shared::time::{format_date, format_utc};
 use crate::shared::write::{member, Member, Writer};
 use rust_decimal::Decimal;
 

@@ -2,9 +2,9 @@
 //! tenant profile (docs/profile.md). Every field has a default, so a profile
 //! without the section reconciles as a UK tenant with no tolerance.
 
-use crate::reconcile::period::TimeZone;
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::read_amount;
+use crate::shared::time::TimeZone;
 use rust_decimal::Decimal;
 
 /// The largest reconciliation tolerance accepted: a pound. Beyond it real

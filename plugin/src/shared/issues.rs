@@ -103,6 +103,8 @@ codes! {
     ORDER_TEST => (Error, Integration),
     /// The order was edited after it was placed and is mapped as it stands now (audit trail).
     ORDER_EDITED => (Info, Operations),
+    /// Money refunded with every line as placed: posted as placed; a credit note is needed.
+    REFUNDED_WITHOUT_LINES => (Warning, Finance),
     /// Booked in the buyer's presentment currency from the presentment figures (audit trail).
     PRESENTMENT_CURRENCY => (Info, Finance),
     /// A PO source holds something that is not a PO (an object, a boolean, a decimal number).

@@ -8,4 +8,5 @@ pub mod pointer;
 pub mod reference;
 pub mod skim;
 pub mod text;
+pub mod time;
 pub mod write;

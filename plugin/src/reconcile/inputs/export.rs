@@ -11,11 +11,11 @@
 use crate::profile::Profile;
 use crate::reconcile::inputs::csv;
 use crate::reconcile::inputs::{line_at, BadRow, Input, Lost};
-use crate::reconcile::period::{parse_stamp, Stamp};
 use crate::reconcile::settings::Settings;
 use crate::shared::json::{names, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::parse_amount;
 use crate::shared::pointer::pointer_at_offset;
+use crate::shared::time::{parse_stamp, Stamp};
 use rust_decimal::Decimal;
 
 /// The export's columns [inferred: OrderWise export definitions name their

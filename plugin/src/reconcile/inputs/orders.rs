@@ -7,13 +7,14 @@
 //! findings about the order are not repeated here: they are in its outcome.
 
 use crate::orders::currency::{self, Side};
+use crate::orders::edits::Edit;
 use crate::orders::shopify::{self, LineItem, Order};
 use crate::orders::{address, delivery, edits, lifecycle, order::order_key, po};
 use crate::profile::Profile;
 use crate::reconcile::inputs::{BadRow, Input};
-use crate::reconcile::period::{parse_stamp, Instant, TimeZone};
 use crate::shared::issues::Code;
 use crate::shared::money::Dec;
+use crate::shared::time::{parse_stamp, Instant, TimeZone};
 use rust_decimal::Decimal;
 
 /// A net and its VAT at one rate; `rate` is `None` for what the order's
@@ -72,7 +73,10 @@ pub fn read(profile: &Profile, zone: TimeZone, text: &str, line: u64) -> Result<
     // they report is the bridge's business (it is in the outcome), not read here.
     let mut ignored = Vec::new();
     let booking = currency::booking(profile, &order, &mut ignored);
-    let edited = edits::edited(&order, &mut ignored);
+    // A refund of money alone counts too: the bridge posts such an order as
+    // placed, and the credit note finance raises for the refund brings the
+    // sales order down to the current totals compared here.
+    let edited = edits::edited(&order, booking.side, &mut ignored) != Edit::Unchanged;
     let (gross, vat) = totals(&order, booking.side, edited)
         .ok_or_else(|| bad(format!("order {key}: total_price or total_tax is missing or not an amount")))?;
     let customer = address::customer(profile, &order, &mut ignored);

@@ -5,10 +5,10 @@
 //! Only what the reconciliation uses is read; the rest is passed over.
 
 use crate::reconcile::inputs::{BadRow, Input};
-use crate::reconcile::period::{parse_stamp, Instant, TimeZone};
 use crate::shared::issues::{Owner, Severity};
 use crate::shared::json::{names, Error, Kind, Names, Reader, Unknown};
 use crate::shared::pointer::pointer_at_offset;
+use crate::shared::time::{parse_stamp, Instant, TimeZone};
 
 /// What the platform did with the order.
 #[derive(Debug, Clone, PartialEq, Eq)]
