@@ -389,12 +389,15 @@ fn read_order<'a>(r: &mut Reader<'a>, json: &'a str, lines_read: &mut Vec<(usize
 /// Whether a refund lists a line (`refunds[].refund_line_items`): goods went
 /// back, so it is no refund of money alone (`edits.rs`). The lines are
 /// passed over, not read: `current_quantity` says where each stands.
+/// Read through the shared cold loops: refunds are rare, and the member
+/// loop inlined here again would cost the component ~8 kB.
+#[inline(never)]
 fn refunds_name_lines(r: &mut Reader) -> Result<bool, Error> {
     let mut any = false;
     if !r.null() {
-        r.items(|r, _| {
-            r.fields(names!["refund_line_items"], Unknown::Skip, |r, _| {
-                any |= !r.null() && r.items(|r, _| r.skip())? > 0;
+        r.items_cold(&mut |r, _| {
+            r.fields_cold(names!["refund_line_items"], Unknown::Skip, &mut |r, _| {
+                any |= !r.null() && r.items_cold(&mut |r, _| r.skip())? > 0;
                 Ok(())
             })?;
             Ok(())
