@@ -12,8 +12,8 @@ use crate::shared::reference::{Customer, PoPolicy};
 use crate::shared::text::{has_break, is_invisible, quoted, visible, visible_name};
 use std::borrow::Cow;
 
-/// The PO found, and whether it came from the order note (which then is not
-/// also sent as delivery instructions).
+/// The PO found, and whether it came from the order note (which is still
+/// sent as delivery instructions: it may hold them too).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Po {
     pub reference: Option<String>,

@@ -117,6 +117,9 @@ pub fn is_pack_property(profile: &Profile, name: &str) -> bool {
 /// "Case"): it starts with "pack" or "case", ignoring case. Hidden
 /// properties (`_…`) are the app's own, never a customer's choice.
 fn looks_like_pack(name: &str) -> bool {
+    // A mark before the word ("*Pack", a character no rule knows) does not
+    // hide it; the underscore of a hidden property does.
+    let name = name.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_');
     let starts = |word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
     starts("pack") || starts("case")
 }
@@ -338,4 +341,19 @@ pub fn check_quantity(
         }
     }
     issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_pack;
+
+    #[test]
+    fn a_mark_before_pack_does_not_hide_it_but_a_hidden_property_stays_hidden() {
+        for name in ["Pack", "pack size", "Case", "*Pack", "→ Case of", "\u{E0001}Pack"] {
+            assert!(looks_like_pack(name), "{name}");
+        }
+        for name in ["_Pack", "", "Size", "_case", "Colour"] {
+            assert!(!looks_like_pack(name), "{name}");
+        }
+    }
 }

@@ -45,6 +45,16 @@ pub fn by_rate(tax_lines: &[TaxLine], side: Side, at: &str) -> Result<Vec<Vat>, 
             ));
         }
         let rate = rate.normalize();
+        // No VAT or sales-tax rate runs past a thousandth of a percent
+        // (New York's 8.875% is 0.08875); a finer one would divide amounts
+        // beyond what a figure can hold when delivery VAT is apportioned.
+        if rate.scale() > 6 {
+            return Err(Issue::new(
+                Code::PAYLOAD_INVALID,
+                format!("{at}/tax_lines/{t}/rate"),
+                format!("tax rate {rate} has more than 6 decimal places: no VAT rate does"),
+            ));
+        }
         match rates.iter_mut().find(|v| v.rate == rate) {
             Some(v) => v.amount += amount,
             None => rates.push(Vat { rate, amount }),

@@ -194,7 +194,8 @@ pub fn divide_half_up(value: Decimal, divisor: u64, dp: u32) -> Decimal {
         let (num, q) = (m * 10i128.pow(up), i128::from(divisor).max(1));
         let (quot, rem) = (num / q, num % q);
         let quot = if rem.abs() * 2 >= q { quot + num.signum() } else { quot };
-        Some(Decimal::from_i128_with_scale(quot, dp))
+        // Beyond 96 bits (a long scale on a large value): the general path.
+        Decimal::try_from_i128_with_scale(quot, dp).ok()
     };
     exact().unwrap_or_else(|| round_half_up(value / Decimal::from(divisor.max(1)), dp))
 }

@@ -7,19 +7,42 @@
 
 use std::borrow::Cow;
 
-/// Characters that render as nothing: control characters (NUL included),
-/// the soft hyphen, zero-width spaces and joiners, bidirectional marks, the
-/// word joiner and invisible operators, and the byte-order mark.
+/// Characters that render as nothing: control characters (NUL included) and
+/// Unicode's default-ignorable code points (DerivedCoreProperties.txt,
+/// Unicode 15.1): the soft hyphen, the combining grapheme joiner, the Arabic
+/// letter mark, the Hangul fillers, Mongolian vowel separators and variation
+/// selectors, zero-width spaces and joiners, bidirectional marks, embeddings
+/// and isolates (chat apps wrap copied text in the isolates), the word
+/// joiner and invisible operators, the byte-order mark, and the tags.
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
 }
 
-/// Control characters that separate words or lines: a tab, a line break, a
-/// form feed. Inside text they become a space, not nothing, so "PO-4582" and
-/// "Back door" on two lines do not run together as "PO-4582Back door".
+/// Characters that separate words or lines: a tab, a line break, a form
+/// feed, Unicode's line and paragraph separators. Inside text they become a
+/// space, not nothing, so "PO-4582" and "Back door" on two lines do not run
+/// together as "PO-4582Back door".
 pub fn is_break(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{85}')
+    matches!(c, '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 /// `visible` for a short text such as a property or attribute name, with a
@@ -124,7 +147,7 @@ fn without_invisible(s: &str) -> Cow<'_, str> {
             // `i` is always on a character boundary: it moves by whole characters.
             _ => s[i..].chars().next().expect("a character at a boundary"),
         };
-        if is_invisible(c) {
+        if is_invisible(c) || is_break(c) {
             let out = kept.get_or_insert_with(|| String::with_capacity(s.len()));
             out.push_str(&s[run..i]);
             run = i + c.len_utf8();
@@ -276,7 +299,7 @@ mod tests {
                 if super::is_break(c) && !after_break {
                     kept.push(' ');
                 }
-                if !super::is_invisible(c) {
+                if !super::is_invisible(c) && !super::is_break(c) {
                     kept.push(c);
                 }
                 after_break = super::is_break(c);
@@ -285,7 +308,7 @@ mod tests {
         };
         let pieces = [
             "PO-45821", " ", "\u{200B}", "é", "\u{FEFF}", "\0", "\u{00A0}", "€6.74", "x", "\t", "\u{2060}", "😀",
-            "abcdefgh", "\r\n",
+            "abcdefgh", "\r\n", "\u{2028}", "\u{2068}",
         ];
         // Every string of up to four pieces, so that the runs of eight bytes
         // start, end and are broken at every place the pieces allow.
