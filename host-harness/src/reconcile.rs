@@ -71,6 +71,11 @@ fn parallel_lines<T: Send>(
                 break;
             }
             line_no += 1;
+            // A byte-order mark (editors on Windows write one) is no part of
+            // the first line's JSON, as the export's reader already holds.
+            if line_no == 1 && buf.starts_with("\u{feff}".as_bytes()) {
+                buf.drain(..3);
+            }
             if !buf.iter().all(u8::is_ascii_whitespace) {
                 chunk.push((line_no, buf));
             }

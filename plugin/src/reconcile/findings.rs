@@ -242,6 +242,23 @@ pub fn compare(
     equal
 }
 
+/// Prevents: a lost order reported as matched. A row paired by PO and
+/// customer may carry a key that no order in the file has: a key typed by
+/// hand, or the key of another order (an earlier month's, with the same
+/// standing PO) which this order is not. Paired all the same, the pairing
+/// is for finance to confirm, never counted as matched.
+pub fn key(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant, out: &mut Vec<Finding>) -> bool {
+    let Some(other) = row.key.as_deref().filter(|k| rule == Rule::PoAndCustomer && *k != order.key) else {
+        return true;
+    };
+    let why = format!(
+        "OrderWise {} was paired with this order by PO and customer, but it carries eCommerceOrderNumber {other}, which is no order in this month's file: confirm it is this order's (an order of another month with the same PO would be paired wrongly, and this one would then be missing)",
+        row.order_number
+    );
+    out.push(with_row(for_order(Code::RECON_KEY_DIFFERS, order, as_of, why), row, Some(rule)));
+    false
+}
+
 /// Prevents: invoices the customer cannot match to their PO. Only for rows
 /// paired by key (a row paired by PO has the order's PO by construction).
 /// Compared as matching compares them (`matching::po_form`: trimmed, ASCII case

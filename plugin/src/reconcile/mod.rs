@@ -90,8 +90,39 @@ pub struct Reconciliation {
     pub findings: Vec<Finding>,
 }
 
+/// The export's rows with a document listed twice figure for figure (an
+/// export definition joined to a table with a row per something else) kept
+/// once; each repeat is a bad row (`RECON_INPUT_INVALID`) that lost nothing.
+///
+/// Prevents: a sales order or credit note counted twice in OrderWise's
+/// totals, and its repeat reported as a duplicate import for operations to
+/// cancel, when OrderWise holds it once.
+fn once_each(rows: Vec<ExportRow>, bad: &mut Vec<BadRow>) -> Vec<ExportRow> {
+    let mut first: HashMap<(bool, String), usize> = HashMap::with_capacity(rows.len());
+    let mut kept: Vec<ExportRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let credit = row.kind == inputs::export::RowKind::Credit;
+        if let Some(&k) = first.get(&(credit, row.order_number.clone())) {
+            let earlier: &ExportRow = &kept[k];
+            if (ExportRow { line: earlier.line, ..row.clone() }) == *earlier {
+                let why = format!(
+                    "repeats line {} ({}) figure for figure: the same document listed twice, counted once; check the export definition",
+                    earlier.line, row.order_number
+                );
+                bad.push(BadRow::new(inputs::Input::Export, row.line, why).losing(inputs::Lost::Nothing));
+                continue;
+            }
+        } else {
+            first.insert((credit, row.order_number.clone()), kept.len());
+        }
+        kept.push(row);
+    }
+    kept
+}
+
 pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Instant) -> Reconciliation {
-    let Inputs { orders: recorded, outcomes, rows, bad } = inputs;
+    let Inputs { orders: recorded, outcomes, rows, mut bad } = inputs;
+    let rows = once_each(rows, &mut bad);
     let mut summary =
         Summary { orders_read: recorded.len() as u64, outcomes_read: outcomes.len() as u64, ..Summary::default() };
 
@@ -186,8 +217,9 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
         let credited = credits.get(&i).filter(|_| order.current);
         let equal = findings::compare(order, row, credited, rule, settings.tolerance, as_of, &mut findings);
         let same_po = findings::po(order, row, rule, as_of, &mut findings);
+        let same_key = findings::key(order, row, rule, as_of, &mut findings);
         findings::invoiced(order, row, rule, &period, as_of, &mut findings);
-        if equal && same_po {
+        if equal && same_po && same_key {
             summary.matched_equal += 1;
             findings.push(findings::matched(order, row, credited, rule, settings.tolerance, as_of));
         }

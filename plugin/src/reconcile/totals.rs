@@ -133,12 +133,15 @@ impl Totals {
         put(self, single.map_or(RateKey::Unsplit, RateKey::Rate), row.net, row.vat);
     }
 
+    /// A credit note takes away whatever sign the export gives it (as
+    /// `findings::Credits` deducts it): exports differ, and one listing
+    /// some notes positive and some negative must not cancel them out.
     pub fn add_credit(&mut self, row: &ExportRow) {
         let c = self.currency(&row.currency);
         c.credit_notes += 1;
-        c.credit_net += row.net;
-        c.credit_vat += row.vat;
-        c.credit_gross += row.gross;
+        c.credit_net -= row.net.abs();
+        c.credit_vat -= row.vat.abs();
+        c.credit_gross -= row.gross.abs();
     }
 
     pub fn by_rate(&self) -> Vec<RateTotal> {

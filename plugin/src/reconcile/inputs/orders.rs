@@ -8,6 +8,7 @@
 
 use crate::orders::currency::{self, Side};
 use crate::orders::edits::Edit;
+use crate::orders::lines::MAX_QUANTITY;
 use crate::orders::shopify::{self, LineItem, Order};
 use crate::orders::{address, delivery, edits, lifecycle, order::order_key, po};
 use crate::profile::Profile;
@@ -162,6 +163,11 @@ fn rates(profile: &Profile, order: &Order, side: Side, edited: bool, net: Decima
 /// holds such an order; its amount then shows under `rate: None`).
 fn line(order: &Order, item: &LineItem, side: Side, edited: bool) -> Option<(Decimal, Decimal, Decimal)> {
     let quantity = if edited { item.current_quantity.or(item.quantity) } else { item.quantity }?;
+    // A quantity the orders flow refuses (`lines::MAX_QUANTITY`) is no line to
+    // split by rate: its figures could run past what a decimal holds.
+    if !(0..=MAX_QUANTITY).contains(&quantity) {
+        return None;
+    }
     let price = side.amount(item.price, item.price_set.as_ref())?.0;
     let discount: Decimal = item
         .discount_allocations

@@ -223,13 +223,14 @@ pub fn owner(text: &str) -> Option<Owner> {
 }
 
 /// Whether `new` replaces `old` as the outcome that counts for an order: the
-/// one the platform recorded last (by `recordedAt` when both carry it; a tie
-/// or a missing time goes by file order, the later line winning).
+/// one the platform recorded last. One order over all outcomes, so the
+/// winner is the same whatever order the file lists them in: by
+/// `recordedAt`, an outcome with one after any without; a tie, or two
+/// without, by file order, the later line winning. (Comparing times only
+/// when both had them was not transitive: with timed and untimed outcomes
+/// mixed, the file's order chose the winner.)
 pub fn supersedes(new: &BridgeOutcome, old: &BridgeOutcome) -> bool {
-    match (new.recorded_at, old.recorded_at) {
-        (Some(n), Some(o)) if n != o => n > o,
-        _ => new.line > old.line,
-    }
+    (new.recorded_at, new.line) > (old.recorded_at, old.line)
 }
 
 #[cfg(test)]
