@@ -6,7 +6,7 @@
 //! caller, so the core holds no copy of it.
 
 use crate::reconcile::findings::{owner_name, severity_name, Finding};
-use crate::reconcile::inputs::csv::field;
+use crate::reconcile::inputs::csv::{field, text_field};
 use crate::reconcile::totals::RateKey;
 use crate::reconcile::Reconciliation;
 use crate::shared::issues::Code;
@@ -189,7 +189,7 @@ pub fn to_csv(rec: &Reconciliation, actions: Actions) -> String {
     out.push_str("\r\n");
     for f in rec.findings.iter().filter(|f| f.is_exception()) {
         let amount = |d: Option<Decimal>| d.map(show).unwrap_or_default();
-        let text = |t: &Option<String>| t.as_deref().map(field).unwrap_or_default();
+        let text = |t: &Option<String>| t.as_deref().map(text_field).unwrap_or_default();
         let cells = [
             owner_name(f.owner).to_owned(),
             f.code.as_str().to_owned(),
@@ -207,7 +207,7 @@ pub fn to_csv(rec: &Reconciliation, actions: Actions) -> String {
             f.age_hours.map(|h| h.to_string()).unwrap_or_default(),
             f.source.map(|(i, _)| i.name().to_owned()).unwrap_or_default(),
             f.source.map(|(_, l)| l.to_string()).unwrap_or_default(),
-            field(&f.message),
+            text_field(&f.message),
             field(actions(f.code).unwrap_or("")),
         ];
         out.push_str(&cells.join(","));

@@ -116,6 +116,19 @@ pub fn field(text: &str) -> String {
     }
 }
 
+/// `field` for text that came from an input (a PO, a key, a message quoting
+/// one), for a page finance opens in a spreadsheet: text starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return is written after an apostrophe
+/// (OWASP's advice on CSV injection), so "=HYPERLINK(…)" typed as a PO is
+/// shown, never run.
+pub fn text_field(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        field(&format!("'{text}"))
+    } else {
+        field(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +162,13 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_shown() {
+        assert_eq!(text_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(text_field("+44"), "'+44");
+        assert_eq!(text_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(text_field("PO-4582"), "PO-4582");
     }
 }
