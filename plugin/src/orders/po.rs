@@ -44,17 +44,19 @@ pub fn customer_order_ref(
                 .collect(),
         };
         for (at, value) in candidates {
-            match read(value) {
+            match read(value, &settings.po_placeholders) {
                 Ok(None) => continue,
                 Ok(Some(po)) => {
                     check_length(profile, &po, &at, issues);
                     return Po { reference: Some(po), from_note: *source == PoSource::Note };
                 }
-                Err(what) => {
+                Err(NotPo { what, typed }) => {
                     // A note of several lines is the customer's message, kept as
-                    // delivery instructions; anywhere else the writer is at fault.
+                    // delivery instructions; a placeholder, the customer's way of
+                    // giving none; anywhere else the writer is at fault.
                     let then = match source {
                         PoSource::Note => "it goes to the special instructions as a note",
+                        _ if typed => "the customer gave no PO",
                         _ => "the checkout or app writing it needs fixing",
                     };
                     issues.push(Issue::new(
@@ -83,24 +85,47 @@ pub fn customer_order_ref(
     Po::default()
 }
 
-/// A PO from a source's value: one line of text with something visible in
-/// it, or a whole number (an app that wrote the PO as a JSON number still
-/// wrote the PO). Absent, null and blank values hold no PO; text with a line
-/// break or tab inside is not one (a PO reference is one line: dropping the
-/// break would join "PO-4582" to the next line's words), nor is anything else.
-fn read(value: &Value) -> Result<Option<String>, String> {
+/// Why a source's value is not a PO: what it holds, and whether the
+/// customer typed it (a placeholder) rather than a checkout or app writing
+/// something malformed.
+struct NotPo {
+    what: String,
+    typed: bool,
+}
+
+/// A PO from a source's value: one line of text with a letter or digit in
+/// it that is not a placeholder (`orders.poPlaceholders`), or a whole number
+/// (an app that wrote the PO as a JSON number still wrote the PO). Absent,
+/// null and blank values hold no PO; text with a line break or tab inside is
+/// not one (a PO reference is one line: dropping the break would join
+/// "PO-4582" to the next line's words), nor is anything else.
+///
+/// Prevents: "N/A", "TBC" or "-", typed where a checkout insists on a PO,
+/// sent as the customer's PO and the order released without one.
+fn read(value: &Value, placeholders: &[String]) -> Result<Option<String>, NotPo> {
+    let placeholder = |po: &str| placeholders.iter().any(|p| p.eq_ignore_ascii_case(po));
+    let typed = |what: String| Err(NotPo { what, typed: true });
     match value {
         Value::Absent | Value::Null => Ok(None),
         Value::Text(text) => {
             let inner = text.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
             if has_break(inner) {
-                return Err(format!("text with a line break or tab inside, {}", quoted(text)));
+                let what = format!("text with a line break or tab inside, {}", quoted(text));
+                return Err(NotPo { what, typed: false });
             }
             let po = visible(text);
-            Ok((!po.is_empty()).then(|| po.into_owned()))
+            match po.as_ref() {
+                "" => Ok(None),
+                po if !po.chars().any(char::is_alphanumeric) => {
+                    typed(format!("{}, with no letter or digit", quoted(po)))
+                }
+                po if placeholder(po) => typed(format!("{}, a placeholder (orders.poPlaceholders)", quoted(po))),
+                _ => Ok(Some(po.into_owned())),
+            }
         }
+        Value::Number(n) if placeholder(n) => typed(format!("{n}, a placeholder (orders.poPlaceholders)")),
         Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n.to_string())),
-        other => Err(other.describe()),
+        other => Err(NotPo { what: other.describe(), typed: false }),
     }
 }
 

@@ -120,6 +120,14 @@ pub struct Settings {
     pub time_zone: TimeZone,
     /// `timeZone` as the profile gives it, if it does.
     pub time_zone_given: Option<TimeZone>,
+    /// What customers type when a checkout makes them give a PO they do not
+    /// have ("N/A", "TBC"): never a PO. Stored as they look.
+    pub po_placeholders: Vec<String>,
+}
+
+/// `poPlaceholders` when the profile does not say.
+pub fn default_po_placeholders() -> Vec<String> {
+    ["N/A", "NA", "TBC", "TBA", "None", "No PO", "Unknown", "0"].map(str::to_owned).to_vec()
 }
 
 const FIELDS: &Names = names![
@@ -142,6 +150,7 @@ const FIELDS: &Names = names![
     "specialInstructionsMaxLength",
     "allowLargeTolerance",
     "timeZone",
+    "poPlaceholders",
 ];
 /// The fields with no default.
 const REQUIRED: &[usize] = &[0, 1, 2, 4, 5, 6, 7, 8, 9, 11, 12];
@@ -169,6 +178,7 @@ impl Settings {
             special_instructions_max_length: 255,
             time_zone: TimeZone::EuropeLondon,
             time_zone_given: None,
+            po_placeholders: default_po_placeholders(),
         };
         let (mut tolerance_at, mut allow_large_tolerance) = (0, false);
         let seen = r.fields_cold(FIELDS, Unknown::Refuse, &mut |r, f| {
@@ -233,10 +243,11 @@ impl Settings {
                     }
                 }
                 17 => allow_large_tolerance = r.boolean()?,
-                _ => {
+                18 => {
                     let text = r.string_cold()?;
                     s.time_zone_given = Some(TimeZone::parse(&text).map_err(|why| Error::at(at, why))?);
                 }
+                _ => s.po_placeholders = read_strings(r)?.iter().map(|p| visible(p).into_owned()).collect(),
             }
             Ok(())
         })?;
