@@ -119,7 +119,9 @@ pub fn is_pack_property(profile: &Profile, name: &str) -> bool {
 fn looks_like_pack(name: &str) -> bool {
     // A mark before the word ("*Pack", a character no rule knows) does not
     // hide it; the underscore of a hidden property does.
-    let name = name.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_');
+    // (Most names start with a letter: then there is nothing to trim.)
+    let plain = name.as_bytes().first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    let name = if plain { name } else { name.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_') };
     let starts = |word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
     starts("pack") || starts("case")
 }
