@@ -242,6 +242,26 @@ pub fn compare(
     equal
 }
 
+/// Prevents: a sales order booked to another customer's account passing as
+/// matched (its invoice goes to the wrong customer, and the right one's
+/// credit is never used). Only for rows paired by key, and only where both
+/// sides name an account: a row paired by PO and customer has the order's
+/// by construction.
+pub fn account(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant, out: &mut Vec<Finding>) -> bool {
+    let (Some(ours), Some(theirs)) = (order.account.as_deref(), row.account.as_deref()) else {
+        return true;
+    };
+    if rule != Rule::Key || ours.trim() == theirs.trim() {
+        return true;
+    }
+    let why = format!(
+        "SparkLayer order {} is customer account {ours} (the profile's orderwiseId) but OrderWise {} is booked to account {theirs}",
+        order.key, row.order_number
+    );
+    out.push(with_row(for_order(Code::RECON_ACCOUNT_DIFFERS, order, as_of, why), row, Some(rule)));
+    false
+}
+
 /// Prevents: a lost order reported as matched. A row paired by PO and
 /// customer may carry a key that no order in the file has: a key typed by
 /// hand, or the key of another order (an earlier month's, with the same

@@ -218,8 +218,9 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
         let equal = findings::compare(order, row, credited, rule, settings.tolerance, as_of, &mut findings);
         let same_po = findings::po(order, row, rule, as_of, &mut findings);
         let same_key = findings::key(order, row, rule, as_of, &mut findings);
+        let same_account = findings::account(order, row, rule, as_of, &mut findings);
         findings::invoiced(order, row, rule, &period, as_of, &mut findings);
-        if equal && same_po && same_key {
+        if equal && same_po && same_key && same_account {
             summary.matched_equal += 1;
             findings.push(findings::matched(order, row, credited, rule, settings.tolerance, as_of));
         }

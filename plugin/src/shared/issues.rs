@@ -187,6 +187,8 @@ codes! {
     RECON_DUPLICATE_IMPORT => (Error, Operations),
     /// Reconciliation: the OrderWise customer order reference is not the order's PO.
     RECON_PO_DIFFERS => (Error, Finance),
+    /// Reconciliation: paired by key, but OrderWise books the order to another customer account.
+    RECON_ACCOUNT_DIFFERS => (Error, Finance),
     /// Reconciliation: paired by PO and customer, but the OrderWise row carries another key.
     RECON_KEY_DIFFERS => (Warning, Finance),
     /// Reconciliation: OrderWise holds the order in another currency.
