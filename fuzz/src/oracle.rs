@@ -7,7 +7,8 @@
 //! OrderWise variant the profile has; every owed input line in it, at the
 //! quantity sold times its unit multiplier; quantity rules kept; lines that
 //! sum to the order net within the tolerance; and a PO that is not blank
-//! (after removing invisible characters) wherever one is required.
+//! (after removing invisible characters), has a letter or digit and is no
+//! placeholder (`orders.poPlaceholders`), wherever one is required.
 
 use plugin::shared::reference::PoPolicy;
 use plugin::shared::text::visible;
@@ -127,11 +128,18 @@ fn pack_of(profile: &Profile, item: &Value) -> Option<String> {
     })
 }
 
-/// A PO that is sent is never blank; a customer whose policy requires one has one.
+/// A PO that is sent is never blank, has a letter or digit and is no
+/// placeholder; a customer whose policy requires one has one.
 fn po(profile: &Profile, doc: &Value, sent: Option<&str>) -> Result<(), Violation> {
     if let Some(po) = sent {
         if visible(po).is_empty() {
             return Err(format!("ready with a blank PO {po:?}"));
+        }
+        if !po.chars().any(char::is_alphanumeric) {
+            return Err(format!("ready with a PO with no letter or digit {po:?}"));
+        }
+        if profile.orders.po_placeholders.iter().any(|p| p.eq_ignore_ascii_case(&visible(po))) {
+            return Err(format!("ready with a placeholder for a PO {po:?}"));
         }
         return Ok(());
     }

@@ -29,25 +29,13 @@ pub fn customer_order_ref(
 ) -> Po {
     let settings = &profile.orders;
     let note = order.note.as_ref().map_or(Value::Absent, |n| Value::Text(Cow::Borrowed(n)));
-    for source in &settings.po_sources {
-        let candidates: Vec<(String, &Value)> = match source {
-            PoSource::PoNumber => vec![("/po_number".to_owned(), &order.po_number)],
-            PoSource::Note => vec![("/note".to_owned(), &note)],
-            // Every attribute of the name, in order: a checkout that wrote
-            // "PO Number" twice, the first blank, still wrote the PO.
-            PoSource::NoteAttribute(name) => order
-                .note_attributes
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| same_name(&a.name, name))
-                .map(|(i, a)| (format!("/note_attributes/{i}/value"), &a.value))
-                .collect(),
-        };
-        for (at, value) in candidates {
+    for (k, source) in settings.po_sources.iter().enumerate() {
+        for (at, value) in candidates(order, &note, source) {
             match read(value, &settings.po_placeholders) {
                 Ok(None) => continue,
                 Ok(Some(po)) => {
                     check_length(profile, &po, &at, issues);
+                    disagree(profile, order, &note, k, &at, &po, issues);
                     return Po { reference: Some(po), from_note: *source == PoSource::Note };
                 }
                 Err(NotPo { what, typed }) => {
@@ -83,6 +71,52 @@ pub fn customer_order_ref(
         .with_severity(severity),
     );
     Po::default()
+}
+
+/// A source's values with their pointers. Every attribute of the name, in
+/// order: a checkout that wrote "PO Number" twice, the first blank, still
+/// wrote the PO.
+fn candidates<'o>(order: &'o Order, note: &'o Value<'o>, source: &PoSource) -> Vec<(String, &'o Value<'o>)> {
+    match source {
+        PoSource::PoNumber => vec![("/po_number".to_owned(), &order.po_number)],
+        PoSource::Note => vec![("/note".to_owned(), note)],
+        PoSource::NoteAttribute(name) => order
+            .note_attributes
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| same_name(&a.name, name))
+            .map(|(i, a)| (format!("/note_attributes/{i}/value"), &a.value))
+            .collect(),
+    }
+}
+
+/// `PO_CONFLICT` when a later source (not the note, which is usually other
+/// text) holds another PO than the one sent: the first in `poSources` wins,
+/// and the other would otherwise be lost without trace.
+///
+/// Prevents: an invoice carrying the PO the checkout wrote while the buyer
+/// typed another one elsewhere, and nobody told.
+fn disagree(profile: &Profile, order: &Order, note: &Value, from: usize, at: &str, po: &str, issues: &mut Vec<Issue>) {
+    let sources = &profile.orders.po_sources;
+    for source in sources[from..].iter().filter(|s| **s != PoSource::Note) {
+        for (other_at, value) in candidates(order, note, source) {
+            let Ok(Some(other)) = read(value, &profile.orders.po_placeholders) else { continue };
+            if other_at != at && !other.eq_ignore_ascii_case(po) {
+                issues.push(Issue::new(
+                    Code::PO_CONFLICT,
+                    other_at,
+                    format!(
+                        "{} holds PO {}, but {} holds {}, which is sent (the first in orders.poSources); confirm which PO the customer's invoice must carry",
+                        describe(source),
+                        quoted(&other),
+                        describe(&sources[from]),
+                        quoted(po)
+                    ),
+                ));
+                return;
+            }
+        }
+    }
 }
 
 /// Why a source's value is not a PO: what it holds, and whether the

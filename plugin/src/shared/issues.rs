@@ -72,6 +72,8 @@ codes! {
     UNIT_PRICE_INEXACT => (Error, Finance),
     /// No customer PO reference was found in any configured source.
     PO_MISSING => (Error, Finance),
+    /// Two PO sources hold different POs: the first configured is sent, the other named.
+    PO_CONFLICT => (Warning, Finance),
     /// The PO reference is longer than OrderWise's field; never truncated.
     PO_TOO_LONG => (Error, Finance),
     /// An on-account order whose customer credit does not cover it.
