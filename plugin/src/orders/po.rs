@@ -9,7 +9,7 @@ use crate::orders::shopify::{Order, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::reference::{Customer, PoPolicy};
-use crate::shared::text::{has_break, is_invisible, quoted, visible, visible_name};
+use crate::shared::text::{has_break, is_invisible, quoted, visible};
 use std::borrow::Cow;
 
 /// The PO found, and whether it came from the order note (which is still
@@ -34,8 +34,8 @@ pub fn customer_order_ref(
             match read(value, &settings.po_placeholders) {
                 Ok(None) => continue,
                 Ok(Some(po)) => {
-                    check_length(profile, &po, &at, issues);
-                    disagree(profile, order, &note, k, &at, &po, issues);
+                    check_length(profile, &po, at, issues);
+                    disagree(profile, order, &note, k, at, &po, issues);
                     return Po { reference: Some(po), from_note: *source == PoSource::Note };
                 }
                 Err(NotPo { what, typed }) => {
@@ -49,7 +49,7 @@ pub fn customer_order_ref(
                     };
                     issues.push(Issue::new(
                         Code::PO_INVALID,
-                        at,
+                        at.pointer(),
                         format!("{} holds {what}, which is not a PO reference; {then}", describe(source)),
                     ))
                 }
@@ -73,21 +73,42 @@ pub fn customer_order_ref(
     Po::default()
 }
 
-/// A source's values with their pointers. Every attribute of the name, in
+/// Where a source's value is, its pointer written only for an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    PoNumber,
+    Note,
+    Attribute(usize),
+}
+
+impl At {
+    fn pointer(self) -> String {
+        match self {
+            At::PoNumber => "/po_number".to_owned(),
+            At::Note => "/note".to_owned(),
+            At::Attribute(i) => format!("/note_attributes/{i}/value"),
+        }
+    }
+}
+
+/// A source's values with where they are. Every attribute of the name, in
 /// order: a checkout that wrote "PO Number" twice, the first blank, still
 /// wrote the PO.
-fn candidates<'o>(order: &'o Order, note: &'o Value<'o>, source: &PoSource) -> Vec<(String, &'o Value<'o>)> {
-    match source {
-        PoSource::PoNumber => vec![("/po_number".to_owned(), &order.po_number)],
-        PoSource::Note => vec![("/note".to_owned(), note)],
-        PoSource::NoteAttribute(name) => order
-            .note_attributes
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| same_name(&a.name, name))
-            .map(|(i, a)| (format!("/note_attributes/{i}/value"), &a.value))
-            .collect(),
-    }
+fn candidates<'o>(
+    order: &'o Order,
+    note: &'o Value<'o>,
+    source: &'o PoSource,
+) -> impl Iterator<Item = (At, &'o Value<'o>)> + 'o {
+    let (single, name) = match source {
+        PoSource::PoNumber => (Some((At::PoNumber, &order.po_number)), None),
+        PoSource::Note => (Some((At::Note, note)), None),
+        PoSource::NoteAttribute(name) => (None, Some(name)),
+    };
+    let attributes =
+        order.note_attributes.iter().enumerate().filter_map(move |(i, a)| {
+            name.filter(|name| same_name(&a.name, name)).map(|_| (At::Attribute(i), &a.value))
+        });
+    single.into_iter().chain(attributes)
 }
 
 /// `PO_CONFLICT` when a later source (not the note, which is usually other
@@ -96,15 +117,15 @@ fn candidates<'o>(order: &'o Order, note: &'o Value<'o>, source: &PoSource) -> V
 ///
 /// Prevents: an invoice carrying the PO the checkout wrote while the buyer
 /// typed another one elsewhere, and nobody told.
-fn disagree(profile: &Profile, order: &Order, note: &Value, from: usize, at: &str, po: &str, issues: &mut Vec<Issue>) {
+fn disagree(profile: &Profile, order: &Order, note: &Value, from: usize, at: At, po: &str, issues: &mut Vec<Issue>) {
     let sources = &profile.orders.po_sources;
     for source in sources[from..].iter().filter(|s| **s != PoSource::Note) {
-        for (other_at, value) in candidates(order, note, source) {
+        for (other_at, value) in candidates(order, note, source).filter(|(other_at, _)| *other_at != at) {
             let Ok(Some(other)) = read(value, &profile.orders.po_placeholders) else { continue };
-            if other_at != at && !other.eq_ignore_ascii_case(po) {
+            if !other.eq_ignore_ascii_case(po) {
                 issues.push(Issue::new(
                     Code::PO_CONFLICT,
-                    other_at,
+                    other_at.pointer(),
                     format!(
                         "{} holds PO {}, but {} holds {}, which is sent (the first in orders.poSources); confirm which PO the customer's invoice must carry",
                         describe(source),
@@ -166,19 +187,20 @@ fn read(value: &Value, placeholders: &[String]) -> Result<Option<String>, NotPo>
 /// Note attribute names as people type them: "PO number" is the profile's
 /// "PO Number" (the PO would otherwise be passed over for the next source,
 /// the order note, and the note's delivery instructions sent as the PO).
-/// Case is ignored for ASCII letters; the attribute's name was read as it
-/// reads (invisible characters removed, white space trimmed).
+/// Case is ignored for ASCII letters; both names were read as they read
+/// (invisible characters removed, white space trimmed): the attribute's by
+/// the payload reader, the configured one by `Settings::read`.
 fn same_name(attribute: &str, configured: &str) -> bool {
-    attribute.eq_ignore_ascii_case(&visible_name(configured))
+    attribute.eq_ignore_ascii_case(configured)
 }
 
-fn check_length(profile: &Profile, po: &str, at: &str, issues: &mut Vec<Issue>) {
+fn check_length(profile: &Profile, po: &str, at: At, issues: &mut Vec<Issue>) {
     let max = profile.orders.po_max_length;
     let length = po.chars().count();
     if length > max {
         issues.push(Issue::new(
             Code::PO_TOO_LONG,
-            at,
+            at.pointer(),
             format!(
                 "PO reference {} is {length} characters; OrderWise holds {max}. It is not truncated: agree a shorter reference with the customer",
                 quoted(po)

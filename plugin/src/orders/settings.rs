@@ -5,7 +5,7 @@
 
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
 use crate::shared::reference::{read_amount, PoPolicy, Reference};
-use crate::shared::text::{reads_as, visible};
+use crate::shared::text::{reads_as, visible, visible_name};
 use crate::shared::time::TimeZone;
 use rust_decimal::Decimal;
 
@@ -386,7 +386,8 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
         }
         let note = names!["noteAttribute"];
         r.fields_cold(note, Unknown::Refuse, &mut |r, _| {
-            sources.push(PoSource::NoteAttribute(r.string_cold()?.into_owned()));
+            // Stored as it reads, once: every order compares its attributes' names with it.
+            sources.push(PoSource::NoteAttribute(visible_name(&r.string_cold()?).into_owned()));
             Ok(())
         })?
         .require(note, &[0])
