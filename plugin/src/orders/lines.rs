@@ -13,7 +13,7 @@ use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{amount, divide_half_up, negative, required_amount, MONEY_DP};
-use crate::shared::text::{same, trim, visible};
+use crate::shared::text::{same, trim, visible, visible_text};
 use crate::shared::write::{message, Exact, Money, Quoted};
 use rust_decimal::Decimal;
 
@@ -294,7 +294,8 @@ fn notes(profile: &Profile, item: &LineItem) -> String {
             || same(name, CHARGED_PRICE_PROPERTY)
             || uom::is_pack_property(profile, &p.name);
         let value = match &p.value {
-            Value::Text(t) => visible(t),
+            // Free text for the warehouse (engraving, print text): as typed.
+            Value::Text(t) => visible_text(t),
             Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),
             _ => continue,
         };

@@ -15,7 +15,7 @@ use crate::orders::{address, delivery, edits, lifecycle, payment, po, totals};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
-use crate::shared::text::{quoted, quoted_up_to, visible};
+use crate::shared::text::{quoted, quoted_up_to, visible, visible_text};
 use crate::shared::time::{format_wall_clock, parse_stamp};
 use crate::shared::write::message;
 use rust_decimal::Decimal;
@@ -316,7 +316,7 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
     // profile may list, and a buyer's "Tail-lift needed" read as the PO must
     // still reach the warehouse. Only a note that repeats a PO read elsewhere goes.
     let is_po = |n: &str| !po.from_note && po.reference.as_deref() == Some(n);
-    let note = order.note.as_deref().map(visible).filter(|n| !n.is_empty() && !is_po(n));
+    let note = order.note.as_deref().map(visible_text).filter(|n| !n.is_empty() && !is_po(n));
     let note = note.as_deref();
     let max = profile.orders.special_instructions_max_length;
     if let Some(cart) = cart {

@@ -117,11 +117,13 @@ pub fn is_pack_property(profile: &Profile, name: &str) -> bool {
 /// "Case"): it starts with "pack" or "case", ignoring case. Hidden
 /// properties (`_…`) are the app's own, never a customer's choice.
 fn looks_like_pack(name: &str) -> bool {
-    // A mark before the word ("*Pack", a character no rule knows) does not
-    // hide it; the underscore of a hidden property does.
-    // (Most names start with a letter: then there is nothing to trim.)
-    let plain = name.as_bytes().first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-    let name = if plain { name } else { name.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '_') };
+    // A mark before the word ("*Pack", "→ Case", a character no rule knows)
+    // does not hide it; ASCII punctuation does ("(case sensitive) Gift
+    // code", "# Case reference" are other things), as does the underscore
+    // of a hidden property. (Most names start with a letter: nothing to trim.)
+    let mark = |c: char| c == '*' || c.is_whitespace() || (!c.is_ascii() && !c.is_alphanumeric());
+    let plain = name.as_bytes().first().is_some_and(|&b| b.is_ascii_alphanumeric());
+    let name = if plain { name } else { name.trim_start_matches(mark) };
     let starts = |word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
     starts("pack") || starts("case")
 }
@@ -354,7 +356,9 @@ mod tests {
         for name in ["Pack", "pack size", "Case", "*Pack", "→ Case of", "\u{E0001}Pack"] {
             assert!(looks_like_pack(name), "{name}");
         }
-        for name in ["_Pack", "", "Size", "_case", "Colour"] {
+        for name in
+            ["_Pack", "", "Size", "_case", "Colour", "(case sensitive) Gift code", "\"Case\" study", "# Case reference"]
+        {
             assert!(!looks_like_pack(name), "{name}");
         }
     }

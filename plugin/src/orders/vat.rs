@@ -8,7 +8,7 @@ use crate::orders::currency::Side;
 use crate::orders::shopify::TaxLine;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
-use crate::shared::money::{negative, Dec};
+use crate::shared::money::{negative, round_half_up, Dec};
 use rust_decimal::Decimal;
 
 /// VAT charged at one rate.
@@ -35,6 +35,23 @@ pub fn by_rate(tax_lines: &[TaxLine], side: Side, at: &str) -> Result<Vec<Vat>, 
             }
             None => return Err(Issue::new(Code::PAYLOAD_INVALID, price_at(), "tax line has no price")),
         };
+        // No VAT or sales-tax rate runs past a thousandth of a percent (New
+        // York's 8.875% is 0.08875): a rate written with float noise past that
+        // (0.20000000000000001) is that rate; a finer one is refused, as it
+        // would divide amounts beyond what a figure can hold when delivery
+        // VAT is apportioned.
+        let mut rate = rate.normalize();
+        if rate.scale() > 6 {
+            let near = round_half_up(rate, 6);
+            if (rate - near).abs() > Decimal::new(1, 12) {
+                return Err(Issue::new(
+                    Code::PAYLOAD_INVALID,
+                    format!("{at}/tax_lines/{t}/rate"),
+                    format!("tax rate {rate} has more than 6 decimal places: no VAT rate does"),
+                ));
+            }
+            rate = near.normalize();
+        }
         // A VAT rate is a fraction; anything else cannot be one (and would
         // scale amounts beyond what the totals check can multiply).
         if negative(rate) || rate >= Decimal::ONE {
@@ -44,15 +61,13 @@ pub fn by_rate(tax_lines: &[TaxLine], side: Side, at: &str) -> Result<Vec<Vat>, 
                 format!("tax rate {rate} is not a fraction from 0 up to 1"),
             ));
         }
-        let rate = rate.normalize();
-        // No VAT or sales-tax rate runs past a thousandth of a percent
-        // (New York's 8.875% is 0.08875); a finer one would divide amounts
-        // beyond what a figure can hold when delivery VAT is apportioned.
-        if rate.scale() > 6 {
+        // Tax at a rate of nothing is no tax line Shopify writes: the figures
+        // would reach OrderWise as VAT that no rate accounts for.
+        if rate.is_zero() && !amount.is_zero() {
             return Err(Issue::new(
                 Code::PAYLOAD_INVALID,
-                format!("{at}/tax_lines/{t}/rate"),
-                format!("tax rate {rate} has more than 6 decimal places: no VAT rate does"),
+                price_at(),
+                format!("tax line charges {amount} at a rate of 0"),
             ));
         }
         match rates.iter_mut().find(|v| v.rate == rate) {

@@ -7,7 +7,7 @@ use crate::reconcile::inputs::export::ExportRow;
 use crate::reconcile::inputs::orders::SparkOrder;
 use crate::reconcile::inputs::outcomes::{BridgeOutcome, Status};
 use crate::reconcile::inputs::{BadRow, Input, Lost};
-use crate::reconcile::matching::Rule;
+use crate::reconcile::matching::{key_form, Rule};
 use crate::reconcile::period::Period;
 use crate::shared::issues::{Code, Owner, Severity};
 use crate::shared::money::show;
@@ -268,7 +268,8 @@ pub fn account(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant, 
 /// standing PO) which this order is not. Paired all the same, the pairing
 /// is for finance to confirm, never counted as matched.
 pub fn key(order: &SparkOrder, row: &ExportRow, rule: Rule, as_of: Instant, out: &mut Vec<Finding>) -> bool {
-    let Some(other) = row.key.as_deref().filter(|k| rule == Rule::PoAndCustomer && *k != order.key) else {
+    let differs = |k: &&str| rule == Rule::PoAndCustomer && key_form(k) != key_form(&order.key);
+    let Some(other) = row.key.as_deref().filter(differs) else {
         return true;
     };
     let why = format!(

@@ -66,8 +66,15 @@ pub fn po_form(po: &str) -> String {
     po.trim().to_ascii_uppercase()
 }
 
+/// A key as it is compared: trimmed, without a leading `#` (the order's
+/// name as Shopify shows it, which a person keying it by hand may copy),
+/// ASCII letters in upper case.
+pub fn key_form(key: &str) -> String {
+    key.trim().trim_start_matches('#').trim().to_ascii_uppercase()
+}
+
 pub fn pair(orders: &[SparkOrder], rows: &[ExportRow]) -> Matching {
-    let by_key: HashMap<&str, usize> = orders.iter().enumerate().map(|(i, o)| (o.key.as_str(), i)).collect();
+    let by_key: HashMap<String, usize> = orders.iter().enumerate().map(|(i, o)| (key_form(&o.key), i)).collect();
     let mut by_po: HashMap<(String, &str), Vec<usize>> = HashMap::new();
     for (i, o) in orders.iter().enumerate() {
         if let (Some(po), Some(account)) = (&o.po, &o.account) {
@@ -79,7 +86,7 @@ pub fn pair(orders: &[SparkOrder], rows: &[ExportRow]) -> Matching {
     // 1. By key, in file order: the first row for an order pairs, later ones are duplicates.
     let mut by_hand = Vec::new();
     for (r, row) in rows.iter().enumerate() {
-        let order = row.key.as_deref().and_then(|k| by_key.get(k).copied());
+        let order = row.key.as_deref().and_then(|k| by_key.get(&key_form(k)).copied());
         if row.kind == RowKind::Credit {
             m.of_row[r] = RowState::Credit(order);
             continue;
@@ -117,6 +124,12 @@ pub fn pair(orders: &[SparkOrder], rows: &[ExportRow]) -> Matching {
                 m.of_order[*o] = Some((r, Rule::PoAndCustomer));
                 RowState::Paired(*o, Rule::PoAndCustomer)
             }
+            // A row carrying a key of its own is another order's (one not in
+            // the file), not a copy of this one keyed by hand: never
+            // "cancel the copy" for a real order.
+            ([], Some(_)) if row.key.is_some() => RowState::Unpaired(format!(
+                "{unknown_key}the SparkLayer order with PO {po:?} for customer account {account} is already paired with another row"
+            )),
             ([], Some(&o)) => {
                 let first = m.of_order[o].map_or(r, |(first, _)| first);
                 RowState::Duplicate { order: o, first, rule: Rule::PoAndCustomer }

@@ -98,23 +98,21 @@ pub struct Reconciliation {
 /// totals, and its repeat reported as a duplicate import for operations to
 /// cancel, when OrderWise holds it once.
 fn once_each(rows: Vec<ExportRow>, bad: &mut Vec<BadRow>) -> Vec<ExportRow> {
-    let mut first: HashMap<(bool, String), usize> = HashMap::with_capacity(rows.len());
+    let mut of_number: HashMap<(bool, String), Vec<usize>> = HashMap::with_capacity(rows.len());
     let mut kept: Vec<ExportRow> = Vec::with_capacity(rows.len());
     for row in rows {
-        let credit = row.kind == inputs::export::RowKind::Credit;
-        if let Some(&k) = first.get(&(credit, row.order_number.clone())) {
-            let earlier: &ExportRow = &kept[k];
-            if (ExportRow { line: earlier.line, ..row.clone() }) == *earlier {
-                let why = format!(
-                    "repeats line {} ({}) figure for figure: the same document listed twice, counted once; check the export definition",
-                    earlier.line, row.order_number
-                );
-                bad.push(BadRow::new(inputs::Input::Export, row.line, why).losing(inputs::Lost::Nothing));
-                continue;
-            }
-        } else {
-            first.insert((credit, row.order_number.clone()), kept.len());
+        let number = (row.kind == inputs::export::RowKind::Credit, row.order_number.clone());
+        let earlier = of_number.get(&number).into_iter().flatten().map(|&k| &kept[k]);
+        let repeated = earlier.clone().find(|e| ExportRow { line: e.line, ..row.clone() } == **e);
+        if let Some(earlier) = repeated {
+            let why = format!(
+                "repeats line {} ({}) figure for figure: the same document listed twice, counted once; check the export definition",
+                earlier.line, row.order_number
+            );
+            bad.push(BadRow::new(inputs::Input::Export, row.line, why).losing(inputs::Lost::Nothing));
+            continue;
         }
+        of_number.entry(number).or_default().push(kept.len());
         kept.push(row);
     }
     kept
@@ -247,6 +245,8 @@ pub fn reconcile(settings: &Settings, inputs: Inputs, period: Period, as_of: Ins
                     let from = findings.len();
                     findings::compare(order, row, credited, *rule, settings.tolerance, as_of, &mut findings);
                     findings::po(order, row, *rule, as_of, &mut findings);
+                    findings::key(order, row, *rule, as_of, &mut findings);
+                    findings::account(order, row, *rule, as_of, &mut findings);
                     for f in &mut findings[from..] {
                         f.message.push_str(&format!(
                             "; the order was placed in an earlier month ({}) and reached OrderWise in this one, so it is compared here",

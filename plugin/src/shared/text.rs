@@ -37,6 +37,30 @@ pub fn is_invisible(c: char) -> bool {
         )
 }
 
+/// The characters `visible_text` removes from free text (an order note, a
+/// line's engraving or print text): those that only steer how text is laid
+/// out (control characters, the soft hyphen, the zero-width space, left-to-
+/// right and right-to-left marks, embeddings and isolates, the word joiner
+/// and invisible operators, the byte-order mark). Kept, because text needs
+/// them: the zero-width joiners (Sinhala "ශ්‍රී", Persian, emoji sequences),
+/// variation selectors (❤️, keycaps, Japanese ideographic variants), tags
+/// (flags such as Wales's), the combining grapheme joiner, Mongolian
+/// selectors and Hangul fillers.
+pub fn is_layout(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{200B}'
+                | '\u{200E}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
 /// Characters that separate words or lines: a tab, a line break, a form
 /// feed, Unicode's line and paragraph separators. Inside text they become a
 /// space, not nothing, so "PO-4582" and "Back door" on two lines do not run
@@ -115,23 +139,38 @@ pub fn has_break(s: &str) -> bool {
 /// space, the no-break space included) trimmed from both ends. Text that
 /// needs none of this is borrowed as it is.
 pub fn visible(s: &str) -> Cow<'_, str> {
+    cleaned(s, is_invisible)
+}
+
+/// `visible` for free text a person reads (an order note, a line's
+/// engraving or print text): only the characters that steer layout are
+/// removed (`is_layout`), so emoji, flags and ideographic variants reach the
+/// warehouse as the customer typed them.
+pub fn visible_text(s: &str) -> Cow<'_, str> {
+    cleaned(s, is_layout)
+}
+
+/// `s` without the characters `drop` names, line breaks and tabs as one
+/// space, trimmed.
+#[inline(always)]
+fn cleaned(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
     // Nearly all text is printable ASCII (spaces inside): only its ends need looking at.
     if printable_ascii(s.as_bytes()) {
         return Cow::Borrowed(s.trim_matches(' '));
     }
-    let trimmed = s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-    match without_invisible(trimmed) {
+    let trimmed = s.trim_matches(|c: char| c.is_whitespace() || drop(c));
+    match without(trimmed, drop) {
         Cow::Borrowed(kept) => Cow::Borrowed(kept),
         // Removing a character can expose white space at an end (" \u{200B} x").
         Cow::Owned(kept) => Cow::Owned(kept.trim().to_owned()),
     }
 }
 
-/// `s` without its invisible characters, borrowed when it has none. Runs of
+/// `s` without the characters `drop` names, borrowed when it has none. Runs of
 /// printable ASCII are passed whole (`printable_prefix`) and only the other
 /// characters decoded: a note can run to the input cap, and character by
 /// character through iterators this cost ~50 fuel units a character.
-fn without_invisible(s: &str) -> Cow<'_, str> {
+fn without(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
     let b = s.as_bytes();
     let mut kept: Option<String> = None;
     // The start of the run of characters kept since the last invisible one,
@@ -147,7 +186,7 @@ fn without_invisible(s: &str) -> Cow<'_, str> {
             // `i` is always on a character boundary: it moves by whole characters.
             _ => s[i..].chars().next().expect("a character at a boundary"),
         };
-        if is_invisible(c) || is_break(c) {
+        if drop(c) || is_break(c) {
             let out = kept.get_or_insert_with(|| String::with_capacity(s.len()));
             out.push_str(&s[run..i]);
             run = i + c.len_utf8();
@@ -421,6 +460,18 @@ mod tests {
         for c in (0..0x250u32).filter_map(char::from_u32) {
             assert_eq!(super::has_break(&format!("ab{c}cd")), super::is_break(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn free_text_keeps_what_emoji_scripts_and_variants_need() {
+        for text in
+            ["I ❤️ NY 1️⃣ 🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}", "ශ්‍රී", "می‌خواهم", "葛\u{E0100}城"]
+        {
+            assert_eq!(super::visible_text(text), text);
+        }
+        // What only steers layout still goes, as in `visible`.
+        assert_eq!(super::visible_text("\u{2068}Tail-lift\u{2069}\u{200B} needed\u{FEFF}"), "Tail-lift needed");
+        assert_eq!(super::visible_text("Gate 4\u{2028}Back door"), "Gate 4 Back door");
     }
 
     #[test]
