@@ -138,6 +138,7 @@ pub fn has_break(s: &str) -> bool {
 /// tabs inside it becomes one space) and white space (any Unicode white
 /// space, the no-break space included) trimmed from both ends. Text that
 /// needs none of this is borrowed as it is.
+#[inline(never)]
 pub fn visible(s: &str) -> Cow<'_, str> {
     cleaned(s, is_invisible)
 }
@@ -146,6 +147,7 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 /// engraving or print text): only the characters that steer layout are
 /// removed (`is_layout`), so emoji, flags and ideographic variants reach the
 /// warehouse as the customer typed them.
+#[inline(never)]
 pub fn visible_text(s: &str) -> Cow<'_, str> {
     cleaned(s, is_layout)
 }
