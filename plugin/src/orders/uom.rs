@@ -121,11 +121,16 @@ fn looks_like_pack(name: &str) -> bool {
     // does not hide it; ASCII punctuation does ("(case sensitive) Gift
     // code", "# Case reference" are other things), as does the underscore
     // of a hidden property. (Most names start with a letter: nothing to trim.)
-    let mark = |c: char| c == '*' || c.is_whitespace() || (!c.is_ascii() && !c.is_alphanumeric());
-    let plain = name.as_bytes().first().is_some_and(|&b| b.is_ascii_alphanumeric());
-    let name = if plain { name } else { name.trim_start_matches(mark) };
-    let starts = |word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
-    starts("pack") || starts("case")
+    let starts = |name: &str, word: &str| name.get(..word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word));
+    let is_pack = |name: &str| starts(name, "pack") || starts(name, "case");
+    match name.as_bytes().first() {
+        Some(b'p' | b'P' | b'c' | b'C') => is_pack(name),
+        Some(b) if b.is_ascii_alphanumeric() || b.is_ascii_punctuation() && *b != b'*' => false,
+        _ => {
+            let mark = |c: char| c == '*' || c.is_whitespace() || (!c.is_ascii() && !c.is_alphanumeric());
+            is_pack(name.trim_start_matches(mark))
+        }
+    }
 }
 
 /// What kind of line this is, for the stock it depletes.

@@ -156,9 +156,13 @@ pub fn visible_text(s: &str) -> Cow<'_, str> {
 /// space, trimmed.
 #[inline(always)]
 fn cleaned(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
-    // Nearly all text is printable ASCII (spaces inside): only its ends need looking at.
-    if printable_ascii(s.as_bytes()) {
-        return Cow::Borrowed(s.trim_matches(' '));
+    // Nearly all text is printable ASCII (spaces inside): only its ends need
+    // looking at, a byte at a time (`str::trim_matches` decodes characters).
+    let b = s.as_bytes();
+    if printable_ascii(b) {
+        let start = b.iter().position(|&c| c != b' ').unwrap_or(b.len());
+        let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+        return Cow::Borrowed(&s[start..end]);
     }
     let trimmed = s.trim_matches(|c: char| c.is_whitespace() || drop(c));
     match without(trimmed, drop) {
