@@ -13,7 +13,8 @@ use std::borrow::Cow;
 /// letter mark, the Hangul fillers, Mongolian vowel separators and variation
 /// selectors, zero-width spaces and joiners, bidirectional marks, embeddings
 /// and isolates (chat apps wrap copied text in the isolates), the word
-/// joiner and invisible operators, the byte-order mark, and the tags.
+/// joiner and invisible operators, the byte-order mark, the reserved
+/// U+FFF0–FFF8, and the tags and variation selectors of plane 14.
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -31,6 +32,7 @@ pub fn is_invisible(c: char) -> bool {
                 | '\u{FE00}'..='\u{FE0F}'
                 | '\u{FEFF}'
                 | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
                 | '\u{1BCA0}'..='\u{1BCA3}'
                 | '\u{1D173}'..='\u{1D17A}'
                 | '\u{E0000}'..='\u{E0FFF}'
