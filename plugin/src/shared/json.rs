@@ -73,26 +73,41 @@ impl Seen {
 }
 
 /// The field names of an object, in their declared order (which messages
-/// list them in), prepared at compile time (`names!`) two ways. A short list
-/// (a profile record's) is matched against the sixteen bytes after a key's
-/// quote, a masked compare of two words per name, with no scan at all. A long
-/// list (a payload object's, most of whose keys the bridge does not read) is
-/// indexed by length: the key is scanned once and compared only with the
-/// names of its length, so an unknown key costs a scan, not a compare per name.
+/// list them in), prepared at compile time (`names!`). A plain key is
+/// matched against the sixteen bytes after its quote, with no scan: the
+/// first four of them pick the names that could be spelled there
+/// (`by_prefix`), and each of those (almost always one, or none for a key
+/// the bridge does not read) is a masked compare of two words. Only a key
+/// that is no name is then scanned, to be skipped. Keys with escapes, or not
+/// directly followed by their colon, are looked up by length (`by_length`).
 pub struct Names {
     list: &'static [&'static str],
-    /// Each name packed with its quote and colon, for short lists.
+    /// Each name packed with its quote and colon.
     keys: &'static [Key],
     /// Bit `i` of entry `n` is set when name `i` is `n` bytes long (the last
     /// entry holds every name of 32 bytes or more).
     by_length: [u64; 33],
+    /// Bit `i` of entry `prefix_slot(p)` is set when name `i`, its quote and
+    /// colon begin with the four bytes `p`; names of one byte, whose four
+    /// bytes run into the value, are in `short`.
+    by_prefix: [u64; PREFIX_SLOTS],
+    short: u64,
+}
+
+const PREFIX_SLOTS: usize = 64;
+
+/// The `by_prefix` entry of four bytes read as a little-endian word: the
+/// top bits of a multiply, which mix all four bytes into them.
+#[inline(always)]
+const fn prefix_slot(p: u32) -> usize {
+    (p.wrapping_mul(0x9E37_79B1) >> 26) as usize
 }
 
 impl Names {
     /// Use `names!`.
     pub const fn new(list: &'static [&'static str], keys: &'static [Key]) -> Names {
         assert!(list.len() == keys.len() && list.len() <= 64, "one key per name, at most 64 (a `Seen` bit each)");
-        let mut by_length = [0u64; 33];
+        let (mut by_length, mut by_prefix, mut short) = ([0u64; 33], [0u64; PREFIX_SLOTS], 0u64);
         let mut i = 0;
         while i < list.len() {
             let b = list[i].as_bytes();
@@ -104,9 +119,14 @@ impl Names {
             }
             let n = if b.len() < 32 { b.len() } else { 32 };
             by_length[n] |= 1 << i;
+            if b.len() >= 2 {
+                by_prefix[prefix_slot(keys[i].words[0] as u32)] |= 1 << i;
+            } else {
+                short |= 1 << i;
+            }
             i += 1;
         }
-        Names { list, keys, by_length }
+        Names { list, keys, by_length, by_prefix, short }
     }
 
     /// Name `f`, as declared.
@@ -126,19 +146,38 @@ impl Names {
             return None;
         };
         let words = [read_u64(after, 0), read_u64(after, 8)];
-        for (f, key) in self.keys.iter().enumerate() {
-            let name = self.list[f].as_bytes();
-            let n = name.len();
-            // Written out, not as a closure: one not inlined costs a call per long key.
-            if key.starts(words)
-                && (n < 15
-                    || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
-                        && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
-            {
-                return Some((f, at + n + 3));
+        if self.list.len() <= SHORT_LIST {
+            // A short list's names, constants once inlined, are compared one
+            // by one: cheaper than finding them in the table.
+            for f in 0..self.list.len() {
+                if self.spelled(f, words, b, at) {
+                    return Some((f, at + self.list[f].len() + 3));
+                }
+            }
+            return None;
+        }
+        let mut candidates = self.by_prefix[prefix_slot(words[0] as u32)] | self.short;
+        while candidates != 0 {
+            let f = candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            if self.spelled(f, words, b, at) {
+                return Some((f, at + self.list[f].len() + 3));
             }
         }
         None
+    }
+
+    /// Whether name `f`, its closing quote and colon are spelled after the
+    /// quote at `at`, whose next sixteen bytes are `words`. Inlined, not a
+    /// closure: one not inlined costs a call per long key.
+    #[inline(always)]
+    fn spelled(&self, f: usize, words: [u64; 2], b: &[u8], at: usize) -> bool {
+        let name = self.list[f].as_bytes();
+        let n = name.len();
+        self.keys[f].starts(words)
+            && (n < 15
+                || b.get(at + 1 + n..at + 3 + n) == Some(b"\":")
+                    && (n <= 16 || same_bytes(&b[at + 17..at + 1 + n], &name[16..])))
     }
 
     /// The index of the name equal to `key`.
@@ -210,7 +249,7 @@ impl Key {
     }
 }
 
-/// Lists this long or shorter are matched by packed words (see `Names`).
+/// Lists this long or shorter are matched name by name (see `Names::packed_match`).
 const SHORT_LIST: usize = 6;
 
 /// A key read the fast way.
@@ -565,16 +604,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A key (after white space) read the fast way: scanned once, then
-    /// looked up among the names of its length.
+    /// A key (after white space) read the fast way: its name found by the
+    /// bytes after its quote (`Names::packed_match`); a key that is no name
+    /// is scanned, to be skipped.
     #[inline(always)]
     fn plain_key(&mut self, names: &Names) -> KeyRead {
         self.ws();
         let (b, at) = (self.bytes, self.pos);
-        if names.list.len() <= SHORT_LIST {
-            if let Some(f) = self.packed_key(names) {
-                return KeyRead::Known(f);
-            }
+        if let Some(f) = self.packed_key(names) {
+            return KeyRead::Known(f);
         }
         if b.get(at) != Some(&b'"') {
             return KeyRead::NotPlain;
@@ -584,6 +622,12 @@ impl<'a> Reader<'a> {
             return KeyRead::NotPlain;
         }
         self.pos = end + 2;
+        // With sixteen bytes after the quote to look at, `packed_key` has
+        // compared every name that could be spelled here; near the end of
+        // the text it looked at none.
+        if at + 17 <= b.len() {
+            return KeyRead::Unknown(at + 1, end);
+        }
         match names.find(&b[at + 1..end]) {
             Some(f) => KeyRead::Known(f),
             None => KeyRead::Unknown(at + 1, end),
@@ -1489,6 +1533,47 @@ mod tests {
             read(r#"{"a" 1}"#, Unknown::Refuse).unwrap_err().message,
             "expected `:` after an object key, found `1`"
         );
+    }
+
+    #[test]
+    fn a_long_lists_keys_are_found_by_their_first_bytes_and_others_are_skipped() {
+        // More names than `SHORT_LIST`: one and two bytes long, sharing their
+        // first four bytes with their quote and colon, and past sixteen bytes.
+        const NAMES: &Names = names![
+            "a",
+            "id",
+            "price",
+            "price_set",
+            "prices",
+            "product_id",
+            "properties",
+            "tax_lines",
+            "taxable",
+            "total_discount_set",
+            "total_discount_set_x",
+            "sixteen_bytes___"
+        ];
+        let read = |text: &str| {
+            let mut r = Reader::new(text);
+            let mut order = Vec::new();
+            r.fields(NAMES, Unknown::Skip, |r, f| {
+                order.push(f);
+                r.skip()
+            })
+            .map(|seen| (order, seen.end))
+        };
+        for (f, name) in NAMES.list.iter().enumerate() {
+            // Far from the end of the text (the table) and near it (by length).
+            for text in [format!(r#"{{"{name}":1,"padding_to_look_past":[1,2,3]}}"#), format!(r#"{{"{name}":1}}"#)] {
+                assert_eq!(read(&text), Ok((vec![f], text.len())), "{text}");
+            }
+        }
+        // Keys that begin like names, or are names cut short, are other keys.
+        for other in ["b", "i", "ids", "pric", "price_se", "price_sets", "tax", "total_discount_se", "sixteen_bytes__"]
+        {
+            let text = format!(r#"{{"{other}":{{"id":1}},"id":2,"long_enough_to_look_past":0}}"#);
+            assert_eq!(read(&text), Ok((vec![1], text.len())), "{text}");
+        }
     }
 
     #[test]
