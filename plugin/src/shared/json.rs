@@ -736,6 +736,7 @@ impl<'a> Reader<'a> {
         Some((unsafe { self.text.get_unchecked(at..end) }, at))
     }
 
+    /// A string whose opening quote is at `pos` (callers check it).
     #[inline(always)]
     fn string_at_quote(&mut self) -> Result<Cow<'a, str>, Error> {
         let open = self.pos;
@@ -744,7 +745,9 @@ impl<'a> Reader<'a> {
         match self.bytes.get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
-                Ok(Cow::Borrowed(&self.text[start..end]))
+                // SAFETY: `start` follows an ASCII quote and `end` is one, so
+                // both are character boundaries (as in `plain_string`).
+                Ok(Cow::Borrowed(unsafe { self.text.get_unchecked(start..end) }))
             }
             Some(b'\\') => self.escaped(start, end),
             Some(_) => Err(Error::at(end, "a control character inside a string must be escaped")),
@@ -825,7 +828,9 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let end = number_end(self.bytes, start).ok_or_else(|| Error::at(start, "not a valid JSON number"))?;
         self.pos = end;
-        Ok(&self.text[start..end])
+        // SAFETY: `number_end` passed over ASCII alone (the number grammar),
+        // so `start..end` is on character boundaries.
+        Ok(unsafe { self.text.get_unchecked(start..end) })
     }
 
     #[inline(always)]
