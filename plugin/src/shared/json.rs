@@ -74,12 +74,13 @@ impl Seen {
 
 /// The field names of an object, in their declared order (which messages
 /// list them in), prepared at compile time (`names!`). A plain key is
-/// matched against the sixteen bytes after its quote, with no scan: the
-/// first four of them pick the names that could be spelled there
-/// (`by_prefix`), and each of those (almost always one, or none for a key
-/// the bridge does not read) is a masked compare of two words. Only a key
-/// that is no name is then scanned, to be skipped. Keys with escapes, or not
-/// directly followed by their colon, are looked up by length (`by_length`).
+/// matched against the sixteen bytes after its quote, with no scan, by a
+/// masked compare of two words per name tried: every name of a short list
+/// (a profile record's), and for a long one (a payload object's) only those
+/// its first four bytes pick (`by_prefix`): almost always one, or none for a
+/// key the bridge does not read. Only a key that is no name is then scanned,
+/// to be skipped. Keys with escapes, or not directly followed by their
+/// colon, are looked up by length (`by_length`).
 pub struct Names {
     list: &'static [&'static str],
     /// Each name packed with its quote and colon.
@@ -89,12 +90,13 @@ pub struct Names {
     by_length: [u64; 33],
     /// Bit `i` of entry `prefix_slot(p)` is set when name `i`, its quote and
     /// colon begin with the four bytes `p`; names of one byte, whose four
-    /// bytes run into the value, are in `short`.
-    by_prefix: [u64; PREFIX_SLOTS],
+    /// bytes run into the value, are in `short`. Only lists longer than
+    /// `SHORT_LIST` have a table (512 bytes each).
+    by_prefix: Option<&'static [u64; PREFIX_SLOTS]>,
     short: u64,
 }
 
-const PREFIX_SLOTS: usize = 64;
+pub const PREFIX_SLOTS: usize = 64;
 
 /// The `by_prefix` entry of four bytes read as a little-endian word: the
 /// top bits of a multiply, which mix all four bytes into them.
@@ -105,9 +107,13 @@ const fn prefix_slot(p: u32) -> usize {
 
 impl Names {
     /// Use `names!`.
-    pub const fn new(list: &'static [&'static str], keys: &'static [Key]) -> Names {
+    pub const fn new(
+        list: &'static [&'static str],
+        keys: &'static [Key],
+        by_prefix: Option<&'static [u64; PREFIX_SLOTS]>,
+    ) -> Names {
         assert!(list.len() == keys.len() && list.len() <= 64, "one key per name, at most 64 (a `Seen` bit each)");
-        let (mut by_length, mut by_prefix, mut short) = ([0u64; 33], [0u64; PREFIX_SLOTS], 0u64);
+        let (mut by_length, mut short) = ([0u64; 33], 0u64);
         let mut i = 0;
         while i < list.len() {
             let b = list[i].as_bytes();
@@ -119,14 +125,26 @@ impl Names {
             }
             let n = if b.len() < 32 { b.len() } else { 32 };
             by_length[n] |= 1 << i;
-            if b.len() >= 2 {
-                by_prefix[prefix_slot(keys[i].words[0] as u32)] |= 1 << i;
-            } else {
+            if b.len() < 2 {
                 short |= 1 << i;
             }
             i += 1;
         }
         Names { list, keys, by_length, by_prefix, short }
+    }
+
+    /// The `by_prefix` table of a list (see `names!`): names of two bytes or
+    /// more by the slot of their first four bytes with quote and colon.
+    pub const fn prefix_table(list: &'static [&'static str], keys: &'static [Key]) -> [u64; PREFIX_SLOTS] {
+        let mut table = [0u64; PREFIX_SLOTS];
+        let mut i = 0;
+        while i < list.len() {
+            if list[i].len() >= 2 {
+                table[prefix_slot(keys[i].words[0] as u32)] |= 1 << i;
+            }
+            i += 1;
+        }
+        table
     }
 
     /// Name `f`, as declared.
@@ -146,7 +164,7 @@ impl Names {
             return None;
         };
         let words = [read_u64(after, 0), read_u64(after, 8)];
-        if self.list.len() <= SHORT_LIST {
+        let Some(by_prefix) = self.by_prefix else {
             // A short list's names, constants once inlined, are compared one
             // by one: cheaper than finding them in the table.
             for f in 0..self.list.len() {
@@ -155,8 +173,8 @@ impl Names {
                 }
             }
             return None;
-        }
-        let mut candidates = self.by_prefix[prefix_slot(words[0] as u32)] | self.short;
+        };
+        let mut candidates = by_prefix[prefix_slot(words[0] as u32)] | self.short;
         while candidates != 0 {
             let f = candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
@@ -200,9 +218,13 @@ impl Names {
 macro_rules! names {
     ($($name:literal),+ $(,)?) => {
         const {
-            // Named, so that it is a constant (and `'static`) too.
-            const KEYS: &[$crate::shared::json::Key] = &[$($crate::shared::json::Key::new($name)),+];
-            &$crate::shared::json::Names::new(&[$($name),+], KEYS)
+            use $crate::shared::json::{Key, Names, PREFIX_SLOTS, SHORT_LIST};
+            // Named, so that they are constants (and `'static`) too.
+            const LIST: &[&str] = &[$($name),+];
+            const KEYS: &[Key] = &[$(Key::new($name)),+];
+            const TABLE: [u64; PREFIX_SLOTS] = Names::prefix_table(LIST, KEYS);
+            const BY_PREFIX: Option<&[u64; PREFIX_SLOTS]> = if LIST.len() > SHORT_LIST { Some(&TABLE) } else { None };
+            &Names::new(LIST, KEYS, BY_PREFIX)
         }
     };
 }
@@ -250,7 +272,7 @@ impl Key {
 }
 
 /// Lists this long or shorter are matched name by name (see `Names::packed_match`).
-const SHORT_LIST: usize = 6;
+pub const SHORT_LIST: usize = 6;
 
 /// A key read the fast way.
 enum KeyRead {
