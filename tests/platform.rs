@@ -17,9 +17,14 @@ fn failure_of(bridge: &Bridge, order: &str) -> Failure {
 }
 
 #[test]
-fn an_endless_loop_is_stopped_by_the_fuel_budget() {
-    let failure = failure_of(&hostile(Limits::default()), "loop");
-    assert_eq!(failure, Failure::FuelExhausted("map-order used all 11000000 units of its fuel budget (--fuel)".into()));
+fn an_endless_loop_is_stopped_by_the_fuel_budget_and_says_where() {
+    let report = run_order(&hostile(Limits::default()), &profile(), b"loop");
+    assert_eq!(
+        report.failure,
+        Some(Failure::FuelExhausted("map-order used all 11000000 units of its fuel budget (--fuel)".into()))
+    );
+    // Where the fuel ran out is kept for the developer (scripts/fuel-profile.py samples it).
+    assert!(report.backtrace.as_deref().unwrap_or("").contains("hostile.wasm!"), "{:?}", report.backtrace);
 }
 
 #[test]

@@ -539,8 +539,9 @@ fn json_size(value: &impl serde::Serialize) -> u64 {
 }
 
 /// Names why the platform stopped the component, and keeps the wasm backtrace
-/// of a trap for the developer. `what` names the call ("setup", "map-order"),
-/// so a stopped call says which budget it broke.
+/// of a trap, or of where the fuel ran out, for the developer (a fuel stop's
+/// backtrace is what scripts/fuel-profile.py samples). `what` names the call
+/// ("setup", "map-order"), so a stopped call says which budget it broke.
 fn classify(
     store: &Store<OrderState>,
     error: wasmtime::Error,
@@ -565,7 +566,7 @@ fn classify(
                 ),
                 Stage::Call => format!("{what} used all {budget} units of its fuel budget ({flag})"),
             };
-            (Failure::FuelExhausted(detail), None)
+            (Failure::FuelExhausted(detail), Some(format!("{error:?}")))
         }
         Some(Trap::Interrupt) => (
             Failure::Timeout(format!("{what} ran past the {} ms wall-clock cap (--wall-ms)", limits.wall_millis)),
