@@ -154,7 +154,8 @@ impl Names {
 
     /// The index of the name (with its quote and colon) that the text at
     /// `at` spells, and where the value after it starts: the masked compare
-    /// of a short list's packed keys, shared by `Reader` and `Cursor`.
+    /// of the packed keys that could be spelled there, shared by `Reader`
+    /// and `Cursor`.
     #[inline(always)]
     fn packed_match(&self, b: &[u8], at: usize) -> Option<(usize, usize)> {
         // The sixteen bytes after the quote hold all of a name shorter than
@@ -656,8 +657,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A short list's name spelled by a plain key directly followed by its
-    /// colon, key and colon consumed; `None` for anything else (nothing consumed).
+    /// The name spelled by a plain key directly followed by its colon, key
+    /// and colon consumed; `None` for anything else (nothing consumed).
     #[inline(always)]
     fn packed_key(&mut self, names: &Names) -> Option<usize> {
         let (f, value) = names.packed_match(self.bytes, self.pos)?;
