@@ -254,7 +254,7 @@ pub struct RunReport {
     pub profile: Option<ProfileUse>,
     /// What the component wrote to stdout / stderr (bounded).
     pub logs: String,
-    /// Where a trapping component was, for its developer.
+    /// Where a trapping component was, or where its fuel ran out, for its developer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backtrace: Option<String>,
 }
