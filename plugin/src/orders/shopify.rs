@@ -354,7 +354,11 @@ fn read_order<'a>(r: &mut Reader<'a>, json: &'a str, lines_read: &mut Vec<(usize
                     r.items(|r, _| {
                         let start = r.offset_of_value();
                         if lines.len() < MAX_LINES {
-                            lines.push(line_item(r, json)?);
+                            let line = match quick_line_item(r)? {
+                                Some(line) => line,
+                                None => line_item(r, json)?,
+                            };
+                            lines.push(line);
                         } else {
                             beyond = true;
                             r.skip()?;
@@ -423,9 +427,11 @@ const LINE_ITEM: &Names = names![
     "discount_allocations",
 ];
 
+/// A line item of any shape, and every error in one: read when
+/// `quick_line_item` gives up, so through the shared cold member loop.
 fn line_item<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<LineItem<'a>, Error> {
     let mut l = LineItem::default();
-    r.fields(LINE_ITEM, Unknown::Skip, |r, f| {
+    r.fields_cold(LINE_ITEM, Unknown::Skip, &mut |r, f| {
         match f {
             0 => l.id = id(r)?,
             1 => l.sku = text(r)?,
@@ -447,9 +453,245 @@ fn line_item<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<LineItem<'a>, Erro
     Ok(l)
 }
 
+/// A line item in the usual shape, read on the way past with a `Cursor`
+/// (its position kept in locals, where `line_item`'s `Reader` is in memory):
+/// plain keys and strings, ids and quantities as plain digits, amounts,
+/// sets, properties, tax lines and discount allocations as Shopify writes
+/// them, and any other member skimmed as `line_item` skims it. `Ok(None)`
+/// for anything else (an escape, a repeated key, a value of another type,
+/// an amount that does not parse): `line_item` then reads the line again
+/// from its start, and accepts or refuses it and points at its errors
+/// itself. The read budget is spent where `line_item` spends it, so a line
+/// that outruns it is refused here with the error `line_item` would give,
+/// without being read twice. What it reads is what `line_item` reads (tests
+/// compare them).
+#[inline(never)]
+fn quick_line_item<'a>(r: &mut Reader<'a>) -> Result<Option<LineItem<'a>>, Error> {
+    let mut c = r.cursor();
+    let left = r.budget_left();
+    let mut spend = Spend { left, refused: None };
+    let Some(line) = quick_line(&mut c, &mut spend) else {
+        return match spend.refused {
+            Some(at) => Err(r.over_budget_at(at)),
+            None => Ok(None),
+        };
+    };
+    r.spend_many(left - spend.left)?;
+    r.advance(c);
+    Ok(Some(line))
+}
+
+/// The read budget as the quick readers spend it: the same amounts at the
+/// same offsets as `Reader` (one a member or item, one an object's closing
+/// brace, three a usual property, none for a set).
+struct Spend {
+    left: usize,
+    /// Where the budget ran out, when it did.
+    refused: Option<usize>,
+}
+
+impl Spend {
+    /// Spends `n` at offset `at`; `None` (and where) once the budget is out.
+    #[inline(always)]
+    fn at(&mut self, n: usize, at: usize) -> Option<()> {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                Some(())
+            }
+            None => self.refuse(at),
+        }
+    }
+
+    #[cold]
+    fn refuse(&mut self, at: usize) -> Option<()> {
+        self.refused = Some(at);
+        None
+    }
+}
+
+/// `quick_line_item`'s reading, its member loop written out (not through
+/// `quick_members`' closure): the line's fields stay in locals.
+#[inline(always)]
+fn quick_line<'a>(c: &mut Cursor<'a>, spend: &mut Spend) -> Option<LineItem<'a>> {
+    let mut l = LineItem::default();
+    let mut seen = 0;
+    c.open(b'{')?;
+    // `Members::next` spends after the brace, then after each member's value.
+    spend.at(1, c.offset())?;
+    loop {
+        match c.member_or_other(LINE_ITEM, &mut seen)? {
+            Some(0) => l.id = quick_id(c)?,
+            Some(1) => l.sku = quick_text(c)?,
+            Some(2) => l.name = quick_text(c)?,
+            Some(3) => l.title = quick_text(c)?,
+            Some(4) => l.variant_id = quick_id(c)?,
+            Some(5) => l.quantity = quick_whole(c)?,
+            Some(6) => l.current_quantity = quick_whole(c)?,
+            Some(7) => l.price = quick_amount(c)?,
+            Some(8) => l.price_set = quick_money_set(c)?,
+            Some(9) => l.gift_card = !c.null() && c.boolean()?,
+            Some(10) => l.requires_shipping = if c.null() { None } else { Some(c.boolean()?) },
+            Some(11) => {
+                l.properties = quick_list(c, spend, |c, spend| {
+                    c.peek();
+                    let at = c.offset();
+                    let property = usual_name_value(c)?;
+                    spend.at(3, at)?;
+                    Some(property)
+                })?
+            }
+            Some(12) => {
+                l.tax_lines = quick_list(c, spend, |c, spend| {
+                    let mut t = TaxLine::default();
+                    quick_members(c, TAX_LINE, spend, |c, f| {
+                        match f {
+                            0 => t.rate = quick_amount(c)?,
+                            1 => t.price = quick_amount(c)?,
+                            _ => t.price_set = quick_money_set(c)?,
+                        }
+                        Some(())
+                    })?;
+                    Some(t)
+                })?
+            }
+            Some(_) => {
+                l.discount_allocations = quick_list(c, spend, |c, spend| {
+                    let mut d = DiscountAllocation::default();
+                    quick_members(c, DISCOUNT_ALLOCATION, spend, |c, f| {
+                        match f {
+                            0 => d.amount = quick_amount(c)?,
+                            _ => d.amount_set = quick_money_set(c)?,
+                        }
+                        Some(())
+                    })?;
+                    Some(d)
+                })?
+            }
+            None => c.skip()?,
+        }
+        spend.at(1, c.offset())?;
+        if !c.more(b'}')? {
+            return Some(l);
+        }
+    }
+}
+
+/// The quick readers' object member loop (`Reader::fields`'s): `each` reads
+/// the value of each name, other keys' values are skimmed. An empty object
+/// is left to `Reader`.
+#[inline(always)]
+fn quick_members<'a>(
+    c: &mut Cursor<'a>,
+    names: &Names,
+    spend: &mut Spend,
+    mut each: impl FnMut(&mut Cursor<'a>, usize) -> Option<()>,
+) -> Option<()> {
+    let mut seen = 0;
+    c.open(b'{')?;
+    // `Members::next` spends after the brace, then after each member's value.
+    spend.at(1, c.offset())?;
+    loop {
+        match c.member_or_other(names, &mut seen)? {
+            Some(f) => each(c, f)?,
+            None => c.skip()?,
+        }
+        spend.at(1, c.offset())?;
+        if !c.more(b'}')? {
+            return Some(());
+        }
+    }
+}
+
+/// The quick readers' list (`Reader::items`'s): each item read by `item`,
+/// `null` an empty list (as `list_or_null` reads it).
+#[inline(always)]
+fn quick_list<'a, T>(
+    c: &mut Cursor<'a>,
+    spend: &mut Spend,
+    mut item: impl FnMut(&mut Cursor<'a>, &mut Spend) -> Option<T>,
+) -> Option<Vec<T>> {
+    let mut items = Vec::new();
+    if c.null() {
+        return Some(items);
+    }
+    c.open(b'[')?;
+    if c.eat(b']') {
+        return Some(items);
+    }
+    // `Reader::items` spends before each item: after the white space that
+    // follows the bracket, then directly after each comma.
+    loop {
+        spend.at(1, c.offset())?;
+        items.push(item(c, spend)?);
+        if !c.more(b']')? {
+            return Some(items);
+        }
+    }
+}
+
+/// `id` for `null`, a plain string or plain digits.
+#[inline(always)]
+fn quick_id<'a>(c: &mut Cursor<'a>) -> Option<Option<Id<'a>>> {
+    Some(match c.peek()? {
+        b'n' => c.null().then_some(None)?,
+        b'"' => Some(Id(Cow::Borrowed(c.string()?))),
+        _ => Some(Id(Cow::Borrowed(c.digits()?))),
+    })
+}
+
+/// `text` for `null` or a plain string.
+#[inline(always)]
+fn quick_text<'a>(c: &mut Cursor<'a>) -> Option<Option<Cow<'a, str>>> {
+    if c.null() {
+        return Some(None);
+    }
+    Some(Some(Cow::Borrowed(c.string()?)))
+}
+
+/// `whole` for `null` or plain digits (a sign, a fraction or an exponent is left to `whole`).
+#[inline(always)]
+fn quick_whole(c: &mut Cursor) -> Option<Option<i64>> {
+    if c.null() {
+        return Some(None);
+    }
+    c.digits()?.parse().ok().map(Some)
+}
+
+/// `read_amount` for `null`, a plain string or a number that parses.
+#[inline(always)]
+fn quick_amount(c: &mut Cursor) -> Option<Option<Dec>> {
+    let text = match c.peek()? {
+        b'n' => return c.null().then_some(None),
+        b'"' => c.string()?,
+        _ => c.number()?,
+    };
+    parse_amount(crate::shared::text::trim(text)).ok().map(|v| Some(Dec(v)))
+}
+
+/// `money_set` for `null` or an object.
+#[inline(always)]
+fn quick_money_set<'a>(c: &mut Cursor<'a>) -> Option<Option<MoneySet<'a>>> {
+    match c.peek()? {
+        b'n' => c.null().then_some(None),
+        b'{' => {
+            let at = *c;
+            if let Some(amount) = usual_set(c) {
+                return Some(Some(MoneySet::Read(amount)));
+            }
+            *c = at;
+            Some(Some(MoneySet::Text(c.nested()?)))
+        }
+        _ => None,
+    }
+}
+
+const TAX_LINE: &Names = names!["rate", "price", "price_set"];
+const DISCOUNT_ALLOCATION: &Names = names!["amount", "amount_set"];
+
 fn tax_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<TaxLine<'a>, Error> {
     let mut t = TaxLine::default();
-    r.fields(names!["rate", "price", "price_set"], Unknown::Skip, |r, f| {
+    r.fields(TAX_LINE, Unknown::Skip, |r, f| {
         match f {
             0 => t.rate = read_amount(r)?,
             1 => t.price = read_amount(r)?,
@@ -462,7 +704,7 @@ fn tax_line<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<TaxLine<'a>, Error>
 
 fn discount_allocation<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<DiscountAllocation<'a>, Error> {
     let mut d = DiscountAllocation::default();
-    r.fields(names!["amount", "amount_set"], Unknown::Skip, |r, f| {
+    r.fields(DISCOUNT_ALLOCATION, Unknown::Skip, |r, f| {
         match f {
             0 => d.amount = read_amount(r)?,
             _ => d.amount_set = money_set(r, json)?,
@@ -857,5 +1099,128 @@ mod tests {
             assert_eq!(set.presentment().map(|d| d.0.to_string()).as_deref(), amount, "{text}");
         }
         assert!(set_of("null").0.is_none());
+    }
+
+    /// What `line_item` gives for `text` under a read budget of `budget`:
+    /// the line (as its debug text) or the error, and where reading stopped.
+    fn general(text: &str, budget: usize) -> (Result<String, String>, usize) {
+        let mut r = Reader::with_budget(text, budget);
+        let line =
+            line_item(&mut r, text).map(|l| format!("{l:?}")).map_err(|e| format!("{} at {}", e.message, e.offset));
+        (line, r.offset())
+    }
+
+    /// What `quick_line_item` gives, in the same terms; `None` where it gives up.
+    fn quick(text: &str, budget: usize) -> Option<(Result<String, String>, usize)> {
+        let mut r = Reader::with_budget(text, budget);
+        match quick_line_item(&mut r) {
+            Ok(Some(l)) => Some((Ok(format!("{l:?}")), r.offset())),
+            Ok(None) => None,
+            Err(e) => Some((Err(format!("{} at {}", e.message, e.offset)), r.offset())),
+        }
+    }
+
+    /// The least budget `line_item` reads `text` within.
+    fn least_budget(text: &str) -> usize {
+        (0..10_000).find(|&b| general(text, b).0.is_ok()).expect("read within 10,000")
+    }
+
+    /// Checks the quick reader against `line_item` on `line`: it gives up,
+    /// or it reads the same line to the same offset within the same budget,
+    /// and under any smaller budget refuses it with `line_item`'s error (at
+    /// the same offset), without leaving it to be read again. Whether it
+    /// read the line. The line is followed by more text, as in an order
+    /// (near the end of the text, the quick readers give up).
+    fn same_as_line_item(line: &str) -> bool {
+        let text = &format!("{line}\n    ]\n  }}\n}}\n");
+        let Some(read) = quick(text, usize::MAX) else { return false };
+        assert_eq!(read, general(text, usize::MAX), "{text}");
+        let least = least_budget(text);
+        assert_eq!(quick(text, least).map(|q| q.0.is_ok()), Some(true), "{text}: within {least}");
+        for budget in 0..least {
+            let refused = quick(text, budget).map(|q| q.0);
+            assert_eq!(refused, Some(general(text, budget).0), "{text}: within {budget}");
+        }
+        true
+    }
+
+    const USUAL_LINE: &str = r#"{"id":13688971600107,"variant_id":44610569300107,"product_id":8266836400107,"sku":"CUP-12OZ-WHT","name":"CUP-12OZ-WHT","title":"Cup","quantity":12,"current_quantity":10,"price":"1.85","price_set":{"shop_money":{"amount":"1.85","currency_code":"GBP"},"presentment_money":{"amount":"2.10","currency_code":"EUR"}},"taxable":true,"gift_card":false,"requires_shipping":true,"total_discount":"0.00","properties":[{"name":"Charged Price","value":"1.85"},{"value":"Case of 12","name":"Pack"}],"tax_lines":[{"title":"VAT","rate":0.2,"price":"4.44","price_set":{"shop_money":{"amount":"4.44","currency_code":"GBP"},"presentment_money":{"amount":"5.00","currency_code":"EUR"}}}],"discount_allocations":[{"amount":"1.00","amount_set":{"shop_money":{"amount":"1.00","currency_code":"GBP"},"presentment_money":{"amount":"1.20","currency_code":"EUR"}},"discount_application_index":0}]}"#;
+
+    #[test]
+    fn a_usual_line_is_read_on_the_way_past_as_line_item_reads_it() {
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(USUAL_LINE).unwrap()).unwrap();
+        let variants = [
+            USUAL_LINE.to_owned(),
+            pretty,
+            // Nulls, ids as strings, amounts as numbers, empty and null lists.
+            r#"{"id":"gid://shopify/LineItem/1","variant_id":null,"sku":null,"name":"A","quantity":null,"price":1.5,"price_set":null,"gift_card":null,"requires_shipping":null,"properties":null,"tax_lines":[],"discount_allocations":null}"#.to_owned(),
+            // Sets in another shape are kept as their text; unknown members of every kind skimmed.
+            r#"{"sku":"X","price_set":{"shop_money":{"amount":"1.00"},"extra":[1,{"a":"]"}]},"meta":{"k":[true,null,"\"}"]},"n":-1.5e3,"b":false,"s":"a\\\"b","quantity":3}"#.to_owned(),
+            r#"{"tax_lines":[{"rate":"0.20","price":null,"price_set":{"presentment_money":{"amount":8.76}}}],"quantity":0}"#.to_owned(),
+        ];
+        for text in &variants {
+            assert!(same_as_line_item(text), "the quick reader gave up on {text}");
+        }
+        // Thousands of tax lines outrun the budget: refused where `line_item` refuses them.
+        let many = format!(r#"{{"sku":"X","tax_lines":[{}]}}"#, vec![r#"{"rate":0.2,"price":"0.00"}"#; 5000].join(","));
+        let text = format!("{many}\n]}}");
+        let (quick, general) = (quick(&text, 15_000), general(&text, 15_000));
+        assert!(quick.as_ref().is_some_and(|q| q.0.as_ref().is_err_and(|e| e.contains("fields and list items"))));
+        assert_eq!(quick.map(|q| q.0), Some(general.0));
+    }
+
+    #[test]
+    fn the_quick_reader_gives_up_on_what_line_item_must_answer_itself() {
+        for text in [
+            // An escape in a key or a value, a repeated key.
+            r#"{"s\u006bu":"X"}"#,
+            r#"{"sku":"X\u0041"}"#,
+            r#"{"sku":"X","sku":"Y"}"#,
+            // A sign, a fraction or a type the reader refuses.
+            r#"{"quantity":-2}"#,
+            r#"{"quantity":2.5}"#,
+            r#"{"quantity":"2"}"#,
+            r#"{"price":"1,85"}"#,
+            r#"{"price_set":[]}"#,
+            r#"{"properties":[{"name":"Pack","value":1}]}"#,
+            r#"{"tax_lines":[{}]}"#,
+            // Not an object, an empty one, a trailing comma, white space before a colon.
+            r#"[]"#,
+            r#"{}"#,
+            r#"{"sku":"X",}"#,
+            r#"{"sku" :"X","quantity":1,"name":"a long enough name"}"#,
+        ] {
+            assert!(!same_as_line_item(text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Lines made of the members Shopify sends, some of them in shapes the
+        /// quick reader refuses, in any order and spacing: whatever it reads,
+        /// it reads as `line_item` does.
+        #[test]
+        fn the_quick_reader_agrees_with_line_item(
+            members in proptest::collection::vec(proptest::sample::select(vec![
+                r#""id":1"#, r#""id":"7""#, r#""id":null"#, r#""id":01"#,
+                r#""sku":"CUP""#, r#""sku":"C\"UP""#, r#""sku":7"#,
+                r#""name":"Cup ☕""#, r#""title":null"#, r#""variant_id":44610569300107"#,
+                r#""quantity":12"#, r#""quantity":-1"#, r#""quantity":99999999999999999999"#, r#""current_quantity":0"#,
+                r#""price":"1.85""#, r#""price":" 1.85 ""#, r#""price":1e2"#, r#""price":"x""#, r#""price":null"#,
+                r#""price_set":{"shop_money":{"amount":"1","currency_code":"GBP"},"presentment_money":{"amount":"2","currency_code":"EUR"}}"#,
+                r#""price_set":{"presentment_money":{"amount":"2"}}"#, r#""price_set":{"x":1}"#, r#""price_set":"1""#,
+                r#""gift_card":true"#, r#""gift_card":null"#, r#""requires_shipping":false"#,
+                r#""properties":[{"name":"Pack","value":"Case of 12"}]"#, r#""properties":[]"#, r#""properties":[{"name":"P"}]"#,
+                r#""tax_lines":[{"rate":0.2,"price":"4.44","title":"VAT"}]"#, r#""tax_lines":null"#,
+                r#""discount_allocations":[{"amount":"1.00","amount_set":{"shop_money":{"amount":"1.00"}}}]"#,
+                r#""discount_allocations":[{"amount":"1.00"},{"amount":"2.00"}]"#,
+                r#""taxable":true"#, r#""vendor":"A\\B""#, r#""grams":250"#, r#""meta":{"a":[1,{"b":"}"}]}"#, r#""x":nul"#,
+            ]), 0..12),
+            spaces in proptest::sample::select(vec!["", " ", "\n  ", "\n\t\t      "]),
+        ) {
+            let text = format!("{{{spaces}{}{spaces}}}", members.join(&format!(",{spaces}")));
+            same_as_line_item(&text);
+        }
     }
 }

@@ -410,10 +410,22 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// What is left of the budget.
+    pub fn budget_left(&self) -> usize {
+        self.budget
+    }
+
     #[cold]
     fn over_budget(&self) -> Error {
+        self.over_budget_at(self.pos)
+    }
+
+    /// The error for the budget running out at offset `at`: for a reader
+    /// on the way past (`Cursor`) that spends it where `Reader` would.
+    #[cold]
+    pub fn over_budget_at(&self, at: usize) -> Error {
         Error::at(
-            self.pos,
+            at,
             format!(
                 "more than {} fields and list items to read; the bridge reads at most that many in one call",
                 self.limit
@@ -1191,7 +1203,7 @@ impl<'a> Cursor<'a> {
 
     /// Consumes `byte` if it is next (after white space).
     #[inline(always)]
-    fn eat(&mut self, byte: u8) -> bool {
+    pub fn eat(&mut self, byte: u8) -> bool {
         self.ws();
         let hit = self.text.as_bytes().get(self.pos) == Some(&byte);
         self.pos += usize::from(hit);
@@ -1326,6 +1338,94 @@ impl<'a> Cursor<'a> {
         let hit = self.text.as_bytes()[self.pos..].starts_with(b"null");
         self.pos += if hit { 4 } else { 0 };
         hit
+    }
+
+    /// Byte offset of the next unread byte.
+    #[inline(always)]
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The first byte of the next value (after white space), not consumed.
+    #[inline(always)]
+    pub fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// `member` where unknown keys are skipped: `Some(Some(f))` for name
+    /// `f`, `Some(None)` for a plain key that is no name (key and colon
+    /// consumed, its value left to `skip`), `None` for a repeated name or
+    /// a key that is not plain. Near the end of the text, where
+    /// `packed_match` compares no name, also `None`.
+    #[inline(always)]
+    pub fn member_or_other(&mut self, names: &Names, seen: &mut u64) -> Option<Option<usize>> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        if let Some((f, value)) = names.packed_match(b, at) {
+            if *seen & (1 << f) != 0 {
+                return None;
+            }
+            *seen |= 1 << f;
+            self.pos = value;
+            return Some(Some(f));
+        }
+        if at + 17 > b.len() || b[at] != b'"' {
+            return None;
+        }
+        let end = scan_string(b, at + 1);
+        if b.get(end) != Some(&b'"') || b.get(end + 1) != Some(&b':') {
+            return None;
+        }
+        self.pos = end + 2;
+        Some(None)
+    }
+
+    /// A number as its text, by JSON's grammar (`Reader::number`).
+    #[inline(always)]
+    pub fn number(&mut self) -> Option<&'a str> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        if !matches!(b.get(at), Some(b'-' | b'0'..=b'9')) {
+            return None;
+        }
+        let end = number_end(b, at)?;
+        self.pos = end;
+        // SAFETY: `number_end` passed over ASCII alone, so on character boundaries.
+        Some(unsafe { self.text.get_unchecked(at..end) })
+    }
+
+    /// An object or array passed over for its extent alone (`skim.rs`), as its text.
+    #[inline(always)]
+    pub fn nested(&mut self) -> Option<&'a str> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        if !matches!(b.get(at), Some(b'{' | b'[')) {
+            return None;
+        }
+        let end = crate::shared::skim::nested_end(b, at)?;
+        self.pos = end;
+        // SAFETY: both ends are next to an ASCII bracket, so on character boundaries.
+        Some(unsafe { self.text.get_unchecked(at..end) })
+    }
+
+    /// Passes over one value of any kind, as `Reader::skip` does; `None`
+    /// where that would refuse it.
+    #[inline(always)]
+    pub fn skip(&mut self) -> Option<()> {
+        self.ws();
+        let (b, at) = (self.text.as_bytes(), self.pos);
+        let rest = &b[at..];
+        self.pos = match rest.first()? {
+            b'{' | b'[' => crate::shared::skim::nested_end(b, at)?,
+            b'"' => crate::shared::skim::string_end(b, at)?,
+            b'-' | b'0'..=b'9' => number_end(b, at)?,
+            b't' if rest.starts_with(b"true") => at + 4,
+            b'f' if rest.starts_with(b"false") => at + 5,
+            b'n' if rest.starts_with(b"null") => at + 4,
+            _ => return None,
+        };
+        Some(())
     }
 }
 
