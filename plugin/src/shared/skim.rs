@@ -23,10 +23,31 @@ const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
 /// The offset just after the bracket that closes the one at `open` (a `{`
 /// or `[`), or `None` if the text ends first.
 pub fn nested_end(b: &[u8], open: usize) -> Option<usize> {
-    let mut s = State { depth: 1, in_string: 0, escaped: 0 };
+    let mut s = State { depth: 1, in_string: 0, escaped: 0, mode: Mode::Fast };
     let mut i = open + 1;
     while let Some(block) = b.get(i..i + BLOCK) {
-        if let Some(p) = s.step(block.try_into().expect("a whole block")) {
+        let block: &[u8; BLOCK] = block.try_into().expect("a whole block");
+        // Most blocks of unread data are taken without the masks (`Mode`).
+        if s.mode != Mode::Masks && s.escaped == 0 {
+            let taken = if s.mode == Mode::Fast {
+                s.fast(block)
+            } else if s.in_string == 0 && s.depth <= BLOCK {
+                s.brackets(block)
+            } else {
+                Fast::Masks
+            };
+            match taken {
+                Fast::Taken => {
+                    i += BLOCK;
+                    continue;
+                }
+                Fast::End(p) => return Some(i + p as usize + 1),
+                // The masks from here on, in this run: data that needed them
+                // once mostly does again, and trying costs a fifth of them.
+                Fast::Masks => s.mode = Mode::Masks,
+            }
+        }
+        if let Some(p) = s.step(block) {
             return Some(i + p as usize + 1);
         }
         i += BLOCK;
@@ -53,7 +74,7 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
             None => return None,
         }
     }
-    let mut s = State { depth: 0, in_string: 0, escaped: 0 };
+    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Masks };
     let mut i = open + 1;
     while let Some(block) = b.get(i..i + BLOCK) {
         let m = masks(block.try_into().expect("a whole block"));
@@ -75,7 +96,7 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
 /// made from (`pointer::pointer_at_offset`). Sixty-four bytes at a time, the
 /// bytes between marks never looked at one by one.
 pub fn structure(b: &[u8], mut each: impl FnMut(usize, u8)) {
-    let mut s = State { depth: 0, in_string: 0, escaped: 0 };
+    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Masks };
     let mut tail = [b' '; BLOCK];
     let mut i = 0;
     while i < b.len() {
@@ -109,6 +130,39 @@ struct State {
     in_string: u64,
     /// 1 when the block's first byte is escaped.
     escaped: u64,
+    /// How `nested_end` takes the next block.
+    mode: Mode,
+}
+
+/// How `nested_end` takes a block: each run starts with the cheap ways
+/// (`fast`, or `bracket_run` after a block of brackets alone) and turns to
+/// the masks for good at the first block they cannot take, so a block
+/// that needs the masks pays for at most one try in a run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `State::fast`: the bytes that decide an extent are looked for first.
+    Fast,
+    /// `bracket_run`: brackets alone, outside a string (dense unread lists).
+    Brackets,
+    /// `State::step`, with the masks.
+    Masks,
+}
+
+/// What `State::fast` made of a block.
+enum Fast {
+    /// Taken, the run not ended.
+    Taken,
+    /// The run ends at this bracket of the block.
+    End(u32),
+    /// Left to `State::step`.
+    Masks,
+}
+
+/// Whether a block holds any backslash, quote or bracket.
+struct Kinds {
+    backslash: bool,
+    quote: bool,
+    bracket: bool,
 }
 
 /// One block's bytes of interest, bit `i` for byte `i`.
@@ -147,6 +201,50 @@ impl State {
             self.depth = self.depth + open.count_ones() as usize - closes;
         }
         end
+    }
+
+    /// Takes a block without the masks, where no byte is escaped from the
+    /// block before (the caller checks `escaped`) and the block holds no
+    /// backslash and not both quotes and brackets: quotes alone change only
+    /// whether a string is open (by their number), brackets alone only the
+    /// depth, outside a string (by their running sum), and a block of
+    /// neither changes nothing. `Fast::Masks` for any other block, which
+    /// `step` then takes.
+    #[inline(always)]
+    fn fast(&mut self, block: &[u8; BLOCK]) -> Fast {
+        let k = kinds(block);
+        if k.backslash {
+            return Fast::Masks;
+        }
+        match (k.quote, k.bracket) {
+            (false, false) => Fast::Taken,
+            // Brackets inside a string count for nothing.
+            (false, true) if self.in_string != 0 => Fast::Taken,
+            // Deeper than a block has brackets, the masks count them for less.
+            (false, true) if self.depth > BLOCK => Fast::Masks,
+            (false, true) => self.brackets(block),
+            (true, false) => {
+                self.in_string ^= (u64::from(quote_mask(block).count_ones()) & 1).wrapping_neg();
+                Fast::Taken
+            }
+            (true, true) => Fast::Masks,
+        }
+    }
+
+    /// Takes a block outside a string by its brackets' running sum
+    /// (`bracket_run`), if it holds no quote or backslash.
+    #[inline(always)]
+    fn brackets(&mut self, block: &[u8; BLOCK]) -> Fast {
+        match bracket_run(block, self.depth) {
+            None => Fast::Masks,
+            Some((Some(p), _)) => Fast::End(p),
+            Some((None, net)) => {
+                // Never below one: at zero the run would have ended.
+                self.depth = self.depth.wrapping_add_signed(net as isize);
+                self.mode = Mode::Brackets;
+                Fast::Taken
+            }
+        }
     }
 
     /// The bytes escaped by a backslash (the byte after an odd run of them),
@@ -233,27 +331,38 @@ fn zero_depth(block: &[u8; BLOCK], depth: usize, outside: u64, open: u64, close:
     }
     // No bracket inside a string here: the steps need no mask.
     if outside == u64::MAX {
-        running_sum::<false>(block, depth, outside)
+        running_sum::<false, false>(block, depth, outside).0
     } else {
-        running_sum::<true>(block, depth, outside)
+        running_sum::<true, false>(block, depth, outside).0
     }
 }
 
 /// `zero_depth`'s running sum, sixteen lanes at a time, the four written
-/// out. Out of line, so that the loop counting blocks stays as lean.
+/// out. Out of line, so that the loop counting blocks stays as lean. With
+/// it, the change in depth across the block (the last byte's sum) and, if
+/// `CHECK`, whether the block holds no quote or backslash (`bracket_run`).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(never)]
-fn running_sum<const MASKED: bool>(block: &[u8; BLOCK], depth: usize, outside: u64) -> Option<u32> {
+fn running_sum<const MASKED: bool, const CHECK: bool>(
+    block: &[u8; BLOCK],
+    depth: usize,
+    outside: u64,
+) -> (Option<u32>, i32, bool) {
     use core::arch::wasm32::*;
     let z = u8x16_splat(0);
-    let target = i8x16_splat(-(depth as i8));
+    // A sum across sixty-four bytes is within ±64: a depth beyond that is
+    // not reached here, and -128 is a target no sum meets.
+    let target = i8x16_splat(if depth <= 64 { -(depth as i8) } else { i8::MIN });
     // The sums of sixteen bytes at `16 * k`, from `carry` on; bit `i` of
     // the result where byte `i`'s sum is `target`.
-    let segment = |k: usize, carry: &mut v128| -> u64 {
+    let segment = |k: usize, carry: &mut v128, other: &mut v128| -> u64 {
         // SAFETY: the sixteen bytes at `16 * k` are inside `block`, and
         // `v128_load` reads unaligned memory.
         let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
         let folded = v128_or(v, u8x16_splat(0x20));
+        if CHECK {
+            *other = v128_or(*other, v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))));
+        }
         // All ones (-1) at a closing bracket less the same at an opening one.
         let step = i8x16_sub(u8x16_eq(folded, u8x16_splat(b'}')), u8x16_eq(folded, u8x16_splat(b'{')));
         let mut sum = if MASKED { v128_and(step, lanes((outside >> (16 * k)) as u16)) } else { step };
@@ -265,9 +374,13 @@ fn running_sum<const MASKED: bool>(block: &[u8; BLOCK], depth: usize, outside: u
         *carry = i8x16_shuffle::<15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15>(sum, z);
         u64::from(u8x16_bitmask(i8x16_eq(sum, target))) << (16 * k)
     };
-    let mut carry = z;
-    let hits = segment(0, &mut carry) | segment(1, &mut carry) | segment(2, &mut carry) | segment(3, &mut carry);
-    (hits != 0).then(|| hits.trailing_zeros())
+    let (mut carry, mut other) = (z, z);
+    let hits = segment(0, &mut carry, &mut other)
+        | segment(1, &mut carry, &mut other)
+        | segment(2, &mut carry, &mut other)
+        | segment(3, &mut carry, &mut other);
+    let hit = (hits != 0).then(|| hits.trailing_zeros());
+    (hit, i32::from(i8x16_extract_lane::<0>(carry)), !v128_any_true(other))
 }
 
 /// A sixteen-bit mask as a vector: all ones in lane `i` when bit `i` is set.
@@ -299,6 +412,68 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
         m.close |= bits(u8x16_eq(folded, u8x16_splat(b'}')));
     }
     m
+}
+
+/// Which of the bytes that decide an extent a block holds, with a few
+/// vector compares (no masks).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn kinds(block: &[u8; BLOCK]) -> Kinds {
+    use core::arch::wasm32::*;
+    let (mut backslash, mut quote, mut bracket) = (u8x16_splat(0), u8x16_splat(0), u8x16_splat(0));
+    for k in 0..BLOCK / 16 {
+        // SAFETY: the sixteen bytes at `16 * k` are inside `block`, and
+        // `v128_load` reads unaligned memory.
+        let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
+        let folded = v128_or(v, u8x16_splat(0x20));
+        backslash = v128_or(backslash, u8x16_eq(v, u8x16_splat(b'\\')));
+        quote = v128_or(quote, u8x16_eq(v, u8x16_splat(b'"')));
+        bracket = v128_or(bracket, v128_or(u8x16_eq(folded, u8x16_splat(b'{')), u8x16_eq(folded, u8x16_splat(b'}'))));
+    }
+    Kinds { backslash: v128_any_true(backslash), quote: v128_any_true(quote), bracket: v128_any_true(bracket) }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn kinds(block: &[u8; BLOCK]) -> Kinds {
+    let m = masks(block);
+    Kinds { backslash: m.backslash != 0, quote: m.quote != 0, bracket: m.open | m.close != 0 }
+}
+
+/// For a block outside a string that holds no quote or backslash: the
+/// bracket at which `depth` falls to zero, if one does, and the change in
+/// depth across the block. `None` for a block that holds either, which
+/// the masks must then take.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn bracket_run(block: &[u8; BLOCK], depth: usize) -> Option<(Option<u32>, i32)> {
+    let (hit, net, clean) = running_sum::<false, true>(block, depth, u64::MAX);
+    clean.then_some((hit, net))
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn bracket_run(block: &[u8; BLOCK], depth: usize) -> Option<(Option<u32>, i32)> {
+    let m = masks(block);
+    let net = m.open.count_ones() as i32 - m.close.count_ones() as i32;
+    (m.quote | m.backslash == 0).then(|| (zero_depth_walk(depth, m.open, m.close), net))
+}
+
+/// The quotes of a block.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn quote_mask(block: &[u8; BLOCK]) -> u64 {
+    use core::arch::wasm32::*;
+    let mut m = 0;
+    for k in 0..BLOCK / 16 {
+        // SAFETY: as in `masks`.
+        let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
+        m |= u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b'"')))) << (16 * k);
+    }
+    m
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn quote_mask(block: &[u8; BLOCK]) -> u64 {
+    masks(block).quote
 }
 
 /// The masks of a block, a byte at a time (native builds: the same masks,
