@@ -25,29 +25,26 @@ const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
 pub fn nested_end(b: &[u8], open: usize) -> Option<usize> {
     let mut s = State { depth: 1, in_string: 0, escaped: 0, mode: Mode::Fast };
     let mut i = open + 1;
+    // Most blocks of unread data are taken without the masks (`Mode`)...
     while let Some(block) = b.get(i..i + BLOCK) {
         let block: &[u8; BLOCK] = block.try_into().expect("a whole block");
-        // Most blocks of unread data are taken without the masks (`Mode`).
-        if s.mode != Mode::Masks && s.escaped == 0 {
-            let taken = if s.mode == Mode::Fast {
-                s.fast(block)
-            } else if s.in_string == 0 && s.depth <= BLOCK {
-                s.brackets(block)
-            } else {
-                Fast::Masks
-            };
-            match taken {
-                Fast::Taken => {
-                    i += BLOCK;
-                    continue;
-                }
-                Fast::End(p) => return Some(i + p as usize + 1),
-                // The masks from here on, in this run: data that needed them
-                // once mostly does again, and trying costs a fifth of them.
-                Fast::Masks => s.mode = Mode::Masks,
-            }
+        let taken = match s.mode {
+            Mode::Fast => s.fast(block),
+            Mode::Brackets if s.in_string == 0 && s.depth <= BLOCK => s.brackets(block),
+            Mode::Brackets => Fast::Masks,
+        };
+        match taken {
+            Fast::Taken => i += BLOCK,
+            Fast::End(p) => return Some(i + p as usize + 1),
+            Fast::Masks => break,
         }
-        if let Some(p) = s.step(block) {
+    }
+    // ...and the rest of the run with them, from the first block that needs
+    // them: data that needed them once mostly does again, and a try costs a
+    // fifth of what they do. (No block taken above holds a backslash, so
+    // none is escaped from the one before.)
+    while let Some(block) = b.get(i..i + BLOCK) {
+        if let Some(p) = s.step(block.try_into().expect("a whole block")) {
             return Some(i + p as usize + 1);
         }
         i += BLOCK;
@@ -74,7 +71,7 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
             None => return None,
         }
     }
-    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Masks };
+    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Fast };
     let mut i = open + 1;
     while let Some(block) = b.get(i..i + BLOCK) {
         let m = masks(block.try_into().expect("a whole block"));
@@ -96,7 +93,7 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
 /// made from (`pointer::pointer_at_offset`). Sixty-four bytes at a time, the
 /// bytes between marks never looked at one by one.
 pub fn structure(b: &[u8], mut each: impl FnMut(usize, u8)) {
-    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Masks };
+    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Fast };
     let mut tail = [b' '; BLOCK];
     let mut i = 0;
     while i < b.len() {
@@ -134,18 +131,17 @@ struct State {
     mode: Mode,
 }
 
-/// How `nested_end` takes a block: each run starts with the cheap ways
-/// (`fast`, or `bracket_run` after a block of brackets alone) and turns to
-/// the masks for good at the first block they cannot take, so a block
-/// that needs the masks pays for at most one try in a run.
+/// How `nested_end` takes a block before it turns to the masks: each run
+/// starts with the cheap ways and turns to the masks for good at the first
+/// block they cannot take, so a block that needs the masks pays for at
+/// most one try in a run.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     /// `State::fast`: the bytes that decide an extent are looked for first.
     Fast,
-    /// `bracket_run`: brackets alone, outside a string (dense unread lists).
+    /// `bracket_run` straight away, after a block of brackets alone outside
+    /// a string (dense unread lists).
     Brackets,
-    /// `State::step`, with the masks.
-    Masks,
 }
 
 /// What `State::fast` made of a block.
