@@ -6,7 +6,10 @@
 //! bytes at a time, and only what decides its extent is worked out, with
 //! masks rather than byte by byte: which bytes are escaped (after an odd run
 //! of backslashes), which are inside strings, and how deep the brackets
-//! outside strings go. The cost per byte is bounded whatever the bytes are
+//! outside strings go. Most blocks need less than the masks (no backslash,
+//! and quotes or brackets but not both), and a run takes those with a few
+//! vector compares until the first block that needs the masks (`Mode`).
+//! The cost per byte is bounded whatever the bytes are
 //! (deep nesting, dense quotes, runs of escapes), which is what lets every
 //! payload under the input cap get an answer (docs/benchmarks.md).
 //!
