@@ -112,7 +112,7 @@ pub fn structure(b: &[u8], mut each: impl FnMut(usize, u8)) {
         let escaped = s.escaped_bytes(m.backslash);
         let inside = prefix_xor(m.quote & !escaped) ^ s.in_string;
         s.in_string = (inside >> 63).wrapping_neg();
-        let mut marks = (m.open | m.close | commas(block)) & !(inside | escaped);
+        let mut marks = (m.open | m.close | byte_mask(block, b',')) & !(inside | escaped);
         while marks != 0 {
             let p = marks.trailing_zeros() as usize;
             each(i + p, block[p]);
@@ -223,7 +223,7 @@ impl State {
             (false, true) if self.depth > BLOCK => Fast::Masks,
             (false, true) => self.brackets(block),
             (true, false) => {
-                self.in_string ^= (u64::from(quote_mask(block).count_ones()) & 1).wrapping_neg();
+                self.in_string ^= (u64::from(byte_mask(block, b'"').count_ones()) & 1).wrapping_neg();
                 Fast::Taken
             }
             (true, true) => Fast::Masks,
@@ -456,25 +456,6 @@ fn bracket_run(block: &[u8; BLOCK], depth: usize) -> Option<(Option<u32>, i32)> 
     (m.quote | m.backslash == 0).then(|| (zero_depth_walk(depth, m.open, m.close), net))
 }
 
-/// The quotes of a block.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(always)]
-fn quote_mask(block: &[u8; BLOCK]) -> u64 {
-    use core::arch::wasm32::*;
-    let mut m = 0;
-    for k in 0..BLOCK / 16 {
-        // SAFETY: as in `masks`.
-        let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
-        m |= u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b'"')))) << (16 * k);
-    }
-    m
-}
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn quote_mask(block: &[u8; BLOCK]) -> u64 {
-    masks(block).quote
-}
-
 /// The masks of a block, a byte at a time (native builds: the same masks,
 /// so the same answers, as the component).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -493,23 +474,24 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
     m
 }
 
-/// The commas of a block (apart from `masks`: `nested_end` has no use for them).
+/// The bytes of a block equal to `byte`: commas for `structure`, quotes for
+/// `State::fast` (apart from `masks`, which the blocks they serve do without).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
-fn commas(block: &[u8; BLOCK]) -> u64 {
+fn byte_mask(block: &[u8; BLOCK], byte: u8) -> u64 {
     use core::arch::wasm32::*;
     let mut m = 0;
     for k in 0..BLOCK / 16 {
         // SAFETY: as in `masks`.
         let v = unsafe { v128_load(block.as_ptr().add(16 * k).cast::<v128>()) };
-        m |= u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(b',')))) << (16 * k);
+        m |= u64::from(u8x16_bitmask(u8x16_eq(v, u8x16_splat(byte)))) << (16 * k);
     }
     m
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn commas(block: &[u8; BLOCK]) -> u64 {
-    block.iter().enumerate().filter(|&(_, &c)| c == b',').fold(0, |m, (k, _)| m | 1 << k)
+fn byte_mask(block: &[u8; BLOCK], byte: u8) -> u64 {
+    block.iter().enumerate().filter(|&(_, &c)| c == byte).fold(0, |m, (k, _)| m | 1 << k)
 }
 
 #[cfg(test)]
