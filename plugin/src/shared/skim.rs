@@ -26,18 +26,22 @@ const EVEN_BITS: u64 = 0x5555_5555_5555_5555;
 /// The offset just after the bracket that closes the one at `open` (a `{`
 /// or `[`), or `None` if the text ends first.
 pub fn nested_end(b: &[u8], open: usize) -> Option<usize> {
-    let mut s = State { depth: 1, in_string: 0, escaped: 0, mode: Mode::Fast };
+    let mut s = State { depth: 1, in_string: 0, escaped: 0 };
     let mut i = open + 1;
     // Most blocks of unread data are taken without the masks (`Mode`)...
+    let mut mode = Mode::Fast;
     while let Some(block) = b.get(i..i + BLOCK) {
         let block: &[u8; BLOCK] = block.try_into().expect("a whole block");
-        let taken = match s.mode {
+        let taken = match mode {
             Mode::Fast => s.fast(block),
-            Mode::Brackets if s.in_string == 0 && s.depth <= BLOCK => s.brackets(block),
-            Mode::Brackets => Fast::Masks,
+            Mode::Brackets => s.brackets(block),
         };
         match taken {
             Fast::Taken => i += BLOCK,
+            Fast::Brackets => {
+                mode = Mode::Brackets;
+                i += BLOCK;
+            }
             Fast::End(p) => return Some(i + p as usize + 1),
             Fast::Masks => break,
         }
@@ -74,7 +78,7 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
             None => return None,
         }
     }
-    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Fast };
+    let mut s = State { depth: 0, in_string: 0, escaped: 0 };
     let mut i = open + 1;
     while let Some(block) = b.get(i..i + BLOCK) {
         let m = masks(block.try_into().expect("a whole block"));
@@ -96,7 +100,7 @@ pub fn string_end(b: &[u8], open: usize) -> Option<usize> {
 /// made from (`pointer::pointer_at_offset`). Sixty-four bytes at a time, the
 /// bytes between marks never looked at one by one.
 pub fn structure(b: &[u8], mut each: impl FnMut(usize, u8)) {
-    let mut s = State { depth: 0, in_string: 0, escaped: 0, mode: Mode::Fast };
+    let mut s = State { depth: 0, in_string: 0, escaped: 0 };
     let mut tail = [b' '; BLOCK];
     let mut i = 0;
     while i < b.len() {
@@ -130,8 +134,6 @@ struct State {
     in_string: u64,
     /// 1 when the block's first byte is escaped.
     escaped: u64,
-    /// How `nested_end` takes the next block.
-    mode: Mode,
 }
 
 /// How `nested_end` takes a block before it turns to the masks: each run
@@ -142,8 +144,9 @@ struct State {
 enum Mode {
     /// `State::fast`: the bytes that decide an extent are looked for first.
     Fast,
-    /// `bracket_run` straight away, after a block of brackets alone outside
-    /// a string (dense unread lists).
+    /// `State::brackets` straight away, after a block of brackets alone
+    /// outside a string (dense unread lists). Such blocks hold no quote, so
+    /// no string opens while it lasts.
     Brackets,
 }
 
@@ -151,6 +154,8 @@ enum Mode {
 enum Fast {
     /// Taken, the run not ended.
     Taken,
+    /// Taken by its brackets' running sum (`State::brackets`), the run not ended.
+    Brackets,
     /// The run ends at this bracket of the block.
     End(u32),
     /// Left to `State::step`.
@@ -202,9 +207,9 @@ impl State {
         end
     }
 
-    /// Takes a block without the masks, where no byte is escaped from the
-    /// block before (the caller checks `escaped`) and the block holds no
-    /// backslash and not both quotes and brackets: quotes alone change only
+    /// Takes a block without the masks, where the block holds no backslash
+    /// and not both quotes and brackets (and, as no block before it held a
+    /// backslash, none of its bytes is escaped): quotes alone change only
     /// whether a string is open (by their number), brackets alone only the
     /// depth, outside a string (by their running sum), and a block of
     /// neither changes nothing. `Fast::Masks` for any other block, which
@@ -219,8 +224,6 @@ impl State {
             (false, false) => Fast::Taken,
             // Brackets inside a string count for nothing.
             (false, true) if self.in_string != 0 => Fast::Taken,
-            // Deeper than a block has brackets, the masks count them for less.
-            (false, true) if self.depth > BLOCK => Fast::Masks,
             (false, true) => self.brackets(block),
             (true, false) => {
                 self.in_string ^= (u64::from(byte_mask(block, b'"').count_ones()) & 1).wrapping_neg();
@@ -234,14 +237,17 @@ impl State {
     /// (`bracket_run`), if it holds no quote or backslash.
     #[inline(always)]
     fn brackets(&mut self, block: &[u8; BLOCK]) -> Fast {
+        // Deeper than a block has brackets, the masks count them for less.
+        if self.depth > BLOCK {
+            return Fast::Masks;
+        }
         match bracket_run(block, self.depth) {
             None => Fast::Masks,
             Some((Some(p), _)) => Fast::End(p),
             Some((None, net)) => {
                 // Never below one: at zero the run would have ended.
                 self.depth = self.depth.wrapping_add_signed(net as isize);
-                self.mode = Mode::Brackets;
-                Fast::Taken
+                Fast::Brackets
             }
         }
     }
