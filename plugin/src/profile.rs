@@ -8,7 +8,7 @@
 use crate::orders::settings::Settings as OrdersSettings;
 use crate::reconcile::settings::Settings as ReconcileSettings;
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
-use crate::shared::pointer::pointer_at_offset;
+use crate::shared::pointer::pointer_of;
 use crate::shared::reference::Reference;
 use crate::stock::settings::Settings as StockSettings;
 use std::sync::OnceLock;
@@ -54,7 +54,7 @@ impl Profile {
         // RFC 8259 §8.1: a parser may ignore a byte-order mark; editors on
         // Windows write one, and refusing it would point at no real field.
         let json = json.strip_prefix('\u{feff}').unwrap_or(json);
-        let located = |e: Error| ProfileError::at(pointer_at_offset(json, e.offset), e.message.clone());
+        let located = |e: Error| ProfileError::at(pointer_of(json, &e, &[]), e.message.clone());
         let mut r = Reader::new(json);
         let (mut name, mut reference, mut orders, mut stock) = (String::new(), None, None, None);
         let mut reconcile = ReconcileSettings::default();

@@ -10,7 +10,7 @@
 use crate::orders::order::MAX_LINES;
 use crate::shared::json::{names, Cursor, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::{parse_amount, Dec};
-use crate::shared::pointer::pointer_past;
+use crate::shared::pointer::pointer_of;
 use crate::shared::text::visible_name;
 use std::borrow::Cow;
 
@@ -31,6 +31,15 @@ impl Id<'_> {
 /// included): a draft order carries `order_id: null`, an order no `order_id`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Present(pub bool);
+
+/// How much of a payload was read member by member, and how much passed over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Read {
+    /// Object members and array items read (as the read budget counts them).
+    pub members: usize,
+    /// Bytes of values passed over unread (skimmed).
+    pub skipped: usize,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Order<'a> {
@@ -62,6 +71,8 @@ pub struct Order<'a> {
     pub line_items: Option<Vec<LineItem<'a>>>,
     /// More than `MAX_LINES` lines came: the rest were not read.
     pub more_lines_than_read: bool,
+    /// What reading it took: the work meter's inputs (`work.rs`).
+    pub read: Read,
     /// A refund lists a line (`refunds[].refund_line_items`).
     pub lines_refunded: bool,
     pub shipping_lines: Vec<ShippingLine<'a>>,
@@ -275,8 +286,12 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
         };
         return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    let read = read_order(&mut r, json, &mut lines_read).and_then(|order| r.end().map(|_| order));
-    read.map_err(|e| (pointer_past(json, e.offset, &lines_read), e.message.clone()))
+    let mut order = read_order(&mut r, json, &mut lines_read)
+        .map_err(|e| (pointer_of(json, &e, &lines_read), e.message.clone()))?;
+    // Past the whole document: the pointer is the document's own.
+    r.end().map_err(|e| (String::new(), e.message.clone()))?;
+    order.read = Read { members: r.budget_spent(), skipped: r.skipped() };
+    Ok(order)
 }
 
 const ORDER: &Names = names![
@@ -469,8 +484,11 @@ fn line_item<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<LineItem<'a>, Erro
 fn quick_line_item<'a>(r: &mut Reader<'a>) -> Result<Option<LineItem<'a>>, Error> {
     let mut c = r.cursor();
     let left = r.budget_left();
-    let mut spend = Spend { left, refused: None };
-    let Some(line) = quick_line(&mut c, &mut spend) else {
+    let mut spend = Spend { left, refused: None, skipped: 0 };
+    let line = quick_line(&mut c, &mut spend);
+    // Counted even when the line is read again: the skimming was done.
+    r.add_skipped(spend.skipped);
+    let Some(line) = line else {
         return match spend.refused {
             Some(at) => Err(r.over_budget_at(at)),
             None => Ok(None),
@@ -488,9 +506,18 @@ struct Spend {
     left: usize,
     /// Where the budget ran out, when it did.
     refused: Option<usize>,
+    /// Bytes skimmed past, as `Reader::skip` counts them.
+    skipped: usize,
 }
 
 impl Spend {
+    /// Skims the value at `c` as `Reader::skip` does, counting its bytes.
+    #[inline(always)]
+    fn skip(&mut self, c: &mut Cursor) -> Option<()> {
+        self.skipped += c.skip()?;
+        Some(())
+    }
+
     /// Spends `n` at offset `at`; `None` (and where) once the budget is out.
     #[inline(always)]
     fn at(&mut self, n: usize, at: usize) -> Option<()> {
@@ -568,7 +595,7 @@ fn quick_line<'a>(c: &mut Cursor<'a>, spend: &mut Spend) -> Option<LineItem<'a>>
                     Some(d)
                 })?
             }
-            None => c.skip()?,
+            None => spend.skip(c)?,
         }
         spend.at(1, c.offset())?;
         if !c.more(b'}')? {
@@ -594,7 +621,7 @@ fn quick_members<'a>(
     loop {
         match c.member_or_other(names, &mut seen)? {
             Some(f) => each(c, f)?,
-            None => c.skip()?,
+            None => spend.skip(c)?,
         }
         spend.at(1, c.offset())?;
         if !c.more(b'}')? {
@@ -1221,6 +1248,34 @@ mod tests {
         ) {
             let text = format!("{{{spaces}{}{spaces}}}", members.join(&format!(",{spaces}")));
             same_as_line_item(&text);
+        }
+
+        /// A recorded order with a byte taken out, or put in, anywhere: an
+        /// error's pointer found from the members and items it left
+        /// (`Mark`) is the one the full scan from the start finds.
+        #[test]
+        fn an_error_is_pointed_at_from_its_marks_as_the_full_scan_points_at_it(
+            which in 0..2usize,
+            at in 0.0..1.0f64,
+            cut in proptest::bool::ANY,
+            byte in proptest::sample::select(b"{}[],:\"\\ 1an".to_vec()),
+        ) {
+            let fixture = [
+                include_str!("../../../fixtures/orders/volume-10-lines/order.json"),
+                include_str!("../../../fixtures/orders/example-on-account/order.json"),
+            ][which];
+            let mut bytes = fixture.as_bytes().to_vec();
+            let i = ((bytes.len() - 1) as f64 * at) as usize;
+            if cut { bytes.remove(i); } else { bytes.insert(i, byte); }
+            let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
+            let mut lines_read = Vec::new();
+            let mut r = Reader::with_budget(&text, READ_BUDGET);
+            let error = match read_order(&mut r, &text, &mut lines_read).and_then(|_| r.end()) {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            };
+            let full = crate::shared::pointer::pointer_past(&text, error.offset, &lines_read);
+            proptest::prop_assert_eq!(pointer_of(&text, &error, &lines_read), full, "{:?}", error);
         }
     }
 }

@@ -10,9 +10,11 @@
 //! passes over any value by scanning, without recursion, so nesting depth
 //! costs no stack.
 //!
-//! Errors carry the byte offset where the problem is; `pointer::pointer_at`
+//! Errors carry the byte offset where the problem is; `pointer::pointer_of`
 //! turns it into an RFC 6901 pointer only when an error is reported, so the
-//! happy path keeps no path stack.
+//! happy path keeps no path stack. On its way out an error collects where
+//! each enclosing member and item began (`Mark`), so that the pointer is
+//! found by scanning only the innermost one, not everything before it.
 
 use std::borrow::Cow;
 
@@ -25,12 +27,38 @@ pub struct Error(Box<ErrorDetail>);
 pub struct ErrorDetail {
     pub offset: usize,
     pub message: String,
+    /// The members and items the error was read inside, innermost first.
+    pub trail: Vec<Mark>,
+}
+
+/// Where an error's enclosing member or item began, recorded as the error
+/// leaves `fields` or `items`: the scan for its pointer starts there, with
+/// what lies before (unread values of any size) already accounted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// In the object opened at `open`, the member after the `{` or `,` at
+    /// `at`, whose key and value before `past` hold no error (`past` is
+    /// `at + 1`, or the value's end for an error after the value).
+    Member { open: usize, at: usize, past: usize },
+    /// In the array opened at `open`, item `index`, from `at` on (its start,
+    /// or, for an error after it, where the reader stood).
+    Item { open: usize, index: usize, at: usize },
+    /// Past the whole document, which ended at this offset.
+    After(usize),
 }
 
 impl Error {
     #[cold]
     pub fn at(offset: usize, message: impl Into<String>) -> Self {
-        Error(Box::new(ErrorDetail { offset, message: message.into() }))
+        Error(Box::new(ErrorDetail { offset, message: message.into(), trail: Vec::new() }))
+    }
+
+    /// The error, as seen from the member or item it was read inside.
+    #[cold]
+    #[inline(never)]
+    pub fn within(mut self, mark: Mark) -> Self {
+        self.0.trail.push(mark);
+        self
     }
 }
 
@@ -291,6 +319,11 @@ pub struct Members<'n> {
     unknown: Unknown,
     mask: u64,
     first: bool,
+    /// The object's `{`, the `{` or `,` before the current member, and
+    /// where an error in it can be (`Mark::Member`).
+    open: usize,
+    at: usize,
+    past: usize,
 }
 
 impl Members<'_> {
@@ -300,6 +333,9 @@ impl Members<'_> {
     #[inline(always)]
     pub fn next(&mut self, r: &mut Reader) -> Result<Option<usize>, Error> {
         loop {
+            // Past the value before (or the brace): an error from here on
+            // is in the separator, or in the next member.
+            self.past = r.pos;
             r.spend()?;
             // Before a member: nothing (the first), or a comma; else the end.
             if self.first {
@@ -307,7 +343,10 @@ impl Members<'_> {
                 if r.eat(b'}') {
                     return Ok(None);
                 }
-            } else if !r.eat(b',') {
+            } else if r.eat(b',') {
+                self.at = r.pos - 1;
+                self.past = r.pos;
+            } else {
                 r.expect(b'}', "or `,` after an object member")?;
                 return Ok(None);
             }
@@ -333,6 +372,11 @@ impl Members<'_> {
         }
         self.mask |= 1 << f;
         Ok(f)
+    }
+
+    /// Where the current member began, for an error leaving it.
+    pub fn place(&self) -> Mark {
+        Mark::Member { open: self.open, at: self.at, past: self.past }
     }
 
     /// The keys read, once `next` has given `None`.
@@ -375,6 +419,9 @@ pub struct Reader<'a> {
     /// Object members and array items still to be read (see `with_budget`).
     budget: usize,
     limit: usize,
+    /// Bytes passed over by `skip` (and added by `add_skipped`): what the
+    /// work meter charges for unread data (`orders::work`).
+    skipped: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -387,7 +434,7 @@ impl<'a> Reader<'a> {
     /// fuel by the member, so this bounds what a payload made of nothing but
     /// tiny members can cost, and it gets an answer instead of running out.
     pub fn with_budget(text: &'a str, limit: usize) -> Self {
-        Reader { text, bytes: text.as_bytes(), pos: 0, budget: limit, limit }
+        Reader { text, bytes: text.as_bytes(), pos: 0, budget: limit, limit, skipped: 0 }
     }
 
     /// Counts one member or item against the budget.
@@ -413,6 +460,21 @@ impl<'a> Reader<'a> {
     /// What is left of the budget.
     pub fn budget_left(&self) -> usize {
         self.budget
+    }
+
+    /// Members and items read so far (what the budget has spent).
+    pub fn budget_spent(&self) -> usize {
+        self.limit - self.budget
+    }
+
+    /// Bytes passed over unread so far.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Counts `n` bytes passed over by a reader on the way past (`Cursor`).
+    pub fn add_skipped(&mut self, n: usize) {
+        self.skipped += n;
     }
 
     #[cold]
@@ -568,7 +630,7 @@ impl<'a> Reader<'a> {
             return Err(self.expected("an object"));
         }
         self.pos += 1;
-        Ok(Members { names, unknown, mask: 0, first: true })
+        Ok(Members { names, unknown, mask: 0, first: true, open: self.pos - 1, at: self.pos - 1, past: self.pos })
     }
 
     /// `object` as a visit: `each` gets the index of each key in `names` and
@@ -580,10 +642,16 @@ impl<'a> Reader<'a> {
         mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>,
     ) -> Result<Seen, Error> {
         let mut members = self.object(names, unknown)?;
-        while let Some(f) = members.next(self)? {
-            each(self, f)?;
+        loop {
+            let f = match members.next(self) {
+                Ok(Some(f)) => f,
+                Ok(None) => return Ok(members.seen(self)),
+                Err(e) => return Err(e.within(members.place())),
+            };
+            if let Err(e) = each(self, f) {
+                return Err(e.within(members.place()));
+            }
         }
-        Ok(members.seen(self))
     }
 
     /// `fields` for code read once per profile (settings): one copy of the
@@ -618,23 +686,36 @@ impl<'a> Reader<'a> {
     }
 
     /// Visits an array's items: `each` gets the item's index and must read (or skip) it.
+    #[inline(always)]
     pub fn items(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<(), Error>) -> Result<usize, Error> {
+        self.runs(|r, n| each(r, n).map(|_| 1))
+    }
+
+    /// `items` for a reader that may read a run of items in one call
+    /// (`Cursor`): `each` returns how many it read, so that the index an
+    /// error is marked with (`Mark::Item`) is the item's own.
+    pub fn runs(&mut self, mut each: impl FnMut(&mut Self, usize) -> Result<usize, Error>) -> Result<usize, Error> {
         if self.kind() != Kind::Array {
             return Err(self.expected("an array"));
         }
+        let open = self.pos;
         self.pos += 1;
         if self.eat(b']') {
             return Ok(0);
         }
         let mut n = 0;
         loop {
-            self.spend()?;
-            each(self, n)?;
-            n += 1;
+            let at = self.pos;
+            match self.spend().and_then(|_| each(self, n)) {
+                Ok(read) => n += read,
+                Err(e) => return Err(e.within(Mark::Item { open, index: n, at })),
+            }
             if self.eat(b',') {
                 continue;
             }
-            self.expect(b']', "or `,` after an array item")?;
+            if let Err(e) = self.expect(b']', "or `,` after an array item") {
+                return Err(e.within(Mark::Item { open, index: n - 1, at: self.pos }));
+            }
             return Ok(n);
         }
     }
@@ -950,6 +1031,13 @@ impl<'a> Reader<'a> {
     /// (`skim.rs`: strings closed, brackets balanced), at a bounded cost a byte
     /// whatever it holds, since nothing inside it is read.
     pub fn skip(&mut self) -> Result<(), Error> {
+        let start = self.offset_of_value();
+        self.skip_value()?;
+        self.skipped += self.pos - start;
+        Ok(())
+    }
+
+    fn skip_value(&mut self) -> Result<(), Error> {
         match self.kind() {
             Kind::Object | Kind::Array => match crate::shared::skim::nested_end(self.bytes, self.pos) {
                 Some(end) => {
@@ -980,9 +1068,10 @@ impl<'a> Reader<'a> {
 
     /// Checks that nothing but white space follows the document.
     pub fn end(&mut self) -> Result<(), Error> {
+        let after = self.pos;
         self.ws();
         if self.pos < self.bytes.len() {
-            return Err(Error::at(self.pos, "trailing characters after the JSON document"));
+            return Err(Error::at(self.pos, "trailing characters after the JSON document").within(Mark::After(after)));
         }
         Ok(())
     }
@@ -1409,10 +1498,11 @@ impl<'a> Cursor<'a> {
         Some(unsafe { self.text.get_unchecked(at..end) })
     }
 
-    /// Passes over one value of any kind, as `Reader::skip` does; `None`
-    /// where that would refuse it.
+    /// Passes over one value of any kind, as `Reader::skip` does, and
+    /// returns its length (`Reader::skipped` counts the same); `None` where
+    /// that would refuse it.
     #[inline(always)]
-    pub fn skip(&mut self) -> Option<()> {
+    pub fn skip(&mut self) -> Option<usize> {
         self.ws();
         let (b, at) = (self.text.as_bytes(), self.pos);
         let rest = &b[at..];
@@ -1425,7 +1515,7 @@ impl<'a> Cursor<'a> {
             b'n' if rest.starts_with(b"null") => at + 4,
             _ => return None,
         };
-        Some(())
+        Some(self.pos - at)
     }
 }
 
@@ -1523,7 +1613,9 @@ mod tests {
         let unknown = read(r#"{"sku": "X", "qty": 2}"#, Unknown::Refuse).unwrap_err();
         assert_eq!((unknown.offset, unknown.message.starts_with("unknown field `qty`")), (18, true));
         let twice = read(r#"{"sku": "X", "sku": "Y"}"#, Unknown::Skip).unwrap_err();
-        assert_eq!(twice, Error::at(18, "duplicate field `sku`"));
+        assert_eq!((twice.offset, twice.message.as_str()), (18, "duplicate field `sku`"));
+        // Found inside the member that began at the comma (offset 11).
+        assert_eq!(twice.trail, [Mark::Member { open: 0, at: 11, past: 12 }]);
         let missing = read(r#"{"sku": "X"}"#, Unknown::Refuse).unwrap_err();
         assert_eq!(missing, Error::at(12, "missing field `quantity`"));
     }
@@ -1613,7 +1705,8 @@ mod tests {
     fn a_type_error_points_at_the_value() {
         let mut r = Reader::new(r#"{"id": "7"}"#);
         let err = r.fields(names!["id"], Unknown::Refuse, |r, _| r.u32().map(|_| ())).unwrap_err();
-        assert_eq!(err, Error::at(7, "expected a number, found a string"));
+        assert_eq!((err.offset, err.message.as_str()), (7, "expected a number, found a string"));
+        assert_eq!(err.trail, [Mark::Member { open: 0, at: 0, past: 1 }]);
     }
 
     #[test]
@@ -1655,7 +1748,8 @@ mod tests {
         assert_eq!(read(skipped, Unknown::Skip), Ok((vec![0], 1, skipped.len())));
         // Duplicates are reported after the key, however it was matched.
         for (text, at) in [(r#"{"a":1,"a":2}"#, 10), (r#"{"a":1,"a" :2}"#, 10), (r#"{"a":1,"\u0061":2}"#, 15)] {
-            assert_eq!(read(text, Unknown::Refuse).unwrap_err(), Error::at(at, "duplicate field `a`"), "{text}");
+            let err = read(text, Unknown::Refuse).unwrap_err();
+            assert_eq!((err.offset, err.message.as_str()), (at, "duplicate field `a`"), "{text}");
         }
         assert_eq!(
             read(r#"{"a" 1}"#, Unknown::Refuse).unwrap_err().message,

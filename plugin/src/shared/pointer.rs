@@ -3,7 +3,11 @@
 //! The reader reports where an error is (a byte offset), not which field: the
 //! happy path keeps no path stack. The pointer is recovered only when an error
 //! is reported, by scanning the text up to that offset and keeping the stack
-//! of keys and indexes.
+//! of keys and indexes; from the innermost member or item the error left
+//! (`json::Mark`), where it has them, so that no unread value before it is
+//! scanned again.
+
+use crate::shared::json::{Error, Mark};
 
 /// Frames kept while scanning: deeper nesting (only possible inside fields the
 /// bridge ignores) is counted, not stored, so a hostile payload cannot make the
@@ -43,43 +47,68 @@ pub fn pointer_at_offset(json: &str, offset: usize) -> String {
     pointer_past(json, offset, &[])
 }
 
+/// The pointer of a reading error: `pointer_past` at its offset, the scan
+/// taken up at each member and item the error left (`json::Mark`) instead
+/// of through everything before it. What a scan costs is then bounded by
+/// what the reader read, not by the unread values it passed over on the way
+/// (a mebibyte of them before an error at the end cost 30-46 million fuel
+/// units to locate, three times the platform's budget for a call).
+pub fn pointer_of(json: &str, error: &Error, read: &[(usize, usize)]) -> String {
+    locate(json, error.offset, read, &error.trail)
+}
+
 /// `pointer_at_offset`, passing over `read` whole: values (as byte ranges,
 /// in order) the reader has already read to their end, such as the lines of
 /// an order, so the scan covers only what lies between them. An error after
 /// two hundred pretty-printed lines would otherwise cost as much fuel to
 /// locate as the lines cost to read.
 pub fn pointer_past(json: &str, offset: usize, read: &[(usize, usize)]) -> String {
+    locate(json, offset, read, &[])
+}
+
+fn locate(json: &str, offset: usize, read: &[(usize, usize)], trail: &[Mark]) -> String {
     let bytes = &json.as_bytes()[..offset.min(json.len())];
-    // One frame per open container: where it opened and, in an object,
-    // where its current member began (the `{` or the last `,`); in an
-    // array the index.
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut untracked = 0usize;
-    let mut mark = |i: usize, c: u8| match c {
-        b'{' | b'[' if untracked > 0 || stack.len() >= MAX_FRAMES => untracked += 1,
-        b'{' => stack.push(Frame { open: i, kind: Kind::Object { member: i } }),
-        b'[' => stack.push(Frame { open: i, kind: Kind::Array { index: 0 } }),
-        b'}' | b']' if untracked > 0 => untracked -= 1,
-        b'}' | b']' => {
-            stack.pop();
-        }
-        _ if untracked > 0 => {}
-        _ => match stack.last_mut().map(|f| &mut f.kind) {
-            Some(Kind::Object { member }) => *member = i,
-            Some(Kind::Array { index }) => *index += 1,
-            None => {}
-        },
-    };
+    let mut open = Open::default();
     // Only whole values before `offset` are passed over: what lies between
     // them, and after the last, is scanned (each gap starts outside strings).
-    let mut from = 0;
-    for &(start, end) in read {
-        if from <= start && start <= end && end <= bytes.len() {
-            crate::shared::skim::structure(&bytes[from..start], |i, c| mark(from + i, c));
-            from = end;
+    let scan = |open: &mut Open, from: usize, to: usize| {
+        let mut from = from;
+        for &(start, end) in read {
+            if from <= start && start <= end && end <= to {
+                crate::shared::skim::structure(&bytes[from..start], |i, c| open.mark(from + i, c));
+                from = end;
+            }
         }
+        crate::shared::skim::structure(&bytes[from..to], |i, c| open.mark(from + i, c));
+    };
+    // Each container the error left (outermost first) is opened as its mark
+    // says, at the member or item it was in: what came before in it is not
+    // scanned. A container with no mark between them is scanned as usual.
+    let mut from = 0;
+    for m in trail.iter().rev() {
+        let (at, resume, kind) = match *m {
+            Mark::Member { open, at, past } => (open, past, Kind::Object { member: at }),
+            Mark::Item { open, index, at } => (open, at, Kind::Array { index }),
+            Mark::After(end) if from == 0 && end <= bytes.len() => {
+                from = end;
+                continue;
+            }
+            Mark::After(_) => break,
+        };
+        if !(from <= at && at < resume && resume <= bytes.len()) {
+            break;
+        }
+        scan(&mut open, from, at);
+        if open.untracked > 0 || open.stack.len() >= MAX_FRAMES {
+            // Past what is tracked: the rest is scanned as usual.
+            from = at;
+            break;
+        }
+        open.stack.push(Frame { open: at, kind });
+        from = resume;
     }
-    crate::shared::skim::structure(&bytes[from..], |i, c| mark(from + i, c));
+    scan(&mut open, from, bytes.len());
+    let stack = open.stack;
     // A member's key is the first string after its `{` or `,`, before
     // anything nested in it opened (or before `offset`, for the innermost).
     let ends: Vec<usize> = stack.iter().skip(1).map(|f| f.open).chain([bytes.len()]).collect();
@@ -111,11 +140,42 @@ pub fn pointer_past(json: &str, offset: usize, read: &[(usize, usize)]) -> Strin
     out
 }
 
+/// The containers open at the scan's position: one frame each, where it
+/// opened and, in an object, where its current member began (the `{` or the
+/// last `,`); in an array the index. Deeper nesting than `MAX_FRAMES` is
+/// counted, not stored.
+#[derive(Default)]
+struct Open {
+    stack: Vec<Frame>,
+    untracked: usize,
+}
+
+impl Open {
+    fn mark(&mut self, i: usize, c: u8) {
+        match c {
+            b'{' | b'[' if self.untracked > 0 || self.stack.len() >= MAX_FRAMES => self.untracked += 1,
+            b'{' => self.stack.push(Frame { open: i, kind: Kind::Object { member: i } }),
+            b'[' => self.stack.push(Frame { open: i, kind: Kind::Array { index: 0 } }),
+            b'}' | b']' if self.untracked > 0 => self.untracked -= 1,
+            b'}' | b']' => {
+                self.stack.pop();
+            }
+            _ if self.untracked > 0 => {}
+            _ => match self.stack.last_mut().map(|f| &mut f.kind) {
+                Some(Kind::Object { member }) => *member = i,
+                Some(Kind::Array { index }) => *index += 1,
+                None => {}
+            },
+        }
+    }
+}
+
 struct Frame {
     open: usize,
     kind: Kind,
 }
 
+#[derive(Clone, Copy)]
 enum Kind {
     Object { member: usize },
     Array { index: usize },

@@ -179,8 +179,8 @@ impl Reference {
         let mut data = Reference { text: Arena::with_capacity(r.len() / 2), ..Reference::default() };
         let seen = r.fields(FIELDS, Unknown::Refuse, |r, f| {
             match f {
-                0 => r.items(|r, _| data.run(r, Self::quick_variant, Self::read_variant))?,
-                1 => r.items(|r, _| data.run(r, Self::quick_customer, Self::read_customer))?,
+                0 => r.runs(|r, _| data.run(r, Self::quick_variant, Self::read_variant))?,
+                1 => r.runs(|r, _| data.run(r, Self::quick_customer, Self::read_customer))?,
                 2 => r.items_cold(&mut |r, _| data.read_tax_rate(r))?,
                 3 => r.items_cold(&mut |r, _| data.read_stock_location(r))?,
                 _ => r.items_cold(&mut |r, _| data.read_delivery_method(r))?,
@@ -286,22 +286,22 @@ impl Reference {
     }
 
     /// Reads a run of a list's records the quick way (`Cursor`): from the
-    /// item `items` is at, while they are plain and a comma directly
-    /// follows, leaving the separator after the last one read to `items`
-    /// (which carries on from it, the count it passes being of no use to
-    /// the readers). A record the quick reader gives up on is read again,
-    /// what it stored taken back first, by `general` when it is the first
-    /// of the run, else in the next run: so a profile is accepted or
-    /// refused, and its errors reported, by the general readers alone.
+    /// item `runs` is at, while they are plain and a comma directly
+    /// follows, leaving the separator after the last one read to `runs`
+    /// (which carries on from it), and returns how many it read. A record
+    /// the quick reader gives up on is read again, what it stored taken
+    /// back first, by `general` when it is the first of the run, else in
+    /// the next run: so a profile is accepted or refused, and its errors
+    /// reported, by the general readers alone.
     #[inline(always)]
     fn run<'a>(
         &mut self,
         r: &mut Reader<'a>,
         quick: impl Fn(&mut Self, &mut Cursor<'a>) -> Option<()>,
         general: impl FnOnce(&mut Self, &mut Reader<'a>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+    ) -> Result<usize, Error> {
         let mut c = r.cursor();
-        let mut first = true;
+        let mut read = 0;
         loop {
             let stored = (self.text.mark(), self.units.len(), self.rules.len(), self.credits.len());
             if quick(self, &mut c).is_none() {
@@ -309,12 +309,12 @@ impl Reference {
                 self.units.truncate(stored.1);
                 self.rules.truncate(stored.2);
                 self.credits.truncate(stored.3);
-                return if first { general(self, r) } else { Ok(()) };
+                return if read == 0 { general(self, r).map(|_| 1) } else { Ok(read) };
             }
             r.advance(c);
-            first = false;
+            read += 1;
             if c.more(b']') != Some(true) {
-                return Ok(());
+                return Ok(read);
             }
         }
     }

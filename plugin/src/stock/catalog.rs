@@ -15,7 +15,7 @@
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::json::{names, Kind, Names, Reader, Unknown};
-use crate::shared::pointer::{indexed, pointer_at_offset};
+use crate::shared::pointer::{indexed, pointer_of};
 use crate::shared::reference::QuantityRule;
 use crate::shared::text::{trim, visible};
 use crate::stock::outcome::{CatalogOutcome, Findings, Status};
@@ -83,7 +83,7 @@ pub fn check_catalog(profile: &Profile, setup: &str) -> CatalogOutcome {
         Ok(())
     });
     if let Err(e) = walked.and_then(|_| r.end()) {
-        let pointer = format!("/setup{}", pointer_at_offset(text, e.offset));
+        let pointer = format!("/setup{}", pointer_of(text, &e, &[]));
         return rejected(
             pointer,
             format!("SparkLayer's set-up is not valid JSON at byte {}: {}; nothing was checked", e.offset, e.message),

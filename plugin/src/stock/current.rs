@@ -11,7 +11,7 @@
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
 use crate::shared::json::{names, Kind, Names, Reader, Unknown};
-use crate::shared::pointer::{indexed, pointer_at_offset};
+use crate::shared::pointer::{indexed, pointer_of};
 use crate::stock::outcome::Findings;
 use crate::stock::range::SkuRange;
 use crate::stock::settings::{Settings, SparkLocation};
@@ -101,8 +101,7 @@ pub fn read(
         }
         Ok(())
     });
-    let located =
-        |e: crate::shared::json::Error| refuse(format!("/current{}", pointer_at_offset(text, e.offset)), &e.message);
+    let located = |e: crate::shared::json::Error| refuse(format!("/current{}", pointer_of(text, &e, &[])), &e.message);
     walked.map_err(located)?;
     r.end().map_err(located)?;
     current.levels.sort_unstable_by_key(|l| (l.key, l.index));

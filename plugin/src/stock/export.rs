@@ -14,7 +14,7 @@
 use crate::shared::issues::{Code, Issue};
 use crate::shared::json::{names, Kind, Names, Reader, Unknown};
 use crate::shared::money::parse_decimal;
-use crate::shared::pointer::{indexed, pointer_at_offset};
+use crate::shared::pointer::{indexed, pointer_of};
 use crate::stock::levels::MAX_FREE_STOCK;
 use crate::stock::outcome::Findings;
 use rust_decimal::Decimal;
@@ -186,8 +186,8 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
         }
         Ok(())
     });
-    let located = |offset: usize, message: &str| {
-        let pointer = pointer_at_offset(text, offset);
+    let located = |e: crate::shared::json::Error| {
+        let (offset, message, pointer) = (e.offset, &e.message, pointer_of(text, &e, &[]));
         invalid(
             format!("/export{pointer}"),
             format!(
@@ -195,8 +195,8 @@ fn read_json<'a>(text: &'a str, findings: &mut Findings) -> Result<Export<'a>, I
             ),
         )
     };
-    walked.map_err(|e| located(e.offset, &e.message))?;
-    r.end().map_err(|e| located(e.offset, &e.message))?;
+    walked.map_err(located)?;
+    r.end().map_err(located)?;
     Ok(export)
 }
 

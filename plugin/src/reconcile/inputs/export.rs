@@ -14,7 +14,7 @@ use crate::reconcile::inputs::{line_at, BadRow, Input, Lost};
 use crate::reconcile::settings::Settings;
 use crate::shared::json::{names, Error, Kind, Names, Reader, Unknown};
 use crate::shared::money::parse_amount;
-use crate::shared::pointer::pointer_at_offset;
+use crate::shared::pointer::pointer_of;
 use crate::shared::time::{parse_stamp, Stamp};
 use rust_decimal::Decimal;
 
@@ -264,7 +264,7 @@ pub fn read_json(profile: &Profile, settings: &Settings, text: &str) -> (Vec<Exp
                 Err(why) => bad.push(BadRow::new(Input::Export, line, why)),
             },
             Err(e) => {
-                let at = pointer_at_offset(item, e.offset);
+                let at = pointer_of(item, &e, &[]);
                 bad.push(BadRow::new(Input::Export, line, format!("at {at}: {}", e.message)));
             }
         }

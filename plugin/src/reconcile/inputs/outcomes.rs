@@ -7,7 +7,7 @@
 use crate::reconcile::inputs::{BadRow, Input};
 use crate::shared::issues::{Owner, Severity};
 use crate::shared::json::{names, Error, Kind, Names, Reader, Unknown};
-use crate::shared::pointer::pointer_at_offset;
+use crate::shared::pointer::pointer_of;
 use crate::shared::time::{parse_stamp, Instant, TimeZone};
 
 /// What the platform did with the order.
@@ -73,7 +73,7 @@ const ISSUE: &Names = names!["code", "severity", "owner", "message"];
 /// Reads one line of the outcomes file.
 pub fn read(text: &str, line: u64, zone: TimeZone) -> Result<BridgeOutcome, BadRow> {
     let located = |e: Error| {
-        let at = pointer_at_offset(text, e.offset);
+        let at = pointer_of(text, &e, &[]);
         let at = if at.is_empty() { String::new() } else { format!(" at {at}") };
         BadRow::new(Input::Outcomes, line, format!("not a bridge outcome{at}: {}", e.message))
     };
