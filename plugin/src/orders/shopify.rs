@@ -32,15 +32,6 @@ impl Id<'_> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Present(pub bool);
 
-/// How much of a payload was read member by member, and how much passed over.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Read {
-    /// Object members and array items read (as the read budget counts them).
-    pub members: usize,
-    /// Bytes of values passed over unread (skimmed).
-    pub skipped: usize,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct Order<'a> {
     pub id: Option<Id<'a>>,
@@ -71,8 +62,6 @@ pub struct Order<'a> {
     pub line_items: Option<Vec<LineItem<'a>>>,
     /// More than `MAX_LINES` lines came: the rest were not read.
     pub more_lines_than_read: bool,
-    /// What reading it took: the work meter's inputs (`work.rs`).
-    pub read: Read,
     /// A refund lists a line (`refunds[].refund_line_items`).
     pub lines_refunded: bool,
     pub shipping_lines: Vec<ShippingLine<'a>>,
@@ -286,11 +275,10 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
         };
         return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    let mut order = read_order(&mut r, json, &mut lines_read)
+    let order = read_order(&mut r, json, &mut lines_read)
         .map_err(|e| (pointer_of(json, &e, &lines_read), e.message.clone()))?;
     // Past the whole document: the pointer is the document's own.
     r.end().map_err(|e| (String::new(), e.message.clone()))?;
-    order.read = Read { members: r.budget_spent(), skipped: r.skipped() };
     Ok(order)
 }
 
@@ -484,11 +472,8 @@ fn line_item<'a>(r: &mut Reader<'a>, json: &'a str) -> Result<LineItem<'a>, Erro
 fn quick_line_item<'a>(r: &mut Reader<'a>) -> Result<Option<LineItem<'a>>, Error> {
     let mut c = r.cursor();
     let left = r.budget_left();
-    let mut spend = Spend { left, refused: None, skipped: 0 };
-    let line = quick_line(&mut c, &mut spend);
-    // Counted even when the line is read again: the skimming was done.
-    r.add_skipped(spend.skipped);
-    let Some(line) = line else {
+    let mut spend = Spend { left, refused: None };
+    let Some(line) = quick_line(&mut c, &mut spend) else {
         return match spend.refused {
             Some(at) => Err(r.over_budget_at(at)),
             None => Ok(None),
@@ -506,18 +491,9 @@ struct Spend {
     left: usize,
     /// Where the budget ran out, when it did.
     refused: Option<usize>,
-    /// Bytes skimmed past, as `Reader::skip` counts them.
-    skipped: usize,
 }
 
 impl Spend {
-    /// Skims the value at `c` as `Reader::skip` does, counting its bytes.
-    #[inline(always)]
-    fn skip(&mut self, c: &mut Cursor) -> Option<()> {
-        self.skipped += c.skip()?;
-        Some(())
-    }
-
     /// Spends `n` at offset `at`; `None` (and where) once the budget is out.
     #[inline(always)]
     fn at(&mut self, n: usize, at: usize) -> Option<()> {
@@ -595,7 +571,7 @@ fn quick_line<'a>(c: &mut Cursor<'a>, spend: &mut Spend) -> Option<LineItem<'a>>
                     Some(d)
                 })?
             }
-            None => spend.skip(c)?,
+            None => c.skip()?,
         }
         spend.at(1, c.offset())?;
         if !c.more(b'}')? {
@@ -621,7 +597,7 @@ fn quick_members<'a>(
     loop {
         match c.member_or_other(names, &mut seen)? {
             Some(f) => each(c, f)?,
-            None => spend.skip(c)?,
+            None => c.skip()?,
         }
         spend.at(1, c.offset())?;
         if !c.more(b'}')? {
