@@ -157,3 +157,44 @@ fn an_order_of_thousands_of_lines_is_refused_for_its_size_without_reading_them()
     assert_eq!(outcome.status, Status::Rejected);
     assert!(outcome.issues.iter().any(|i| i.pointer == "/line_items" && i.message.contains("more than 200 lines")));
 }
+
+#[test]
+fn an_error_after_a_mebibyte_of_unread_data_is_answered_and_pointed_at() {
+    let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
+    // A mebibyte of unread items, then a fault: a value of the wrong type,
+    // or the document cut off. Locating the fault once scanned everything
+    // before it again, at 30-46 million fuel units (docs/benchmarks.md).
+    let pad_then = |item: &str, tail: &str| fill(|n| format!("{{\"pad\":[{}]{tail}", vec![item; n.max(1)].join(",")));
+    let shapes: [(&str, String, &str, f64); 5] = [
+        ("numbers, then a wrong type", pad_then("1", r#","line_items":"x"}"#), "/line_items", 2.5),
+        ("objects, then a wrong type", pad_then(r#"{"a":{"b":1}}"#, r#","line_items":"x"}"#), "/line_items", 8.0),
+        ("brackets in strings, then a wrong type", pad_then(r#"[["]"]]"#, r#","line_items":"x"}"#), "/line_items", 8.6),
+        ("brackets in strings, then cut off", pad_then(r#"[["]"]]"#, " x"), "/pad", 8.6),
+        ("objects, then the end", pad_then(r#"{"a":{"b":1}}"#, ""), "/pad", 8.0),
+    ];
+    for (name, payload, pointer, most) in shapes {
+        let report = run_order(&bridge, &profile(), payload.as_bytes());
+        let outcome = report.outcome.unwrap_or_else(|| panic!("{name}: stopped: {:?}", report.failure));
+        let per_byte = report.metrics.fuel as f64 / payload.len() as f64;
+        eprintln!("{name}: {:?}, {} fuel, {per_byte:.1} a byte", outcome.status, report.metrics.fuel);
+        assert_eq!(outcome.status, Status::Rejected, "{name}");
+        assert_eq!(outcome.issues[0].pointer, pointer, "{name}: {}", outcome.issues[0].message);
+        assert!(per_byte <= most, "{name}: {per_byte:.1} fuel a byte, more than {most}");
+    }
+}
+
+#[test]
+fn a_mebibyte_note_in_another_script_is_answered() {
+    let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
+    let base: Value = serde_json::from_slice(&order("volume-10-lines")).unwrap();
+    // Accented text holds no character text cleaning removes: it is passed
+    // sixteen bytes a step, not decoded a character at a time (92 million
+    // fuel units before).
+    let payload = fill(|n| {
+        let mut o = base.clone();
+        o["note"] = json!("é".repeat(n));
+        serde_json::to_string(&o).unwrap()
+    });
+    let per_byte = fuel_per_byte(&bridge, "a note of é", &payload);
+    assert!(per_byte <= 7.5, "{per_byte:.1} fuel a byte");
+}
