@@ -41,8 +41,9 @@ pub fn indexed(base: &str, index: usize) -> String {
 /// The text up to `offset` is taken sixty-four bytes at a time by
 /// `skim::structure`, which hands over only the brackets and commas outside
 /// strings (read by the rules unread subtrees are skipped with); a key is
-/// looked up only for the containers still open at `offset`. An error at the
-/// end of a mebibyte is located for about a fuel unit a byte, not six.
+/// looked up only for the containers still open at `offset`: a fuel unit a
+/// byte where marks are sparse, about thirty a comma or bracket where they
+/// are dense (`pointer_of` scans only what the error's marks leave).
 pub fn pointer_at_offset(json: &str, offset: usize) -> String {
     pointer_past(json, offset, &[])
 }
