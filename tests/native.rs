@@ -227,3 +227,83 @@ fn an_unread_value_ends_where_the_native_reader_says_through_the_component() {
     // Both kinds were exercised: read past, and refused where it broke.
     assert!(refused > 100 && refused < 2_900, "{refused} of 3,000 refused");
 }
+
+#[test]
+fn a_note_is_cleaned_as_the_native_core_cleans_it_through_the_component() {
+    // The component passes text that holds no invisible, layout or break
+    // character sixteen bytes at a time, by nibble tables looked up with
+    // WebAssembly SIMD (plugin/src/shared/text.rs, `plain_prefix`);
+    // natively a byte at a time by the same tables. The note reaches the
+    // sales order's special instructions (255 characters): the outcomes must
+    // agree on notes that mix scripts with the characters cleaning removes,
+    // at every alignment within a 16-byte step.
+    let bridge = Bridge::load(component(), Limits::default(), None).unwrap();
+    let text = ProfileText::read(&fixtures().join("profile.json")).unwrap();
+    let native = plugin::Profile::parse(&text.text).unwrap();
+    let mut session = bridge.session(ProfileSource::Text(&text)).map_err(|r| r.failure).unwrap();
+    let base: Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("orders/volume-10-lines/order.json")).unwrap()).unwrap();
+    let pieces = [
+        "a",
+        "Back door",
+        "é",
+        "£5",
+        "Ü",
+        "ø",
+        "ひらがな",
+        "、。",
+        "漢字",
+        "“",
+        "”",
+        "—",
+        "…",
+        "•",
+        "😀",
+        "👍🏽",
+        "Кирилл",
+        "العربية",
+        "\u{200B}",
+        "\u{200C}",
+        "\u{200D}",
+        "\u{200E}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{202E}",
+        "\u{2060}",
+        "\u{2066}",
+        "\u{00AD}",
+        "\u{00A0}",
+        "\u{0085}",
+        "\u{0001}",
+        "\u{007F}",
+        "\n",
+        "\t",
+        "\r\n",
+        "\u{034F}",
+        "\u{061C}",
+        "\u{115F}",
+        "\u{17B4}",
+        "\u{180E}",
+        "\u{3164}",
+        "\u{FE0F}",
+        "\u{FEFF}",
+        "\u{FFA0}",
+        "\u{FFF0}",
+        "\u{1BCA0}",
+        "\u{1D173}",
+        "\u{E0041}",
+        "\u{E0100}",
+    ];
+    let mut mix = Mix(23);
+    for n in 0..2_000 {
+        let mut note = String::new();
+        for _ in 0..1 + mix.next() % 40 {
+            note.push_str(mix.pick(&pieces));
+        }
+        let mut order = base.clone();
+        order["note"] = json!(note);
+        let payload = serde_json::to_string(&order).unwrap();
+        let (a, b) = (component_outcome(&mut session, payload.as_bytes()), native_outcome(&native, payload.as_bytes()));
+        assert_eq!(a, b, "note {n} differs: {note:?}");
+    }
+}

@@ -222,24 +222,81 @@ fn without(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
 /// Unicode), and almost no other's. So text in any script (accents, `£`,
 /// kana, CJK, emoji, dashes and quotes) is passed whole by `plain_prefix`,
 /// and only a flagged character is decoded and looked up.
+///
+/// Besides the controls (and the soft hyphen, `C2 AD`), a character is
+/// flagged by three lookups of eight categories, one a lead byte each
+/// (`C2 CD D8 E1 E2 E3 EF`, and `F0 F3`): each byte's two nibbles pick the
+/// categories it may belong to (`NIBBLES`), and a character is flagged when
+/// one category takes all three of its bytes. Sixteen-entry tables are what
+/// one WebAssembly `i8x16.swizzle` looks up, so the component tests sixteen
+/// bytes at a time by the same rule.
 #[inline(always)]
 fn flagged(b0: u8, b1: u8, b2: u8) -> bool {
-    match b0 {
-        0..=0x1F | 0x7F => true,
-        // C1 controls (U+0085 among them) and the soft hyphen.
-        0xC2 => b1 < 0xA0 || b1 == 0xAD,
-        0xCD => b1 == 0x8F,
-        0xD8 => b1 == 0x9C,
-        0xE1 => matches!(b1, 0x85 | 0x9E | 0xA0),
-        // U+200B-200F, U+2028-202E; U+2060-206F.
-        0xE2 => (b1 == 0x80 && matches!(b2, 0x8B..=0x8F | 0xA8..=0xAE)) || (b1 == 0x81 && matches!(b2, 0xA0..=0xAF)),
-        0xE3 => b1 == 0x85,
-        0xEF => matches!(b1, 0xB8 | 0xBB | 0xBE | 0xBF),
-        0xF0 => matches!(b1, 0x9B | 0x9D),
-        0xF3 => b1 == 0xA0,
-        _ => false,
-    }
+    let class = |tables: &[[u8; 16]; 2], b: u8| tables[0][usize::from(b >> 4)] & tables[1][usize::from(b & 15)];
+    b0 < 0x20
+        || b0 == 0x7F
+        || (b0 == 0xC2 && b1 == 0xAD)
+        || class(&NIBBLES[0], b0) & class(&NIBBLES[1], b1) & class(&NIBBLES[2], b2) != 0
 }
+
+/// `flagged`'s categories, a bit each: `C2` with a second byte `80-9F` (the
+/// C1 controls); `CD 8F`; `D8 9C`; `E1` with `85`, `9E` or `A0` (and, as the
+/// nibbles cross, `80 8E 90 95 A5 AE`); `E2` with `80` or `81`, then `80-8F`
+/// or `A0-AF`; `E3 85`; `EF` with `B8 BB BE BF`; `F0` or `F3` with `9B 9D A0`
+/// (and `90 AB AD`). For the first, second and third byte, a table by high
+/// nibble and one by low nibble.
+const NIBBLES: [[[u8; 16]; 2]; 3] = {
+    const C2: u8 = 1;
+    const CD: u8 = 2;
+    const D8: u8 = 4;
+    const E1: u8 = 8;
+    const E2: u8 = 16;
+    const E3: u8 = 32;
+    const EF: u8 = 64;
+    const F0_F3: u8 = 128;
+    let mut t = [[[0u8; 16]; 2]; 3];
+    // The first byte: exactly the lead bytes.
+    t[0][0][0xC] = C2 | CD;
+    t[0][0][0xD] = D8;
+    t[0][0][0xE] = E1 | E2 | E3 | EF;
+    t[0][0][0xF] = F0_F3;
+    t[0][1][0x2] = C2 | E2;
+    t[0][1][0xD] = CD;
+    t[0][1][0x8] = D8;
+    t[0][1][0x1] = E1;
+    t[0][1][0x3] = E3 | F0_F3;
+    t[0][1][0xF] = EF;
+    t[0][1][0x0] = F0_F3;
+    // The second byte.
+    t[1][0][0x8] = C2 | CD | E1 | E2 | E3;
+    t[1][0][0x9] = C2 | D8 | E1 | F0_F3;
+    t[1][0][0xA] = E1 | F0_F3;
+    t[1][0][0xB] = EF;
+    let mut lo = 0;
+    while lo < 16 {
+        t[1][1][lo] = C2;
+        lo += 1;
+    }
+    t[1][1][0xF] |= CD | EF;
+    t[1][1][0xC] |= D8;
+    t[1][1][0x5] |= E1 | E3;
+    t[1][1][0xE] |= E1 | EF;
+    t[1][1][0x0] |= E1 | E2 | F0_F3;
+    t[1][1][0x1] |= E2;
+    t[1][1][0x8] |= EF;
+    t[1][1][0xB] |= EF | F0_F3;
+    t[1][1][0xD] |= F0_F3;
+    // The third byte: any, but for `E2`.
+    let mut hi = 0;
+    while hi < 16 {
+        t[2][0][hi] = !E2;
+        t[2][1][hi] = 0xFF;
+        hi += 1;
+    }
+    t[2][0][0x8] = 0xFF;
+    t[2][0][0xA] = 0xFF;
+    t
+};
 
 /// The length of the run `b` starts with in which no character is
 /// `flagged`: sixteen bytes a step in the component, with the bytes that
@@ -257,55 +314,37 @@ fn plain_prefix(b: &[u8]) -> usize {
             // SAFETY: callers keep `i + 16 <= b.len()`; `v128_load` reads unaligned memory.
             unsafe { v128_load(b.as_ptr().add(i).cast::<v128>()) }
         };
+        // SAFETY: a table is sixteen bytes.
+        let table = |t: &[u8; 16]| unsafe { v128_load(t.as_ptr().cast::<v128>()) };
         let is = |v: v128, byte: u8| u8x16_eq(v, u8x16_splat(byte));
-        // Bytes from `lo` to `hi`.
-        let within = |v: v128, lo: u8, hi: u8| u8x16_le(u8x16_sub(v, u8x16_splat(lo)), u8x16_splat(hi - lo));
+        // `flagged`'s `class`, for sixteen bytes.
+        let class = |t: &[[u8; 16]; 2], v: v128| {
+            v128_and(
+                u8x16_swizzle(table(&t[0]), u8x16_shr(v, 4)),
+                u8x16_swizzle(table(&t[1]), v128_and(v, u8x16_splat(15))),
+            )
+        };
         let mut i = 0;
         while i + 18 <= b.len() {
             let v0 = at(i);
             // 0x20..=0xC1 but 0x7F: printable ASCII and continuation bytes.
-            let quick = v128_andnot(within(v0, 0x20, 0xC1), is(v0, 0x7F));
+            let quick = v128_andnot(u8x16_le(u8x16_sub(v0, u8x16_splat(0x20)), u8x16_splat(0xA1)), is(v0, 0x7F));
             if u8x16_all_true(quick) {
                 i += 16;
                 continue;
             }
-            // Then the bytes that start a flagged character: in most text
-            // in other scripts (accents, CJK, Cyrillic), none.
-            let leads = [
-                u8x16_lt(v0, u8x16_splat(0x20)),
-                is(v0, 0x7F),
-                is(v0, 0xC2),
-                is(v0, 0xCD),
-                is(v0, 0xD8),
-                within(v0, 0xE1, 0xE3),
-                is(v0, 0xEF),
-                is(v0, 0xF0),
-                is(v0, 0xF3),
-            ];
-            if !v128_any_true(leads.into_iter().fold(u8x16_splat(0), |all, f| v128_or(all, f))) {
+            // Then the lead bytes: in most text in other scripts (accents,
+            // CJK, Cyrillic), none that a flagged character starts with.
+            let controls = v128_or(u8x16_lt(v0, u8x16_splat(0x20)), is(v0, 0x7F));
+            let leads = class(&NIBBLES[0], v0);
+            if !v128_any_true(v128_or(controls, leads)) {
                 i += 16;
                 continue;
             }
             let (v1, v2) = (at(i + 1), at(i + 2));
-            let flags = [
-                v128_or(u8x16_lt(v0, u8x16_splat(0x20)), is(v0, 0x7F)),
-                v128_and(is(v0, 0xC2), v128_or(u8x16_lt(v1, u8x16_splat(0xA0)), is(v1, 0xAD))),
-                v128_and(is(v0, 0xCD), is(v1, 0x8F)),
-                v128_and(is(v0, 0xD8), is(v1, 0x9C)),
-                v128_and(is(v0, 0xE1), v128_or(v128_or(is(v1, 0x85), is(v1, 0x9E)), is(v1, 0xA0))),
-                v128_and(
-                    is(v0, 0xE2),
-                    v128_or(
-                        v128_and(is(v1, 0x80), v128_or(within(v2, 0x8B, 0x8F), within(v2, 0xA8, 0xAE))),
-                        v128_and(is(v1, 0x81), within(v2, 0xA0, 0xAF)),
-                    ),
-                ),
-                v128_and(is(v0, 0xE3), is(v1, 0x85)),
-                v128_and(is(v0, 0xEF), v128_or(v128_or(is(v1, 0xB8), is(v1, 0xBB)), u8x16_ge(v1, u8x16_splat(0xBE)))),
-                v128_and(is(v0, 0xF0), v128_or(is(v1, 0x9B), is(v1, 0x9D))),
-                v128_and(is(v0, 0xF3), is(v1, 0xA0)),
-            ];
-            let hit = u8x16_bitmask(flags.into_iter().fold(u8x16_splat(0), |all, f| v128_or(all, f)));
+            let direct = v128_or(controls, v128_and(is(v0, 0xC2), is(v1, 0xAD)));
+            let classes = v128_and(v128_and(leads, class(&NIBBLES[1], v1)), class(&NIBBLES[2], v2));
+            let hit = u8x16_bitmask(v128_or(direct, v128_not(u8x16_eq(classes, u8x16_splat(0)))));
             if hit != 0 {
                 return i + hit.trailing_zeros() as usize;
             }
@@ -453,10 +492,15 @@ mod tests {
             }
         }
         assert!(acted > 4000, "{acted}");
-        // Text in other scripts is passed whole.
-        for text in
-            ["é £ ü ß", "ひらがな カタカナ 漢字", "“quoted” — dash… ‘x’", "😀 👍🏽", "Ελληνικά Кириллица עברית العربية"]
-        {
+        // Text in other scripts is passed whole (`…` and `•`, which share
+        // their first two bytes with U+2028, are flagged, then kept).
+        for text in [
+            "é £ ü ß à Ü ø",
+            "ひらがな、カタカナ。「漢字」",
+            "“quoted” — dash ‘x’",
+            "😀 👍🏽",
+            "Ελληνικά Кириллица עברית العربية",
+        ] {
             assert_eq!(plain_prefix(text.as_bytes()), text.len(), "{text}");
         }
         assert_eq!(plain_prefix("ab\u{200B}c".as_bytes()), 2);
