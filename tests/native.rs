@@ -180,18 +180,35 @@ fn soup(mix: &mut Mix, depth: u32, out: &mut String) {
     }
 }
 
+/// The component and the native core, each with the bundled profile, and
+/// the 10-line recorded order to vary.
+struct TwoWays {
+    bridge: Bridge,
+    text: ProfileText,
+    native: plugin::Profile,
+    base: Value,
+}
+
+fn two_ways() -> TwoWays {
+    let text = ProfileText::read(&fixtures().join("profile.json")).unwrap();
+    let native = plugin::Profile::parse(&text.text).unwrap();
+    let order = std::fs::read(fixtures().join("orders/volume-10-lines/order.json")).unwrap();
+    TwoWays {
+        bridge: Bridge::load(component(), Limits::default(), None).unwrap(),
+        text,
+        native,
+        base: serde_json::from_slice(&order).unwrap(),
+    }
+}
+
 #[test]
 fn an_unread_value_ends_where_the_native_reader_says_through_the_component() {
     // The component finds where unread values end with WebAssembly SIMD
     // (masks, a running sum across the bytes: plugin/src/shared/skim.rs),
     // natively with plain words: the outcomes must agree, refusals and their
     // pointers included, on values long enough to span many 64-byte blocks.
-    let bridge = Bridge::load(component(), Limits::default(), None).unwrap();
-    let text = ProfileText::read(&fixtures().join("profile.json")).unwrap();
-    let native = plugin::Profile::parse(&text.text).unwrap();
+    let TwoWays { bridge, text, native, base } = two_ways();
     let mut session = bridge.session(ProfileSource::Text(&text)).map_err(|r| r.failure).unwrap();
-    let base: Value =
-        serde_json::from_slice(&std::fs::read(fixtures().join("orders/volume-10-lines/order.json")).unwrap()).unwrap();
     let base = serde_json::to_string(&base).unwrap();
     let mut mix = Mix(11);
     let mut refused = 0;
@@ -237,12 +254,8 @@ fn a_note_is_cleaned_as_the_native_core_cleans_it_through_the_component() {
     // sales order's special instructions (255 characters): the outcomes must
     // agree on notes that mix scripts with the characters cleaning removes,
     // at every alignment within a 16-byte step.
-    let bridge = Bridge::load(component(), Limits::default(), None).unwrap();
-    let text = ProfileText::read(&fixtures().join("profile.json")).unwrap();
-    let native = plugin::Profile::parse(&text.text).unwrap();
+    let TwoWays { bridge, text, native, base } = two_ways();
     let mut session = bridge.session(ProfileSource::Text(&text)).map_err(|r| r.failure).unwrap();
-    let base: Value =
-        serde_json::from_slice(&std::fs::read(fixtures().join("orders/volume-10-lines/order.json")).unwrap()).unwrap();
     let pieces = [
         "a",
         "Back door",
