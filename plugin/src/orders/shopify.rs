@@ -275,11 +275,8 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
         };
         return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    let order = read_order(&mut r, json, &mut lines_read)
-        .map_err(|e| (pointer_of(json, &e, &lines_read), e.message.clone()))?;
-    // Past the whole document: the pointer is the document's own.
-    r.end().map_err(|e| (String::new(), e.message.clone()))?;
-    Ok(order)
+    let read = read_order(&mut r, json, &mut lines_read).and_then(|order| r.end().map(|_| order));
+    read.map_err(|e| (pointer_of(json, &e, &lines_read), e.message.clone()))
 }
 
 const ORDER: &Names = names![

@@ -853,67 +853,43 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The rest of a string from the first backslash at `first`, unescaped,
-    /// at a bounded cost a byte whatever it holds: its end found by the
-    /// masks first (`skim::string_end`), the copy sized once to it, each
-    /// simple escape a table lookup and runs between escapes copied whole.
-    /// (Decoded a character at a time, a mebibyte of escapes cost 32 fuel
-    /// units a byte, three times the platform's budget for a call.) The
-    /// first error in the text is the one reported, as before.
+    /// The rest of a string from the first backslash at `first`, unescaped:
+    /// runs between escapes copied whole, simple escapes by a table
+    /// (`ESCAPED`), `\u` escapes' digits by another (`HEX`).
     fn escaped(&mut self, start: usize, first: usize) -> Result<Cow<'a, str>, Error> {
         let b = self.bytes;
-        let end = crate::shared::skim::string_end(b, start - 1);
-        let close = end.map_or(b.len(), |end| end - 1);
-        // Written through a pointer, the length kept in a local: every
-        // escape and run writes no more bytes than it reads, so what is
-        // written never passes `close - start`, the capacity.
-        let mut out: Vec<u8> = Vec::with_capacity(close - start);
-        let dst = out.as_mut_ptr();
-        // SAFETY (each write below): `n <= i - start <= close - start`.
-        let put =
-            |n: usize, from: &[u8]| unsafe { core::ptr::copy_nonoverlapping(from.as_ptr(), dst.add(n), from.len()) };
-        put(0, &b[start..first]);
-        let (mut i, mut n) = (first, first - start);
-        while i < close {
-            match b[i] {
-                b'\\' => {
-                    let Some(&e) = b.get(i + 1) else { break };
-                    match ESCAPED[e as usize] {
-                        0 if e == b'u' => {
-                            let (c, next) = self.unicode_escape(i)?;
-                            // SAFETY: as above (at most four bytes written for six read).
-                            let at = unsafe { core::slice::from_raw_parts_mut(dst.add(n), c.len_utf8()) };
-                            n += c.encode_utf8(at).len();
-                            i = next;
-                        }
-                        0 => return Err(Error::at(i, "invalid escape in a string")),
-                        c => {
-                            // SAFETY: as above (one byte written for two read).
-                            unsafe { *dst.add(n) = c };
-                            n += 1;
-                            i += 2;
-                        }
-                    }
+        let mut out = String::with_capacity(first - start + 16);
+        out.push_str(&self.text[start..first]);
+        let mut i = first;
+        loop {
+            match b.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Cow::Owned(out));
                 }
-                0..=0x1f => return Err(Error::at(i, "a control character inside a string must be escaped")),
-                _ => {
-                    let run = scan_string(b, i).min(close);
-                    put(n, &b[i..run]);
-                    n += run - i;
+                Some(b'\\') => match b.get(i + 1).map_or(0, |&e| ESCAPED[usize::from(e)]) {
+                    0 if b.get(i + 1) == Some(&b'u') => {
+                        let (c, next) = self.unicode_escape(i)?;
+                        out.push(c);
+                        i = next;
+                    }
+                    0 => return Err(Error::at(i, "invalid escape in a string")),
+                    c => {
+                        out.push(char::from(c));
+                        i += 2;
+                    }
+                },
+                Some(&c) if c < 0x20 => {
+                    return Err(Error::at(i, "a control character inside a string must be escaped"));
+                }
+                Some(_) => {
+                    let run = scan_string(b, i);
+                    out.push_str(&self.text[i..run]);
                     i = run;
                 }
+                None => return Err(Error::at(start - 1, "a string is not closed before the end of the input")),
             }
         }
-        let Some(end) = end else {
-            return Err(Error::at(start - 1, "a string is not closed before the end of the input"));
-        };
-        self.pos = end;
-        // SAFETY: the first `n` bytes were written above.
-        unsafe { out.set_len(n) };
-        // SAFETY: `out` is runs of UTF-8 text cut only at ASCII bytes (a
-        // backslash, a quote, a control character), and escapes written as
-        // whole characters.
-        Ok(Cow::Owned(unsafe { String::from_utf8_unchecked(out) }))
     }
 
     fn unicode_escape(&self, at: usize) -> Result<(char, usize), Error> {
