@@ -241,8 +241,8 @@ proptest! {
         let draft = outcome.sales_order.as_ref().unwrap();
         // Certain: every configured pack property ("Pack") is the same visible
         // mapped pack name, and no other pack-like property is there.
-        let visible = |v: &serde_json::Value| v.as_str().map(|s| plugin::shared::text::visible(s).into_owned());
-        let is_pack = |n: &str| plugin::shared::text::visible(n) == "Pack";
+        let visible = |v: &serde_json::Value| v.as_str().map(|s| plugin::shared::text::visible(s, &plugin::shared::meter::Meter::unlimited()).into_owned());
+        let is_pack = |n: &str| plugin::shared::text::visible(n, &plugin::shared::meter::Meter::unlimited()) == "Pack";
         let configured: Vec<Option<String>> = packs.iter().filter(|(n, _)| is_pack(n)).map(|(_, v)| visible(v)).collect();
         let look_alike = packs.iter().any(|(n, _)| !is_pack(n) && n != "Colour");
         let certain = !look_alike
@@ -252,7 +252,7 @@ proptest! {
         let quantity: u64 = draft.order_lines.iter().map(|l| l.quantity).sum();
         prop_assert_eq!(quantity, if configured.is_empty() { 2 } else { 100 });
         let reference = draft.order_header.customer_order_ref.as_deref().unwrap_or("");
-        prop_assert!(!plugin::shared::text::visible(reference).is_empty(), "ready with PO {:?} from {:?}", reference, po);
+        prop_assert!(!plugin::shared::text::visible(reference, &plugin::shared::meter::Meter::unlimited()).is_empty(), "ready with PO {:?} from {:?}", reference, po);
     }
 }
 
@@ -278,7 +278,7 @@ proptest! {
         let draft = outcome.sales_order.as_ref().expect("a draft");
         let text = draft.order_header.special_instructions.as_str();
         prop_assert!(text.chars().count() <= max, "{} characters for {max}: {text:?}", text.chars().count());
-        let note = plugin::shared::text::visible(&note);
+        let note = plugin::shared::text::visible(&note, &plugin::shared::meter::Meter::unlimited());
         let whole = note.is_empty() || text.ends_with(&format!("; Note: {note}"));
         prop_assert!(whole || codes(&outcome).contains(&"NOTE_TRUNCATED"), "{text:?} lost {note:?} unflagged");
     }

@@ -7,7 +7,9 @@ use crate::orders::owapi::DeliveryAddress;
 use crate::orders::shopify::{Address, Order};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
+use crate::shared::meter::Meter;
 use crate::shared::reference::Customer;
+use crate::shared::text::trim;
 
 /// The order's customer email: the customer record's, else the order's.
 pub fn email<'o>(order: &'o Order<'_>) -> Option<&'o str> {
@@ -39,8 +41,8 @@ pub fn customer<'p>(profile: &'p Profile, order: &Order, issues: &mut Vec<Issue>
     found
 }
 
-fn text(v: &Option<std::borrow::Cow<'_, str>>) -> String {
-    v.as_deref().unwrap_or("").trim().to_owned()
+fn text(v: &Option<std::borrow::Cow<'_, str>>, work: &Meter) -> String {
+    trim(v.as_deref().unwrap_or(""), work).to_owned()
 }
 
 /// The address the goods go to. A delivery needs the shipping address, in
@@ -87,20 +89,23 @@ pub fn delivery_address(
 }
 
 fn address_of(order: &Order, a: &Address, method_id: Option<u32>) -> DeliveryAddress {
-    let contact =
-        [text(&a.first_name), text(&a.last_name)].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
-    let company = text(&a.company);
+    let contact = [text(&a.first_name, &order.work), text(&a.last_name, &order.work)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let company = text(&a.company, &order.work);
     DeliveryAddress {
         delivery_name: if company.is_empty() { contact.clone() } else { company },
         contact_name: contact,
-        address1: text(&a.address1),
-        address2: text(&a.address2),
-        town: text(&a.city),
-        county: text(&a.province),
-        country: text(&a.country),
-        country_code: text(&a.country_code),
-        postcode: text(&a.zip),
-        telephone: text(&a.phone),
+        address1: text(&a.address1, &order.work),
+        address2: text(&a.address2, &order.work),
+        town: text(&a.city, &order.work),
+        county: text(&a.province, &order.work),
+        country: text(&a.country, &order.work),
+        country_code: text(&a.country_code, &order.work),
+        postcode: text(&a.zip, &order.work),
+        telephone: text(&a.phone, &order.work),
         email: email(order).unwrap_or("").to_owned(),
         delivery_method_id: method_id,
     }

@@ -11,6 +11,7 @@ use crate::orders::shopify::{MoneySet, Order};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::Dec;
+use crate::shared::text::trim;
 
 /// Which side of Shopify's money an order's figures are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +59,9 @@ pub struct Booking {
 
 pub fn booking(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -> Booking {
     let accepted = &profile.orders.currencies;
-    let shop = order.currency.as_deref().unwrap_or("").trim();
-    let presentment = order.presentment_currency.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or(shop);
+    let shop = trim(order.currency.as_deref().unwrap_or(""), &order.work);
+    let presentment =
+        order.presentment_currency.as_deref().map(|c| trim(c, &order.work)).filter(|c| !c.is_empty()).unwrap_or(shop);
     let accepts = |c: &str| accepted.iter().any(|ok| ok == c);
     if presentment == shop {
         if !accepts(shop) {

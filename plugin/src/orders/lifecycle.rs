@@ -10,12 +10,13 @@
 use crate::orders::shopify::Order;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::text::quoted;
+use crate::shared::text::trim;
 
 /// `status` values of a Shopify draft order.
 const DRAFT_STATUSES: &[&str] = &["open", "invoice_sent", "completed"];
 
 pub fn check(order: &Order, issues: &mut Vec<Issue>) {
-    let name = order.name.as_deref().unwrap_or("").trim();
+    let name = trim(order.name.as_deref().unwrap_or(""), &order.work);
     let draft_name = name.strip_prefix("#D").is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()));
     let status = order.status.as_deref().unwrap_or("");
     if order.order_id.0 || DRAFT_STATUSES.contains(&status) || draft_name {
@@ -35,7 +36,7 @@ pub fn check(order: &Order, issues: &mut Vec<Issue>) {
             ),
         ));
     }
-    if let Some(when) = order.cancelled_at.as_deref().filter(|c| !c.trim().is_empty()) {
+    if let Some(when) = order.cancelled_at.as_deref().filter(|c| !trim(c, &order.work).is_empty()) {
         issues.push(Issue::new(
             Code::ORDER_CANCELLED,
             "/cancelled_at",

@@ -12,6 +12,7 @@ use crate::orders::uom::{self, Pack};
 use crate::orders::vat::{self, Vat};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
+use crate::shared::meter::Meter;
 use crate::shared::money::{amount, divide_half_up, negative, required_amount, MONEY_DP};
 use crate::shared::text::{same, trim, visible, visible_text};
 use crate::shared::write::{message, Exact, Money, Quoted};
@@ -55,6 +56,8 @@ pub struct Context<'o> {
     pub currency: &'o str,
     /// The order was edited: lines are owed at their current quantity.
     pub edited: bool,
+    /// Characters handled one at a time, counted (`Order::work`).
+    pub work: &'o Meter,
 }
 
 /// Maps one line item: its quantity, what was charged, its VAT rate, the
@@ -68,7 +71,7 @@ pub fn map_line(
     issues: &mut Vec<Issue>,
 ) -> Option<MappedLine> {
     let at = crate::shared::pointer::indexed("/line_items", index);
-    let sku = trim(item.sku.as_deref().unwrap_or(""));
+    let sku = trim(item.sku.as_deref().unwrap_or(""), cx.work);
     let quantity = quantity(item, sku, cx, &at, issues)?;
     let (gross, discount) = line_amounts(item, sku, quantity, cx.side, &at, issues);
     let charged = gross - discount;
@@ -83,7 +86,7 @@ pub fn map_line(
     let (vat, tax_rate_id) = line_vat(profile, item, cx.side, &at, issues);
     let net = if cx.taxes_included { charged - vat.amount } else { charged };
 
-    let pack = uom::pack_selection(profile, item, &at);
+    let pack = uom::pack_selection(profile, item, &at, cx.work);
     let resolved = uom::resolve_line(profile, item, sku, &pack, &at, issues);
     if quantity > 0 && !matches!(pack, Pack::Unreadable(_)) {
         let (field, _) = quantity_field(item, cx);
@@ -100,7 +103,7 @@ pub fn map_line(
         net,
         rate: vat.rate,
         tax_rate_id,
-        notes: notes(profile, item),
+        notes: notes(profile, item, cx.work),
     })
 }
 
@@ -188,7 +191,7 @@ fn check_charged_price(
     let Some(i) = item.properties.iter().position(|p| same(&p.name, CHARGED_PRICE_PROPERTY)) else {
         return;
     };
-    let unit = match read_price(&item.properties[i].value, cx.currency) {
+    let unit = match read_price(&item.properties[i].value, cx.currency, cx.work) {
         Ok(unit) => unit,
         Err(what) => {
             issues.push(Issue::new(
@@ -242,9 +245,9 @@ const SYMBOLS: &[(&str, &[&str])] = &[("£", &["GBP"]), ("€", &["EUR"]), ("$",
 /// order's currency (`£6.74`, `6.74 GBP`); `Err` says what it holds instead.
 /// A symbol or code of another currency, or thousands separators, are not
 /// guessed at.
-fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
+fn read_price(value: &Value, currency: &str, work: &Meter) -> Result<Decimal, String> {
     let text = match value {
-        Value::Text(t) => visible(t),
+        Value::Text(t) => visible(t, work),
         Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),
         other => return Err(other.describe()),
     };
@@ -258,10 +261,12 @@ fn read_price(value: &Value, currency: &str) -> Result<Decimal, String> {
         }
     }
     let code_at = |s: &str| s.len() >= 3 && s.is_char_boundary(s.len() - 3);
-    let bare = bare.trim();
+    let bare = trim(bare, work);
     let bare = match bare.get(..3).filter(|c| c.eq_ignore_ascii_case(currency)) {
-        Some(_) => bare[3..].trim(),
-        None if code_at(bare) && bare[bare.len() - 3..].eq_ignore_ascii_case(currency) => bare[..bare.len() - 3].trim(),
+        Some(_) => trim(&bare[3..], work),
+        None if code_at(bare) && bare[bare.len() - 3..].eq_ignore_ascii_case(currency) => {
+            trim(&bare[..bare.len() - 3], work)
+        }
         None => bare,
     };
     amount(bare).ok_or_else(|| message!["the text ", Quoted(&text)])
@@ -285,7 +290,7 @@ fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &m
 /// The line's other properties as "Name: value" notes for the warehouse
 /// (personalisation, print text): everything but the pack selection, the
 /// charged price and the app's hidden (`_…`) properties.
-fn notes(profile: &Profile, item: &LineItem) -> String {
+fn notes(profile: &Profile, item: &LineItem, work: &Meter) -> String {
     let mut notes = String::new();
     for p in &item.properties {
         let name = p.name.as_ref();
@@ -295,7 +300,7 @@ fn notes(profile: &Profile, item: &LineItem) -> String {
             || uom::is_pack_property(profile, &p.name);
         let value = match &p.value {
             // Free text for the warehouse (engraving, print text): as typed.
-            Value::Text(t) => visible_text(t),
+            Value::Text(t) => visible_text(t, work),
             Value::Number(n) => std::borrow::Cow::Borrowed(n.as_ref()),
             _ => continue,
         };

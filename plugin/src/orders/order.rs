@@ -15,7 +15,7 @@ use crate::orders::{address, delivery, edits, lifecycle, payment, po, totals};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
-use crate::shared::text::{quoted, quoted_up_to, visible, visible_text};
+use crate::shared::text::{quoted, quoted_up_to, trim, trim_short, visible, visible_text};
 use crate::shared::time::{format_wall_clock, parse_stamp};
 use crate::shared::write::message;
 use rust_decimal::Decimal;
@@ -72,12 +72,21 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
 
     let customer = address::customer(profile, &order, &mut issues);
     let po = po::customer_order_ref(profile, &order, customer, &mut issues);
-    let cx = Context { taxes_included: order.taxes_included, side: booking.side, currency: &booking.currency, edited };
+    let cx = Context {
+        taxes_included: order.taxes_included,
+        side: booking.side,
+        currency: &booking.currency,
+        edited,
+        work: &order.work,
+    };
     // Both lists sized up front: grown a push at a time they are copied
     // each time they double, past the allocations made in between.
     issues.reserve(2 * items.len());
     let mut lines = Vec::with_capacity(items.len());
     lines.extend(items.iter().enumerate().filter_map(|(i, item)| map_line(profile, i, item, cx, &mut issues)));
+    if order.work.over() {
+        return refused(key, &order);
+    }
     let delivery = delivery::map_delivery(profile, &order, booking.side, &mut issues);
     let (order_lines, mut taxable) = order_lines(profile, &lines);
     taxable.extend(delivery.parts.iter().map(|p| Taxable { net: p.net, rate: p.rate }));
@@ -116,7 +125,18 @@ pub fn map_order(profile: &Profile, json: &str) -> Outcome {
         customer_delivery_address: delivery_address,
         order_lines,
     };
+    if order.work.over() {
+        return refused(key, &order);
+    }
     Outcome::decide(key, Some(draft), issues)
+}
+
+/// An order whose text needed more characters handled one at a time than an
+/// order may (`Order::work`): once the allowance ran out the rules answered
+/// cheaply rather than correctly, so nothing they found is sent.
+#[cold]
+fn refused(key: Option<String>, order: &Order) -> Outcome {
+    Outcome::rejected(key, vec![Issue::new(Code::PAYLOAD_INVALID, "", order.work.refusal())])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -226,7 +246,8 @@ fn order_lines(profile: &Profile, lines: &[MappedLine]) -> (Vec<OrderLine>, Vec<
 /// The stable idempotency key: the order name without its `#` (`#B2B1042` ->
 /// `B2B1042`), else the order number, else the Shopify id.
 pub fn order_key(order: &Order) -> Option<String> {
-    let name = order.name.as_deref().map(|n| n.trim().trim_start_matches('#').trim()).filter(|n| !n.is_empty());
+    let name = order.name.as_deref().map(|n| trim(trim(n, &order.work).trim_start_matches('#'), &order.work));
+    let name = name.filter(|n| !n.is_empty());
     name.map(str::to_owned)
         .or_else(|| order.order_number.map(|n| n.to_string()))
         .or_else(|| order.id.as_ref().map(|id| id.text()))
@@ -275,7 +296,7 @@ fn order_date(profile: &Profile, order: &Order, issues: &mut Vec<Issue>) -> Stri
             // Usually the stamp is OrderWise's wall clock already (a UK shop
             // writes UK time): its own digits, without building them again.
             // (Not a leap second's `:60`, which is sent as `:59`.)
-            let written = value.trim().get(..19).filter(|w| w.as_bytes()[10] == b'T' && !w.ends_with("60"));
+            let written = trim_short(value).get(..19).filter(|w| w.as_bytes()[10] == b'T' && !w.ends_with("60"));
             match written {
                 Some(w) if local == stamp.local => w.to_owned(),
                 _ => format_wall_clock(local),
@@ -310,14 +331,18 @@ fn special_instructions(profile: &Profile, order: &Order, paid: &Payment, po: &P
         .iter()
         .find(|a| a.name == CART_ID_ATTRIBUTE)
         .and_then(|a| a.value.text())
-        .map(visible)
+        .map(|v| visible(v, &order.work))
         .filter(|v| !v.is_empty());
     // A note the PO was read from stays too: `note` is the last PO source a
     // profile may list, and a buyer's "Tail-lift needed" read as the PO must
     // still reach the warehouse. Only a note that repeats a PO read elsewhere goes.
     let is_po = |n: &str| !po.from_note && po.reference.as_deref() == Some(n);
-    let note = order.note.as_deref().map(visible_text).filter(|n| !n.is_empty() && !is_po(n));
+    let note = order.note.as_deref().map(|n| visible_text(n, &order.work)).filter(|n| !n.is_empty() && !is_po(n));
     let note = note.as_deref();
+    if order.work.over() {
+        // Refused (`map_order`): the text was not cleaned, and is not measured.
+        return String::new();
+    }
     let max = profile.orders.special_instructions_max_length;
     if let Some(cart) = cart {
         if let Ok(whole) = within(format!("SparkLayer cart {cart}; {payment}"), note.map(|n| (NOTE, n)), max) {

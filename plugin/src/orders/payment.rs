@@ -11,6 +11,7 @@ use crate::orders::currency::{Booking, Side};
 use crate::orders::shopify::{Order, Transaction, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
+use crate::shared::meter::Meter;
 use crate::shared::money::{parse_amount, show};
 use crate::shared::reference::Customer;
 use crate::shared::text::{quoted, reads_as, trim, visible};
@@ -57,7 +58,7 @@ pub fn assess(
     // Read as it looks and without regard to ASCII case, as gateways and PO
     // attribute names are: " PaymentOnAccount" is still on account.
     // (The profile's types are stored as they look: `Settings::read`.)
-    let given = found.and_then(|(_, a)| a.value.text()).map(visible);
+    let given = found.and_then(|(_, a)| a.value.text()).map(|t| visible(t, &order.work));
     let is_one_of =
         |types: &[String]| given.as_deref().is_some_and(|g| types.iter().any(|t| t.eq_ignore_ascii_case(g)));
     let status = order.financial_status.as_deref().unwrap_or("");
@@ -178,11 +179,11 @@ pub fn assess(
 /// Whether the order went through a gateway the profile says means Pay on
 /// Account (`paymentTypes.onAccountGateways`), names compared as they read.
 fn on_account_gateway(profile: &Profile, order: &Order) -> bool {
-    order.payment_gateway_names.iter().any(|g| is_on_account_gateway(profile, g))
+    order.payment_gateway_names.iter().any(|g| is_on_account_gateway(profile, g, &order.work))
 }
 
-fn is_on_account_gateway(profile: &Profile, gateway: &str) -> bool {
-    profile.orders.payment_types.on_account_gateways.iter().any(|c| reads_as(c, gateway))
+fn is_on_account_gateway(profile: &Profile, gateway: &str, work: &Meter) -> bool {
+    profile.orders.payment_types.on_account_gateways.iter().any(|c| reads_as(c, gateway, work))
 }
 
 /// The deposit of an on-account order that Shopify shows `partially_paid`:
@@ -192,7 +193,7 @@ fn is_on_account_gateway(profile: &Profile, gateway: &str) -> bool {
 fn deposit(profile: &Profile, order: &Order, gross: Decimal, booking: &Booking, issues: &mut Vec<Issue>) -> Vec<Paid> {
     let outstanding = match &order.total_outstanding {
         Value::Absent | Value::Null => None,
-        Value::Text(t) | Value::Number(t) => Some(parse_amount(trim(t)).map_err(|_| quoted(t))),
+        Value::Text(t) | Value::Number(t) => Some(parse_amount(trim(t, &order.work)).map_err(|_| quoted(t))),
         other => Some(Err(other.describe())),
     };
     let why = match (booking.side, outstanding) {
@@ -302,7 +303,7 @@ fn payments(
                 // A gateway that gave back all it took holds no payment.
                 (!netted || amount > Decimal::ZERO).then(|| Paid {
                     amount,
-                    method_id: method_of(profile, g.gateway),
+                    method_id: method_of(profile, g.gateway, &order.work),
                     gateway: g.gateway.to_owned(),
                     reference: g.reference.map(str::to_owned),
                 })
@@ -313,8 +314,8 @@ fn payments(
     // The gateways that take money: the transactions', and the order's own
     // list less the on-account ones (which take none).
     let mut paying: Vec<&str> = by_gateway.iter().map(|g| g.gateway).collect();
-    for g in order.payment_gateway_names.iter().map(|g| g.trim()) {
-        if !is_on_account_gateway(profile, g) && !paying.iter().any(|p| reads_as(p, g)) {
+    for g in order.payment_gateway_names.iter().map(|g| trim(g, &order.work)) {
+        if !is_on_account_gateway(profile, g, &order.work) && !paying.iter().any(|p| reads_as(p, g, &order.work)) {
             paying.push(g);
         }
     }
@@ -367,14 +368,15 @@ struct ByGateway<'o> {
 #[inline(never)]
 fn by_gateway<'o>(order: &'o Order, booking: &Booking) -> Vec<ByGateway<'o>> {
     let mut out: Vec<ByGateway> = Vec::new();
+    let work = &order.work;
     let amount = |t: &Transaction| {
-        let in_booked = t.currency.as_deref().is_none_or(|c| c.trim().eq_ignore_ascii_case(&booking.currency));
+        let in_booked = t.currency.as_deref().is_none_or(|c| trim(c, work).eq_ignore_ascii_case(&booking.currency));
         t.amount.filter(|_| in_booked).map(|a| a.0)
     };
-    let gateway = |t: &'o Transaction| t.gateway.as_deref().map_or("", str::trim);
+    let gateway = |t: &'o Transaction| t.gateway.as_deref().map_or("", |g| trim(g, work));
     for t in order.transactions.iter().filter(|t| taken(t)) {
-        let reference = t.authorization.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        match out.iter_mut().find(|g| reads_as(g.gateway, gateway(t))) {
+        let reference = t.authorization.as_deref().map(|a| trim(a, work)).filter(|r| !r.is_empty());
+        match out.iter_mut().find(|g| reads_as(g.gateway, gateway(t), work)) {
             Some(g) => {
                 g.took = sum(g.took, amount(t));
                 g.reference = g.reference.or(reference);
@@ -385,7 +387,7 @@ fn by_gateway<'o>(order: &'o Order, booking: &Booking) -> Vec<ByGateway<'o>> {
         }
     }
     for t in order.transactions.iter().filter(|t| refunded(t)) {
-        if let Some(g) = out.iter_mut().find(|g| reads_as(g.gateway, gateway(t))) {
+        if let Some(g) = out.iter_mut().find(|g| reads_as(g.gateway, gateway(t), work)) {
             g.gave_back = sum(g.gave_back, amount(t));
         }
     }
@@ -410,8 +412,8 @@ fn refunded(t: &Transaction) -> bool {
     t.kind.as_deref() == Some("refund") && t.status.as_deref() == Some("success")
 }
 
-fn method_of(profile: &Profile, gateway: &str) -> Option<u32> {
-    profile.orders.payment_methods.iter().find(|m| reads_as(&m.gateway, gateway)).map(|m| m.payment_method_id)
+fn method_of(profile: &Profile, gateway: &str, work: &Meter) -> Option<u32> {
+    profile.orders.payment_methods.iter().find(|m| reads_as(&m.gateway, gateway, work)).map(|m| m.payment_method_id)
 }
 
 /// A payment of `amount`, by the gateway that took it (a successful sale or
@@ -422,10 +424,11 @@ fn paid_by(profile: &Profile, order: &Order, amount: Decimal) -> Paid {
     let taken = order.transactions.iter().find(|t| taken(t));
     let named = || {
         let mut names = order.payment_gateway_names.iter().map(|g| g.as_ref());
-        names.clone().find(|g| !is_on_account_gateway(profile, g)).or_else(|| names.next())
+        names.clone().find(|g| !is_on_account_gateway(profile, g, &order.work)).or_else(|| names.next())
     };
-    let gateway = taken.and_then(|t| t.gateway.as_deref()).or_else(named).unwrap_or("").trim().to_owned();
-    let method_id = method_of(profile, &gateway);
-    let reference = taken.and_then(|t| t.authorization.as_deref()).map(str::trim).filter(|r| !r.is_empty());
+    let gateway = trim(taken.and_then(|t| t.gateway.as_deref()).or_else(named).unwrap_or(""), &order.work).to_owned();
+    let method_id = method_of(profile, &gateway, &order.work);
+    let reference =
+        taken.and_then(|t| t.authorization.as_deref()).map(|a| trim(a, &order.work)).filter(|r| !r.is_empty());
     Paid { amount, method_id, gateway, reference: reference.map(str::to_owned) }
 }

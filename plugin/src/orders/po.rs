@@ -8,8 +8,9 @@ use crate::orders::settings::PoSource;
 use crate::orders::shopify::{Order, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
+use crate::shared::meter::Meter;
 use crate::shared::reference::{Customer, PoPolicy};
-use crate::shared::text::{has_break, is_invisible, quoted, visible};
+use crate::shared::text::{has_break, has_letter_or_digit, is_invisible, quoted, trim_where, visible};
 use std::borrow::Cow;
 
 /// The PO found, and whether it came from the order note (which is still
@@ -31,7 +32,7 @@ pub fn customer_order_ref(
     let note = order.note.as_ref().map_or(Value::Absent, |n| Value::Text(Cow::Borrowed(n)));
     for (k, source) in settings.po_sources.iter().enumerate() {
         for (at, value) in candidates(order, &note, source) {
-            match read(value, &settings.po_placeholders) {
+            match read(value, &settings.po_placeholders, &order.work) {
                 Ok(None) => continue,
                 Ok(Some(po)) => {
                     check_length(profile, &po, at, issues);
@@ -121,7 +122,7 @@ fn disagree(profile: &Profile, order: &Order, note: &Value, from: usize, at: At,
     let sources = &profile.orders.po_sources;
     for source in sources[from..].iter().filter(|s| **s != PoSource::Note) {
         for (other_at, value) in candidates(order, note, source).filter(|(other_at, _)| *other_at != at) {
-            let Ok(Some(other)) = read(value, &profile.orders.po_placeholders) else { continue };
+            let Ok(Some(other)) = read(value, &profile.orders.po_placeholders, &order.work) else { continue };
             if !other.eq_ignore_ascii_case(po) {
                 issues.push(Issue::new(
                     Code::PO_CONFLICT,
@@ -157,21 +158,28 @@ struct NotPo {
 ///
 /// Prevents: "N/A", "TBC" or "-", typed where a checkout insists on a PO,
 /// sent as the customer's PO and the order released without one.
-fn read(value: &Value, placeholders: &[String]) -> Result<Option<String>, NotPo> {
+///
+/// A source, the note above all, can run to the input cap, and is passed
+/// whole up to three times here (for a break, to clean it, for a letter or
+/// digit), and again to compare it with the PO sent: each pass is counted by
+/// the byte (`Meter::pass`), besides the characters looked at one by one.
+/// Once the allowance is spent the answers are cheap, not right: the call
+/// is refused (`map_order`).
+fn read(value: &Value, placeholders: &[String], work: &Meter) -> Result<Option<String>, NotPo> {
     let placeholder = |po: &str| placeholders.iter().any(|p| p.eq_ignore_ascii_case(po));
     let typed = |what: String| Err(NotPo { what, typed: true });
     match value {
         Value::Absent | Value::Null => Ok(None),
         Value::Text(text) => {
-            let inner = text.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-            if has_break(inner) {
+            let inner = trim_where(text, 1, work, |c| c.is_whitespace() || is_invisible(c)).unwrap_or(text);
+            if work.pass(inner.len()) && has_break(inner, work) {
                 let what = format!("text with a line break or tab inside, {}", quoted(text));
                 return Err(NotPo { what, typed: false });
             }
-            let po = visible(text);
+            let po = if work.pass(text.len()) { visible(text, work) } else { Cow::Borrowed(&**text) };
             match po.as_ref() {
                 "" => Ok(None),
-                po if !po.chars().any(char::is_alphanumeric) => {
+                po if !(work.pass(po.len()) && has_letter_or_digit(po, work)) => {
                     typed(format!("{}, with no letter or digit", quoted(po)))
                 }
                 po if placeholder(po) => typed(format!("{}, a placeholder (orders.poPlaceholders)", quoted(po))),

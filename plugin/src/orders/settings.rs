@@ -4,6 +4,7 @@
 //! docs/profile.md documents every field.
 
 use crate::shared::json::{names, Error, Names, Reader, Unknown};
+use crate::shared::meter::Meter;
 use crate::shared::reference::{read_amount, PoPolicy, Reference};
 use crate::shared::text::{reads_as, visible, visible_name};
 use crate::shared::time::TimeZone;
@@ -247,7 +248,7 @@ impl Settings {
                     let text = r.string_cold()?;
                     s.time_zone_given = Some(TimeZone::parse(&text).map_err(|why| Error::at(at, why))?);
                 }
-                _ => s.po_placeholders = read_strings(r)?.iter().map(|p| visible(p).into_owned()).collect(),
+                _ => s.po_placeholders = read_strings(r)?.iter().map(|p| visible(p, r.work()).into_owned()).collect(),
             }
             Ok(())
         })?;
@@ -353,7 +354,7 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
     let seen = r.fields_cold(NAMES, Unknown::Refuse, &mut |r, f| {
         let list = read_strings(r)?;
         // Types as they look, once: each order's is compared with them so.
-        let looks = |list: Vec<String>| list.iter().map(|t| visible(t).into_owned()).collect();
+        let looks = |list: Vec<String>| list.iter().map(|t| visible(t, &Meter::unlimited()).into_owned()).collect();
         match f {
             0 => types.on_account = looks(list),
             1 => types.upfront = looks(list),
@@ -364,7 +365,9 @@ fn read_payment_types(r: &mut Reader) -> Result<PaymentTypes, Error> {
     seen.require(NAMES, &[0, 1])?;
     // Compared as an order's sparkPaymentType is (`payment::assess`): as they
     // look, ASCII case ignored.
-    if let Some(both) = types.on_account.iter().find(|t| types.upfront.iter().any(|u| reads_as(t, u))) {
+    if let Some(both) =
+        types.on_account.iter().find(|t| types.upfront.iter().any(|u| reads_as(t, u, &Meter::unlimited())))
+    {
         return Err(Error::at(at, format!("{both:?} is listed as both on-account and upfront")));
     }
     Ok(types)
@@ -387,7 +390,7 @@ fn read_po_sources(r: &mut Reader) -> Result<Vec<PoSource>, Error> {
         let note = names!["noteAttribute"];
         r.fields_cold(note, Unknown::Refuse, &mut |r, _| {
             // Stored as it reads, once: every order compares its attributes' names with it.
-            sources.push(PoSource::NoteAttribute(visible_name(&r.string_cold()?).into_owned()));
+            sources.push(PoSource::NoteAttribute(visible_name(&r.string_cold()?, r.work()).into_owned()));
             Ok(())
         })?
         .require(note, &[0])

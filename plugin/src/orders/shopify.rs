@@ -9,9 +9,10 @@
 
 use crate::orders::order::MAX_LINES;
 use crate::shared::json::{names, Cursor, Error, Kind, Names, Reader, Unknown};
+use crate::shared::meter::Meter;
 use crate::shared::money::{parse_amount, Dec};
 use crate::shared::pointer::pointer_of;
-use crate::shared::text::visible_name;
+use crate::shared::text::{trim_short, visible_name};
 use std::borrow::Cow;
 
 // Text fields borrow from the payload (`Cow`): a 200-line order would
@@ -81,6 +82,9 @@ pub struct Order<'a> {
     /// it came and parsed only for a deposit, the one rule that reads it.
     pub total_outstanding: Value<'a>,
     pub transactions: Vec<Transaction<'a>>,
+    /// What is left of the allowance of characters handled one at a time
+    /// (`Meter`) after reading: the rules that clean text spend the rest.
+    pub work: Meter,
 }
 
 /// A JSON value where Shopify expects text, kept as what it is so that a
@@ -150,7 +154,7 @@ impl MoneySet<'_> {
     /// `presentment_money.amount`, when it is there and is an amount.
     pub fn presentment(&self) -> Option<Dec> {
         let text = match *self {
-            MoneySet::Read(amount) => return parse_amount(crate::shared::text::trim(amount)).ok().map(Dec),
+            MoneySet::Read(amount) => return parse_amount(trim_short(amount)).ok().map(Dec),
             MoneySet::Text(text) => text,
         };
         let mut r = Reader::new(text);
@@ -260,11 +264,21 @@ pub struct Transaction<'a> {
 /// before it is answered.
 pub const READ_BUDGET: usize = 15_000;
 
+/// Characters handled one at a time (`Meter`) in one order, reading and
+/// mapping together: escapes decoded, and the invisible, white-space and
+/// control characters and line breaks that cleaning and trimming look at one
+/// by one. An order as Shopify sends it has a few dozen (a line break in a
+/// note, an `\u0026` in a product name); each costs up to ~330 fuel units
+/// where it costs the most (a PO source read three ways), so this many stay
+/// within 3.3 million, a third of the call's budget, whatever else the
+/// payload holds.
+pub const WORK: u32 = 4_000;
+
 /// Reads the payload, reporting a value of the wrong type with its JSON pointer.
 pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
     // The lines read whole, which locating an error after them passes over.
     let mut lines_read = Vec::new();
-    let mut r = Reader::with_budget(json, READ_BUDGET);
+    let mut r = Reader::with_budget(json, READ_BUDGET).with_work(Meter::new(WORK));
     if r.kind() != Kind::Object {
         let body = json.trim_start();
         let found = match body.chars().next() {
@@ -275,7 +289,11 @@ pub fn parse(json: &str) -> Result<Order<'_>, (String, String)> {
         };
         return Err((String::new(), format!("the body is {found}, not a JSON object")));
     }
-    let read = read_order(&mut r, json, &mut lines_read).and_then(|order| r.end().map(|_| order));
+    let read = read_order(&mut r, json, &mut lines_read).and_then(|mut order| {
+        r.end()?;
+        order.work = r.take_work();
+        Ok(order)
+    });
     read.map_err(|e| (pointer_of(json, &e, &lines_read), e.message.clone()))
 }
 
@@ -470,7 +488,7 @@ fn quick_line_item<'a>(r: &mut Reader<'a>) -> Result<Option<LineItem<'a>>, Error
     let mut c = r.cursor();
     let left = r.budget_left();
     let mut spend = Spend { left, refused: None };
-    let Some(line) = quick_line(&mut c, &mut spend) else {
+    let Some(line) = quick_line(&mut c, &mut spend, r.work()) else {
         return match spend.refused {
             Some(at) => Err(r.over_budget_at(at)),
             None => Ok(None),
@@ -513,7 +531,7 @@ impl Spend {
 /// `quick_line_item`'s reading, its member loop written out (not through
 /// `quick_members`' closure): the line's fields stay in locals.
 #[inline(always)]
-fn quick_line<'a>(c: &mut Cursor<'a>, spend: &mut Spend) -> Option<LineItem<'a>> {
+fn quick_line<'a>(c: &mut Cursor<'a>, spend: &mut Spend, work: &Meter) -> Option<LineItem<'a>> {
     let mut l = LineItem::default();
     let mut seen = 0;
     c.open(b'{')?;
@@ -536,9 +554,12 @@ fn quick_line<'a>(c: &mut Cursor<'a>, spend: &mut Spend) -> Option<LineItem<'a>>
                 l.properties = quick_list(c, spend, |c, spend| {
                     c.peek();
                     let at = c.offset();
-                    let property = usual_name_value(c)?;
+                    let mut property = usual_name_value(c)?;
                     spend.at(3, at)?;
-                    Some(property)
+                    property.name = visible_cow(property.name, work);
+                    // Out of allowance: `line_item` reads the line again and
+                    // refuses it where it ran out.
+                    (!work.over()).then_some(property)
                 })?
             }
             Some(12) => {
@@ -666,7 +687,7 @@ fn quick_amount(c: &mut Cursor) -> Option<Option<Dec>> {
         b'"' => c.string()?,
         _ => c.number()?,
     };
-    parse_amount(crate::shared::text::trim(text)).ok().map(|v| Some(Dec(v)))
+    parse_amount(trim_short(text)).ok().map(|v| Some(Dec(v)))
 }
 
 /// `money_set` for `null` or an object.
@@ -822,11 +843,15 @@ fn transaction<'a>(r: &mut Reader<'a>) -> Result<Transaction<'a>, Error> {
 fn name_values<'a>(r: &mut Reader<'a>) -> Result<Vec<NameValue<'a>>, Error> {
     list_or_null(r, |r| {
         if r.kind() == Kind::Object {
-            let mut c = r.cursor();
-            if let Some(nv) = usual_name_value(&mut c) {
+            let (at, mut c) = (r.offset(), r.cursor());
+            if let Some(mut nv) = usual_name_value(&mut c) {
                 // Its two members and its closing brace, as `fields` counts
                 // them (a refusal names the property it stopped at).
                 r.spend_many(3)?;
+                nv.name = visible_cow(nv.name, r.work());
+                if r.work().over() {
+                    return Err(r.over_work_at(at));
+                }
                 r.advance(c);
                 return Ok(nv);
             }
@@ -834,7 +859,13 @@ fn name_values<'a>(r: &mut Reader<'a>) -> Result<Vec<NameValue<'a>>, Error> {
         let mut nv = NameValue::default();
         r.fields(names!["name", "value"], Unknown::Skip, |r, f| {
             match f {
-                0 => nv.name = visible_cow(r.string()?),
+                0 => {
+                    let at = r.offset();
+                    nv.name = visible_cow(r.string()?, r.work());
+                    if r.work().over() {
+                        return Err(r.over_work_at(at));
+                    }
+                }
                 _ => nv.value = value(r)?,
             }
             Ok(())
@@ -864,14 +895,15 @@ fn usual_name_value<'a>(c: &mut Cursor<'a>) -> Option<NameValue<'a>> {
             break;
         }
     }
-    (seen == 0b11).then_some(NameValue { name: visible_name(name), value: Value::Text(Cow::Borrowed(value)) })
+    // The name is cleaned by the caller, which holds the allowance.
+    (seen == 0b11).then_some(NameValue { name: Cow::Borrowed(name), value: Value::Text(Cow::Borrowed(value)) })
 }
 
 /// A name as it reads (`text::visible_name`), kept borrowed where it can be.
-fn visible_cow(name: Cow<'_, str>) -> Cow<'_, str> {
+fn visible_cow<'a>(name: Cow<'a, str>, work: &Meter) -> Cow<'a, str> {
     match name {
-        Cow::Borrowed(name) => visible_name(name),
-        Cow::Owned(name) => Cow::Owned(visible_name(&name).into_owned()),
+        Cow::Borrowed(name) => visible_name(name, work),
+        Cow::Owned(name) => Cow::Owned(visible_name(&name, work).into_owned()),
     }
 }
 
@@ -948,7 +980,7 @@ fn read_amount(r: &mut Reader) -> Result<Option<Dec>, Error> {
         Kind::Number => r.number()?.into(),
         _ => return Err(r.expected("a decimal amount")),
     };
-    parse_amount(crate::shared::text::trim(&text)).map(|v| Some(Dec(v))).map_err(|why| Error::at(at, why))
+    parse_amount(trim_short(&text)).map(|v| Some(Dec(v))).map_err(|why| Error::at(at, why))
 }
 
 /// A value where Shopify expects text, kept as what it is.

@@ -10,7 +10,8 @@ use crate::orders::settings::NonStock;
 use crate::orders::shopify::{LineItem, Value};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue, Severity};
-use crate::shared::text::{same, trim, visible};
+use crate::shared::meter::Meter;
+use crate::shared::text::{same, trim_start_where, visible, LOOKUP};
 use crate::shared::write::{message, Quoted};
 use std::borrow::Cow;
 
@@ -45,7 +46,7 @@ impl Pack<'_> {
 /// characters) or not text, or two that disagree, cannot be read with
 /// certainty; so cannot a property that looks like a pack selection but is
 /// not one the profile names. Each holds the line rather than map it as eaches.
-pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pack<'i> {
+pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str, work: &Meter) -> Pack<'i> {
     let names = &profile.orders.pack_properties;
     let mut chosen: Option<Cow<'i, str>> = None;
     for (i, property) in item.properties.iter().enumerate() {
@@ -66,7 +67,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
             ))
         };
         let value = match &property.value {
-            Value::Text(t) => visible(t),
+            Value::Text(t) => visible(t, work),
             other => return unreadable(message!["holds ", &other.describe(), ", not a pack name"]),
         };
         if value.is_empty() {
@@ -88,7 +89,7 @@ pub fn pack_selection<'i>(profile: &Profile, item: &'i LineItem, at: &str) -> Pa
     // Flagged even beside a configured pack property: two places a theme
     // might put the pack are one too many to choose between.
     let unconfigured =
-        item.properties.iter().position(|p| looks_like_pack(&p.name) && !is_pack_property(profile, &p.name));
+        item.properties.iter().position(|p| looks_like_pack(&p.name, work) && !is_pack_property(profile, &p.name));
     match unconfigured {
         Some(i) => Pack::Unreadable(Issue::new(
             Code::PACK_PROPERTY_UNCONFIGURED,
@@ -116,7 +117,7 @@ pub fn is_pack_property(profile: &Profile, name: &str) -> bool {
 /// A property name a theme would give a pack selection ("Pack", "Pack Size",
 /// "Case"): it starts with "pack" or "case", ignoring case. Hidden
 /// properties (`_…`) are the app's own, never a customer's choice.
-fn looks_like_pack(name: &str) -> bool {
+fn looks_like_pack(name: &str, work: &Meter) -> bool {
     // A mark before the word ("*Pack", "→ Case", a character no rule knows)
     // does not hide it; ASCII punctuation does ("(case sensitive) Gift
     // code", "# Case reference" are other things), as does the underscore
@@ -127,8 +128,10 @@ fn looks_like_pack(name: &str) -> bool {
         Some(b'p' | b'P' | b'c' | b'C') => is_pack(name),
         Some(b) if b.is_ascii_alphanumeric() || b.is_ascii_punctuation() && *b != b'*' => false,
         _ => {
+            // Each mark passed over is counted as a lookup (`text::LOOKUP`):
+            // a name can run to the input cap.
             let mark = |c: char| c == '*' || c.is_whitespace() || (!c.is_ascii() && !c.is_alphanumeric());
-            is_pack(name.trim_start_matches(mark))
+            trim_start_where(name, LOOKUP, work, mark).is_some_and(is_pack)
         }
     }
 }
@@ -142,8 +145,9 @@ pub enum Kind {
     GiftCard,
 }
 
-pub fn kind(item: &LineItem) -> Kind {
-    let no_sku = item.sku.as_deref().is_none_or(|s| trim(s).is_empty());
+/// `sku` is the line's, trimmed (`lines::map_line`).
+pub fn kind(item: &LineItem, sku: &str) -> Kind {
+    let no_sku = sku.is_empty();
     if item.gift_card {
         Kind::GiftCard
     } else if no_sku && item.variant_id.is_none() {
@@ -165,7 +169,7 @@ pub fn resolve_line<'p>(
 ) -> Option<Resolved<'p>> {
     let settings = &profile.orders.non_stock;
     let label = item.name.as_deref().or(item.title.as_deref()).unwrap_or(sku);
-    match kind(item) {
+    match kind(item, sku) {
         Kind::GiftCard => non_stock(profile, &settings.gift_cards, "giftCards", label, "a gift card", at, issues),
         Kind::Custom => {
             non_stock(profile, &settings.custom_lines, "customLines", label, "a custom line with no SKU", at, issues)
@@ -355,16 +359,17 @@ pub fn check_quantity(
 #[cfg(test)]
 mod tests {
     use super::looks_like_pack;
+    use crate::shared::meter::Meter;
 
     #[test]
     fn a_mark_before_pack_does_not_hide_it_but_a_hidden_property_stays_hidden() {
         for name in ["Pack", "pack size", "Case", "*Pack", "→ Case of", "\u{E0001}Pack"] {
-            assert!(looks_like_pack(name), "{name}");
+            assert!(looks_like_pack(name, &Meter::unlimited()), "{name}");
         }
         for name in
             ["_Pack", "", "Size", "_case", "Colour", "(case sensitive) Gift code", "\"Case\" study", "# Case reference"]
         {
-            assert!(!looks_like_pack(name), "{name}");
+            assert!(!looks_like_pack(name, &Meter::unlimited()), "{name}");
         }
     }
 }

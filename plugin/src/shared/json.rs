@@ -16,6 +16,7 @@
 //! each enclosing member and item began (`Mark`), so that the pointer is
 //! found by scanning only the innermost one, not everything before it.
 
+use crate::shared::meter::Meter;
 use std::borrow::Cow;
 
 /// A reading error: where (byte offset into the text) and what. Boxed, so a
@@ -419,6 +420,8 @@ pub struct Reader<'a> {
     /// Object members and array items still to be read (see `with_budget`).
     budget: usize,
     limit: usize,
+    /// Escapes decoded count against it (see `with_work`).
+    work: Meter,
 }
 
 impl<'a> Reader<'a> {
@@ -431,7 +434,31 @@ impl<'a> Reader<'a> {
     /// fuel by the member, so this bounds what a payload made of nothing but
     /// tiny members can cost, and it gets an answer instead of running out.
     pub fn with_budget(text: &'a str, limit: usize) -> Self {
-        Reader { text, bytes: text.as_bytes(), pos: 0, budget: limit, limit }
+        Reader { text, bytes: text.as_bytes(), pos: 0, budget: limit, limit, work: Meter::unlimited() }
+    }
+
+    /// The reader with an allowance of characters handled one at a time
+    /// (`Meter`): each escape decoded is one, and a string with more than
+    /// are left is refused where the allowance ran out.
+    pub fn with_work(mut self, work: Meter) -> Self {
+        self.work = work;
+        self
+    }
+
+    /// The allowance, for text cleaned while it is read (names).
+    pub fn work(&self) -> &Meter {
+        &self.work
+    }
+
+    /// What is left of the allowance, to go on spending after reading.
+    pub fn take_work(&mut self) -> Meter {
+        std::mem::take(&mut self.work)
+    }
+
+    /// The error for the allowance running out at offset `at`.
+    #[cold]
+    pub fn over_work_at(&self, at: usize) -> Error {
+        Error::at(at, self.work.refusal())
     }
 
     /// Counts one member or item against the budget.
@@ -867,6 +894,7 @@ impl<'a> Reader<'a> {
                     self.pos = i + 1;
                     return Ok(Cow::Owned(out));
                 }
+                Some(b'\\') if !self.work.spend(1) => return Err(self.over_work_at(i)),
                 Some(b'\\') => match b.get(i + 1).map_or(0, |&e| ESCAPED[usize::from(e)]) {
                     0 if b.get(i + 1) == Some(&b'u') => {
                         let (c, next) = self.unicode_escape(i)?;

@@ -3,6 +3,7 @@
 pub mod index;
 pub mod issues;
 pub mod json;
+pub mod meter;
 pub mod money;
 pub mod pointer;
 pub mod reference;

@@ -5,7 +5,14 @@
 //! for a PO, and a pack name that differs from the profile's only by an
 //! invisible character.
 
+use crate::shared::meter::Meter;
 use std::borrow::Cow;
+
+/// What looking a character up in Unicode's letter and digit tables
+/// (`char::is_alphanumeric`) costs, in characters cleaning handles (`Meter`):
+/// up to 1,400 fuel units for a dash, against ~120 for a zero-width space
+/// trimmed or removed.
+pub const LOOKUP: u32 = 12;
 
 /// Characters that render as nothing: control characters (NUL included) and
 /// Unicode's default-ignorable code points (DerivedCoreProperties.txt,
@@ -75,14 +82,14 @@ pub fn is_break(c: char) -> bool {
 /// quick way out for the usual printable ASCII with no space at either end:
 /// a byte loop, since `printable_prefix`'s set-up costs more than a short
 /// name (and a name is read on every line).
-pub fn visible_name(s: &str) -> Cow<'_, str> {
+pub fn visible_name<'s>(s: &'s str, work: &Meter) -> Cow<'s, str> {
     match s.as_bytes() {
         [first, .., last] | [first @ last]
             if first.is_ascii_graphic() && last.is_ascii_graphic() && printable_short(s.as_bytes()) =>
         {
             Cow::Borrowed(s)
         }
-        _ => visible(s),
+        _ => visible(s, work),
     }
 }
 
@@ -121,14 +128,21 @@ fn printable_word(word: &[u8]) -> bool {
 
 /// Whether `s` holds a line break or tab (`is_break`). Runs of printable
 /// ASCII are passed sixteen bytes a step (`printable_prefix`): a PO source
-/// can be a note that runs to the input cap.
-pub fn has_break(s: &str) -> bool {
+/// can be a note that runs to the input cap. Each other character looked
+/// at is counted (`work`); `false` once the allowance is spent.
+pub fn has_break(s: &str, work: &Meter) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
+    if work.over() {
+        return false;
+    }
     loop {
         i += plain_prefix(&b[i..]);
         // `i` is always on a character boundary: it moves by whole characters.
         let Some(c) = s[i..].chars().next() else { return false };
+        if !work.spend(1) {
+            return false;
+        }
         if is_break(c) {
             return true;
         }
@@ -139,10 +153,12 @@ pub fn has_break(s: &str) -> bool {
 /// The text with invisible characters removed (a run of line breaks and
 /// tabs inside it becomes one space) and white space (any Unicode white
 /// space, the no-break space included) trimmed from both ends. Text that
-/// needs none of this is borrowed as it is.
+/// needs none of this is borrowed as it is. Characters looked at one by
+/// one are counted (`work`); once the allowance is spent, `s` is given back
+/// as it is, and the call is refused (`Meter::over`).
 #[inline(never)]
-pub fn visible(s: &str) -> Cow<'_, str> {
-    cleaned(s, is_invisible)
+pub fn visible<'s>(s: &'s str, work: &Meter) -> Cow<'s, str> {
+    cleaned(s, is_invisible, work)
 }
 
 /// `visible` for free text a person reads (an order note, a line's
@@ -150,14 +166,19 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 /// removed (`is_layout`), so emoji, flags and ideographic variants reach the
 /// warehouse as the customer typed them.
 #[inline(never)]
-pub fn visible_text(s: &str) -> Cow<'_, str> {
-    cleaned(s, is_layout)
+pub fn visible_text<'s>(s: &'s str, work: &Meter) -> Cow<'s, str> {
+    cleaned(s, is_layout, work)
 }
 
 /// `s` without the characters `drop` names, line breaks and tabs as one
 /// space, trimmed.
 #[inline(always)]
-fn cleaned(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
+fn cleaned<'s>(s: &'s str, drop: fn(char) -> bool, work: &Meter) -> Cow<'s, str> {
+    // Once the allowance is spent, nothing more is cleaned: the call is
+    // refused, and passing the text again would only cost more.
+    if work.over() {
+        return Cow::Borrowed(s);
+    }
     // Nearly all text is printable ASCII (spaces inside): only its ends need
     // looking at, a byte at a time (`str::trim_matches` decodes characters).
     let b = s.as_bytes();
@@ -166,19 +187,75 @@ fn cleaned(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
         let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
         return Cow::Borrowed(&s[start..end]);
     }
-    let trimmed = s.trim_matches(|c: char| c.is_whitespace() || drop(c));
-    match without(trimmed, drop) {
-        Cow::Borrowed(kept) => Cow::Borrowed(kept),
-        // Removing a character can expose white space at an end (" \u{200B} x").
-        Cow::Owned(kept) => Cow::Owned(kept.trim().to_owned()),
+    let Some(trimmed) = trim_where(s, 1, work, |c| c.is_whitespace() || drop(c)) else {
+        return Cow::Borrowed(s);
+    };
+    match without(trimmed, drop, work) {
+        None => Cow::Borrowed(s),
+        Some(Cow::Borrowed(kept)) => Cow::Borrowed(kept),
+        // Removing a character can expose white space at an end (" \u{200B} x"):
+        // at most a character each end, as `trimmed` starts and ends with
+        // one that is neither white space nor removed.
+        Some(Cow::Owned(kept)) => Cow::Owned(kept.trim().to_owned()),
     }
+}
+
+/// `s` with the characters `trim` takes removed from its start, each one
+/// counted as `weight` (`work`); `None` once the allowance is spent.
+pub fn trim_start_where<'s>(s: &'s str, weight: u32, work: &Meter, trim: impl Fn(char) -> bool) -> Option<&'s str> {
+    let mut start = 0;
+    for c in s.chars() {
+        if !trim(c) {
+            break;
+        }
+        if !work.spend(weight) {
+            return None;
+        }
+        start += c.len_utf8();
+    }
+    Some(&s[start..])
+}
+
+/// `trim_start_where` at both ends.
+pub fn trim_where<'s>(s: &'s str, weight: u32, work: &Meter, trim: impl Fn(char) -> bool) -> Option<&'s str> {
+    let s = trim_start_where(s, weight, work, &trim)?;
+    let mut end = s.len();
+    for c in s.chars().rev() {
+        if !trim(c) {
+            break;
+        }
+        if !work.spend(weight) {
+            return None;
+        }
+        end -= c.len_utf8();
+    }
+    Some(&s[..end])
+}
+
+/// Whether `s` has a letter or a digit in it: ASCII a byte at a time, any
+/// other character looked up in Unicode's tables and counted (`LOOKUP`);
+/// `false` once the allowance is spent.
+pub fn has_letter_or_digit(s: &str, work: &Meter) -> bool {
+    for c in s.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                return true;
+            }
+        } else if !work.spend(LOOKUP) {
+            return false;
+        } else if c.is_alphanumeric() {
+            return true;
+        }
+    }
+    false
 }
 
 /// `s` without the characters `drop` names, borrowed when it has none. Runs of
 /// printable ASCII are passed whole (`printable_prefix`) and only the other
 /// characters decoded: a note can run to the input cap, and character by
-/// character through iterators this cost ~50 fuel units a character.
-fn without(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
+/// character through iterators this cost ~50 fuel units a character. Each
+/// character decoded is counted (`work`): `None` once the allowance is spent.
+fn without<'s>(s: &'s str, drop: fn(char) -> bool, work: &Meter) -> Option<Cow<'s, str>> {
     let b = s.as_bytes();
     let mut kept: Option<String> = None;
     // The start of the run of characters kept since the last invisible one,
@@ -188,6 +265,9 @@ fn without(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
         i += plain_prefix(&b[i..]);
         if i == b.len() {
             break;
+        }
+        if !work.spend(1) {
+            return None;
         }
         let c = match b[i] {
             ascii @ 0..0x80 => char::from(ascii),
@@ -207,13 +287,13 @@ fn without(s: &str, drop: fn(char) -> bool) -> Cow<'_, str> {
         }
         i += c.len_utf8();
     }
-    match kept {
+    Some(match kept {
         None => Cow::Borrowed(s),
         Some(mut kept) => {
             kept.push_str(&s[run..]);
             Cow::Owned(kept)
         }
-    }
+    })
 }
 
 /// Whether the character whose UTF-8 starts `b0 b1 b2` (zeros past the
@@ -448,13 +528,26 @@ pub(crate) fn quote_into(out: &mut Vec<u8>, s: &str, max: usize) {
 }
 
 /// `str::trim`, with the common case (ASCII, no white space at either end)
-/// decided from the two end bytes instead of decoding characters.
+/// decided from the two end bytes instead of decoding characters. White
+/// space trimmed is counted (`work`); `s` as it is once the allowance is spent.
 #[inline]
-pub fn trim(s: &str) -> &str {
+pub fn trim<'s>(s: &'s str, work: &Meter) -> &'s str {
     match s.as_bytes() {
         [] => s,
         [first, .., last] | [first @ last] if (0x21..0x80).contains(first) && (0x21..0x80).contains(last) => s,
-        _ => s.trim(),
+        _ => trim_where(s, 1, work, char::is_whitespace).unwrap_or(s),
+    }
+}
+
+/// `trim` for text that means something only when short (an amount): text
+/// longer than 64 bytes is given back as it is, to fail to parse, rather
+/// than trimmed a character at a time at no one's expense (`Meter`).
+#[inline]
+pub fn trim_short(s: &str) -> &str {
+    if s.len() > 64 {
+        s
+    } else {
+        trim(s, &Meter::unlimited())
     }
 }
 
@@ -468,16 +561,36 @@ pub fn same(a: &str, b: &str) -> bool {
 /// Whether two names read alike: as they look (`visible`), ASCII case
 /// ignored. How a configured gateway or payment type is matched with what a
 /// checkout wrote, and how the profile's own lists are checked for overlap.
-pub fn reads_as(a: &str, b: &str) -> bool {
-    visible(a).eq_ignore_ascii_case(&visible(b))
+/// Both are passed in full each time (`Meter::pass`): a payload's gateway
+/// name is compared with each configured one.
+pub fn reads_as(a: &str, b: &str, work: &Meter) -> bool {
+    work.pass(a.len() + b.len()) && visible(a, work).eq_ignore_ascii_case(&visible(b, work))
 }
 
 #[cfg(test)]
 mod tests {
     use super::{
         flagged, is_break, is_invisible, is_layout, plain_prefix, printable_ascii, printable_prefix, quoted, same,
-        trim, visible,
     };
+    use crate::shared::meter::Meter;
+    use std::borrow::Cow;
+
+    // The cleaning functions with no allowance to run out of.
+    fn visible(s: &str) -> Cow<'_, str> {
+        super::visible(s, &Meter::unlimited())
+    }
+    fn visible_text(s: &str) -> Cow<'_, str> {
+        super::visible_text(s, &Meter::unlimited())
+    }
+    fn visible_name(s: &str) -> Cow<'_, str> {
+        super::visible_name(s, &Meter::unlimited())
+    }
+    fn has_break(s: &str) -> bool {
+        super::has_break(s, &Meter::unlimited())
+    }
+    fn trim(s: &str) -> &str {
+        super::trim(s, &Meter::unlimited())
+    }
 
     #[test]
     fn every_character_cleaning_acts_on_is_flagged_by_its_first_bytes() {
@@ -622,7 +735,7 @@ mod tests {
         for name in
             ["Pack", "Charged Price", " Pack", "Pack ", "\u{200B}Pack", "Pa\u{FEFF}ck", "P", "", "é", "Pack\tSize"]
         {
-            assert_eq!(super::visible_name(name), visible(name), "{name:?}");
+            assert_eq!(visible_name(name), visible(name), "{name:?}");
         }
     }
 
@@ -630,13 +743,13 @@ mod tests {
     fn a_break_is_found_wherever_it_is() {
         let long = ["x".repeat(40) + "\r", format!("é{}\u{85}", "y".repeat(17))];
         for text in ["a\tb", "\n", &long[0], &long[1], "\u{0B}"] {
-            assert!(super::has_break(text), "{text:?}");
+            assert!(has_break(text), "{text:?}");
         }
         for text in ["", "PO-1", &"x".repeat(70), "é€😀\u{200B}\u{FEFF}\0"] {
-            assert!(!super::has_break(text), "{text:?}");
+            assert!(!has_break(text), "{text:?}");
         }
         for c in (0..0x250u32).filter_map(char::from_u32) {
-            assert_eq!(super::has_break(&format!("ab{c}cd")), super::is_break(c), "{c:?}");
+            assert_eq!(has_break(&format!("ab{c}cd")), super::is_break(c), "{c:?}");
         }
     }
 
@@ -645,11 +758,11 @@ mod tests {
         for text in
             ["I ❤️ NY 1️⃣ 🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F}", "ශ්‍රී", "می‌خواهم", "葛\u{E0100}城"]
         {
-            assert_eq!(super::visible_text(text), text);
+            assert_eq!(visible_text(text), text);
         }
         // What only steers layout still goes, as in `visible`.
-        assert_eq!(super::visible_text("\u{2068}Tail-lift\u{2069}\u{200B} needed\u{FEFF}"), "Tail-lift needed");
-        assert_eq!(super::visible_text("Gate 4\u{2028}Back door"), "Gate 4 Back door");
+        assert_eq!(visible_text("\u{2068}Tail-lift\u{2069}\u{200B} needed\u{FEFF}"), "Tail-lift needed");
+        assert_eq!(visible_text("Gate 4\u{2028}Back door"), "Gate 4 Back door");
     }
 
     #[test]

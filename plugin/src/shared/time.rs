@@ -215,7 +215,7 @@ impl Stamp {
 /// `YYYY-MM-DDTHH:MM:SS` with optional fraction and `Z` or `±HH:MM`
 /// (a space for the `T` is accepted), or a bare date `YYYY-MM-DD` (midnight).
 pub fn parse_stamp(text: &str) -> Option<Stamp> {
-    let text = text.trim();
+    let text = crate::shared::text::trim_short(text);
     let day = parse_date(text.get(..10)?)?;
     let rest = &text[10..];
     if rest.is_empty() {

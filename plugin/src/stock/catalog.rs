@@ -109,7 +109,7 @@ fn entry(text: &str) -> Result<Setup, String> {
         };
         match f {
             // Trimmed, as the orders flow reads a line's SKU (`lines::map_line`).
-            0 => setup.sku = trim(&r.string().map_err(|e| format!("`sku`: {}", e.message))?).to_owned(),
+            0 => setup.sku = trim(&r.string().map_err(|e| format!("`sku`: {}", e.message))?, r.work()).to_owned(),
             1 => setup.size = Some(whole(&mut r)?),
             2 => {
                 let mut packs = Vec::new();
@@ -119,7 +119,7 @@ fn entry(text: &str) -> Result<Setup, String> {
                         match f {
                             // As the orders flow reads a pack property (`uom::pack_selection`):
                             // what a buyer sees, so "Case of 50 " is the pack "Case of 50".
-                            0 => name = Some(visible(&r.string()?).into_owned()),
+                            0 => name = Some(visible(&r.string()?, r.work()).into_owned()),
                             _ => size = Some(r.u32()?),
                         }
                         Ok(())
