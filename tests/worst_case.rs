@@ -18,18 +18,24 @@ fn padded(pad: &str) -> String {
     format!("{},\"pad\":{pad}}}", &text[..text.len() - 1])
 }
 
-/// The largest `n` for which `make(n)` fits the cap (make grows with n).
+/// `make(n)` for the largest `n` that fits the cap (make grows with n).
 fn fill(make: impl Fn(usize) -> String) -> String {
+    make(most(|n| make(n).len() <= CAP))
+}
+
+/// The largest `n` (up to the cap) for which `holds(n)`: true up to some
+/// `n`, false beyond.
+fn most(holds: impl Fn(usize) -> bool) -> usize {
     let (mut lo, mut hi) = (0, CAP);
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
-        if make(mid).len() <= CAP {
+        if holds(mid) {
             lo = mid;
         } else {
             hi = mid - 1;
         }
     }
-    make(lo)
+    lo
 }
 
 /// Maps `payload` and returns its fuel a byte, after checking it was answered.
@@ -183,26 +189,97 @@ fn an_error_after_a_mebibyte_of_unread_data_is_answered_and_pointed_at() {
     }
 }
 
+/// The 10-line recorded order, minified, with the value at `at` (keys, or
+/// indexes into lists) replaced by `value`.
+fn with_value(at: &[&str], value: Value) -> String {
+    let mut o: Value = serde_json::from_slice(&order("volume-10-lines")).unwrap();
+    let mut slot = &mut o;
+    for key in at {
+        slot = if let Ok(i) = key.parse::<usize>() { &mut slot[i] } else { &mut slot[*key] };
+    }
+    *slot = value;
+    serde_json::to_string(&o).unwrap()
+}
+
+/// Whether the order was refused for the characters it needed handled one
+/// at a time (`plugin::shared::meter`), and not for anything else.
+fn refused_for_its_text(outcome: &host_harness::report::Outcome) -> bool {
+    outcome.status == Status::Rejected && outcome.issues.iter().any(|i| i.message.contains("handled one at a time"))
+}
+
+/// Text whose characters cost the most each: handled one at a time, or
+/// passed sixteen bytes a step but through tables. `value(n)` puts `n`
+/// pieces of it where the rules read them.
+type TextShape = (&'static str, &'static [&'static str], fn(usize) -> Value);
+
+const COSTLY_TEXT: [TextShape; 15] = [
+    // Text in other scripts is passed sixteen bytes a step (a note of é cost
+    // 92 million, decoded a character at a time), but counted by the byte.
+    ("a note of é", &["note"], |n| json!("é".repeat(n))),
+    ("a note of Japanese", &["note"], |n| json!("ひらがなとカタカナ、漢字。".repeat(n))),
+    ("a note of French", &["note"], |n| json!("Livraison à l’entrepôt — côté quai, £12 ".repeat(n))),
+    ("a note of zero-width spaces", &["note"], |n| json!("\u{200B}".repeat(n))),
+    ("a note of x and zero-width spaces", &["note"], |n| json!("x\u{200B}".repeat(n))),
+    ("a note of DEL", &["note"], |n| json!("\u{7F}".repeat(n))),
+    ("a note of no-break spaces", &["note"], |n| json!("\u{A0}".repeat(n))),
+    ("a note of tag characters", &["note"], |n| json!("\u{E0041}".repeat(n))),
+    ("a note of line breaks", &["note"], |n| json!("\n".repeat(n))),
+    ("a line's name of escaped quotes", &["line_items", "0", "name"], |n| json!("\"".repeat(n))),
+    ("a PO of dashes", &["po_number"], |n| json!("\u{2014}".repeat(n))),
+    ("a PO of zero-width spaces", &["po_number"], |n| json!("\u{200B}".repeat(n))),
+    ("a PO attribute of DEL", &["note_attributes"], |n| json!([{ "name": "PO Number", "value": "\u{7F}".repeat(n) }])),
+    (
+        "a property name of dashes",
+        &["line_items", "0", "properties"],
+        |n| json!([{ "name": "\u{2014}".repeat(n), "value": "x" }]),
+    ),
+    (
+        "a property value of zero-width spaces",
+        &["line_items", "0", "properties"],
+        |n| json!([{ "name": "Engraving", "value": "\u{200B}".repeat(n) }]),
+    ),
+];
+
 #[test]
-fn a_mebibyte_note_in_another_script_is_answered() {
+fn a_mebibyte_of_the_costliest_characters_is_refused_before_the_fuel_runs_out() {
     let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
-    let base: Value = serde_json::from_slice(&order("volume-10-lines")).unwrap();
-    // Text that holds no character cleaning removes is passed sixteen bytes
-    // a step (92 million fuel units for the note of é before, decoded a
-    // character at a time); kana share their lead byte with U+3164, and
-    // quotes and dashes with U+2028, so those take the nibble tables too.
-    let notes: [(&str, &str, f64); 3] = [
-        ("a note of é", "é", 6.0),
-        ("a note of Japanese", "ひらがなとカタカナ、漢字。", 9.0),
-        ("a note of French", "Livraison à l’entrepôt — côté quai, £12 ", 8.7),
-    ];
-    for (name, piece, most) in notes {
-        let payload = fill(|n| {
-            let mut o = base.clone();
-            o["note"] = json!(piece.repeat(n));
-            serde_json::to_string(&o).unwrap()
-        });
+    // Before the allowance these cost 29 million (escapes) to 492 million (a
+    // PO of dashes, each looked up in Unicode's tables) fuel units.
+    for (name, at, value) in COSTLY_TEXT {
+        let payload = fill(|n| with_value(at, value(n)));
         let per_byte = fuel_per_byte(&bridge, name, &payload);
-        assert!(per_byte <= most, "{name}: {per_byte:.1} fuel a byte, more than {most}");
+        let outcome = run_order(&bridge, &profile(), payload.as_bytes()).outcome.unwrap();
+        assert!(refused_for_its_text(&outcome), "{name}: {:?}", outcome.issues);
+        assert_eq!(outcome.issues[0].code, "PAYLOAD_INVALID", "{name}");
+        assert!(per_byte <= 4.0, "{name}: {per_byte:.1} fuel a byte, more than 4.0");
+    }
+    // An escape is counted where it is decoded, and the refusal points there.
+    let escaped = fill(|n| with_value(&["line_items", "0", "name"], json!("\"".repeat(n))));
+    let outcome = run_order(&bridge, &profile(), escaped.as_bytes()).outcome.unwrap();
+    assert_eq!(outcome.issues[0].pointer, "/line_items/0/name");
+}
+
+#[test]
+fn text_just_within_the_allowance_beside_the_costliest_unread_data_is_answered() {
+    let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
+    for (name, at, value) in COSTLY_TEXT {
+        // The most of the text the allowance lets through...
+        let refused = |n: usize| {
+            let payload = with_value(at, value(n));
+            let outcome = run_order(&bridge, &profile(), payload.as_bytes()).outcome;
+            payload.len() > CAP || refused_for_its_text(&outcome.unwrap())
+        };
+        let lo = most(|n| !refused(n));
+        assert!(lo > 0 && refused(lo + 1), "{name}: {lo}");
+        // ...then the input cap filled with the unread data that costs the
+        // most a byte (nested dense brackets, brackets inside strings).
+        let text = with_value(at, value(lo));
+        let payload =
+            fill(|k| format!("{},\"pad\":[{}]}}", &text[..text.len() - 1], vec!["[[\"]\"]]"; k.max(1)].join(",")));
+        let per_byte = fuel_per_byte(&bridge, &format!("{name} ({lo}) beside unread data"), &payload);
+        let outcome = run_order(&bridge, &profile(), payload.as_bytes()).outcome.unwrap();
+        assert!(!refused_for_its_text(&outcome), "{name}");
+        // Within the call's 11 million with a margin of about a tenth.
+        assert!(per_byte <= 9.9, "{name}: {per_byte:.1} fuel a byte, more than 9.9");
     }
 }

@@ -292,6 +292,10 @@ fn line_vat(profile: &Profile, item: &LineItem, side: Side, at: &str, issues: &m
 /// charged price and the app's hidden (`_…`) properties.
 fn notes(profile: &Profile, item: &LineItem, work: &Meter) -> String {
     let mut notes = String::new();
+    if work.over() {
+        // Refused (`map_order`): nothing is sent, so nothing is copied.
+        return notes;
+    }
     for p in &item.properties {
         let name = p.name.as_ref();
         let skip = name.is_empty()

@@ -417,7 +417,7 @@ fn cut_after(parts: [&str; 3], kept: usize) -> (String, String) {
 /// `head` followed by `tail`'s two pieces, if the whole is at most `max`
 /// characters; else `head` back as it was. Counts no further than `max`.
 fn within(mut head: String, tail: Option<(&str, &str)>, max: usize) -> Result<String, String> {
-    let used = head.chars().count();
+    let used = head.chars().take(max.saturating_add(1)).count();
     let Some(room) = max.checked_sub(used) else {
         return Err(head);
     };

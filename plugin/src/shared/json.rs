@@ -1660,6 +1660,16 @@ mod tests {
     }
 
     #[test]
+    fn escapes_are_counted_against_the_allowance_and_refused_where_it_runs_out() {
+        let text = r#""a\nb\tc\"d""#;
+        assert_eq!(Reader::new(text).with_work(Meter::new(3)).string().unwrap(), "a\nb\tc\"d");
+        let refused = Reader::new(text).with_work(Meter::new(2)).string().unwrap_err();
+        // At the third escape.
+        assert_eq!(refused.offset, 8);
+        assert!(refused.message.contains("handled one at a time"), "{}", refused.message);
+    }
+
+    #[test]
     fn a_mebibyte_of_escapes_decodes_with_the_first_fault_reported() {
         let text = format!("\"{}\"", "\\\"\\\\".repeat(262_144));
         assert_eq!(Reader::new(&text).string().unwrap(), "\"\\".repeat(262_144));
