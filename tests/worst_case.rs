@@ -212,7 +212,7 @@ fn refused_for_its_text(outcome: &host_harness::report::Outcome) -> bool {
 /// pieces of it where the rules read them.
 type TextShape = (&'static str, &'static [&'static str], fn(usize) -> Value);
 
-const COSTLY_TEXT: [TextShape; 15] = [
+const COSTLY_TEXT: [TextShape; 19] = [
     // Text in other scripts is passed sixteen bytes a step (a note of é cost
     // 92 million, decoded a character at a time), but counted by the byte.
     ("a note of é", &["note"], |n| json!("é".repeat(n))),
@@ -238,6 +238,11 @@ const COSTLY_TEXT: [TextShape; 15] = [
         &["line_items", "0", "properties"],
         |n| json!([{ "name": "Engraving", "value": "\u{200B}".repeat(n) }]),
     ),
+    // Trimmed, or copied into messages and the special instructions.
+    ("an order name of #", &["name"], |n| json!("#".repeat(n))),
+    ("a shipping code of no-break spaces", &["shipping_lines", "0", "code"], |n| json!("\u{A0}".repeat(n))),
+    ("a customer email of no-break spaces", &["customer", "email"], |n| json!("\u{A0}".repeat(n))),
+    ("payment terms named in Japanese", &["payment_terms"], |n| json!({ "payment_terms_name": "あ".repeat(n) })),
 ];
 
 #[test]

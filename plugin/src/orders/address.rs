@@ -18,7 +18,7 @@ pub fn email<'o>(order: &'o Order<'_>) -> Option<&'o str> {
         .as_ref()
         .and_then(|c| c.email.as_deref())
         .or(order.email.as_deref())
-        .map(str::trim)
+        .map(|e| trim(e, &order.work))
         .filter(|e| !e.is_empty())
 }
 

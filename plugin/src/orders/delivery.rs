@@ -11,7 +11,7 @@ use crate::orders::vat;
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up, Dec, MONEY_DP};
-use crate::shared::text::quoted;
+use crate::shared::text::{quoted, trim};
 use rust_decimal::Decimal;
 
 /// The delivery charge at one VAT rate.
@@ -80,7 +80,8 @@ pub fn map_delivery(profile: &Profile, order: &Order, side: Side, issues: &mut V
         let at = format!("/shipping_lines/{i}");
         // The code, else the title (a blank code is no code): the pointer
         // names the one read.
-        let (code, title) = (line.code.as_deref().map(str::trim), line.title.as_deref().map(str::trim));
+        let work = &order.work;
+        let (code, title) = (line.code.as_deref().map(|c| trim(c, work)), line.title.as_deref().map(|t| trim(t, work)));
         let (code, title) = (code.filter(|c| !c.is_empty()), title.filter(|t| !t.is_empty()));
         let (field, code) = match (code, title) {
             (Some(code), _) => ("code", code),

@@ -15,7 +15,7 @@ use crate::orders::{address, delivery, edits, lifecycle, payment, po, totals};
 use crate::profile::Profile;
 use crate::shared::issues::{Code, Issue};
 use crate::shared::money::{required_amount, round_half_up};
-use crate::shared::text::{quoted, quoted_up_to, trim, trim_short, visible, visible_text};
+use crate::shared::text::{quoted, quoted_up_to, trim, trim_short, trim_start_where, visible, visible_text};
 use crate::shared::time::{format_wall_clock, parse_stamp};
 use crate::shared::write::message;
 use rust_decimal::Decimal;
@@ -246,7 +246,11 @@ fn order_lines(profile: &Profile, lines: &[MappedLine]) -> (Vec<OrderLine>, Vec<
 /// The stable idempotency key: the order name without its `#` (`#B2B1042` ->
 /// `B2B1042`), else the order number, else the Shopify id.
 pub fn order_key(order: &Order) -> Option<String> {
-    let name = order.name.as_deref().map(|n| trim(trim(n, &order.work).trim_start_matches('#'), &order.work));
+    let work = &order.work;
+    let name = order.name.as_deref().map(|n| {
+        let hashes = trim_start_where(trim(n, work), 1, work, |c| c == '#').unwrap_or(n);
+        trim(hashes, work)
+    });
     let name = name.filter(|n| !n.is_empty());
     name.map(str::to_owned)
         .or_else(|| order.order_number.map(|n| n.to_string()))

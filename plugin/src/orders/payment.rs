@@ -87,8 +87,10 @@ pub fn assess(
 
     if on_account {
         let description = match &terms_name {
-            Some(name) => format!("Pay on Account ({name})"),
-            None => "Pay on Account".to_owned(),
+            // Copied into the description, the ON_ACCOUNT message and the
+            // special instructions: counted by the byte (`Meter::pass`).
+            Some(name) if order.work.pass(3 * name.len()) => format!("Pay on Account ({name})"),
+            _ => "Pay on Account".to_owned(),
         };
         let paid = match status {
             "partially_paid" => deposit(profile, order, gross, booking, issues),

@@ -606,7 +606,9 @@ impl Reference {
             self.by_shopify_id.find(hash_str(id), |i| self.customers[i].shopify_id.is_some_and(|s| same(t.get(s), id)))
         });
         let by_email = || {
-            let email = email?.trim().to_lowercase();
+            // No address is longer (RFC 5321: 64 + 1 + 255): a longer one
+            // matches none, and is not lowercased a character at a time.
+            let email = email.filter(|e| e.len() <= 320)?.trim().to_lowercase();
             self.by_email.find(hash_str(&email), |i| self.customers[i].email.map(|s| t.get(s)) == Some(email.as_str()))
         };
         by_id.or_else(by_email).map(|i| &self.customers[i])
