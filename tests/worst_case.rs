@@ -258,6 +258,12 @@ fn a_mebibyte_of_the_costliest_characters_is_refused_before_the_fuel_runs_out() 
         assert_eq!(outcome.issues[0].code, "PAYLOAD_INVALID", "{name}");
         assert!(per_byte <= 4.0, "{name}: {per_byte:.1} fuel a byte, more than 4.0");
     }
+    // Spaces are no costlier than plain text: trimmed sixteen bytes a step
+    // (a mebibyte of them cost 30 million a byte at a time), and the note
+    // is then empty.
+    let spaces = fill(|n| with_value(&["note"], json!(" ".repeat(n))));
+    let per_byte = fuel_per_byte(&bridge, "a note of spaces", &spaces);
+    assert!(per_byte <= 5.5, "a note of spaces: {per_byte:.1} fuel a byte, more than 5.5");
     // An escape is counted where it is decoded, and the refusal points there.
     let escaped = fill(|n| with_value(&["line_items", "0", "name"], json!("\"".repeat(n))));
     let outcome = run_order(&bridge, &profile(), escaped.as_bytes()).outcome.unwrap();
