@@ -242,16 +242,17 @@ impl Issue {
 }
 
 /// `text` cut to `MAX_MESSAGE` bytes (at a character boundary), with `…` and
-/// its full length when cut.
+/// its full length when cut, in bytes: counting the characters of a message
+/// that quotes a mebibyte of payload cost 4.8 million fuel units.
 fn bounded(mut text: String) -> String {
     if text.len() > MAX_MESSAGE {
-        let full = text.chars().count();
+        let full = text.len();
         let mut cut = MAX_MESSAGE;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
         text.truncate(cut);
-        text.push_str(&format!("… ({full} characters in all)"));
+        text.push_str(&format!("… ({full} bytes in all)"));
     }
     text
 }
