@@ -307,30 +307,25 @@ fn a_note_is_cleaned_as_the_native_core_cleans_it_through_the_component() {
         "\u{E0041}",
         "\u{E0100}",
     ];
+    // `count` notes of up to `most` pieces, each the same both ways.
     let mut mix = Mix(23);
-    for n in 0..2_000 {
-        let mut note = String::new();
-        for _ in 0..1 + mix.next() % 40 {
-            note.push_str(mix.pick(&pieces));
+    let mut agree = |pieces: &[&str], count: usize, most: u64| {
+        for n in 0..count {
+            let mut note = String::new();
+            for _ in 0..1 + mix.next() % most {
+                note.push_str(mix.pick(pieces));
+            }
+            let mut order = base.clone();
+            order["note"] = json!(note);
+            let payload = serde_json::to_string(&order).unwrap();
+            let (a, b) =
+                (component_outcome(&mut session, payload.as_bytes()), native_outcome(&native, payload.as_bytes()));
+            assert_eq!(a, b, "note {n} differs: {note:?}");
         }
-        let mut order = base.clone();
-        order["note"] = json!(note);
-        let payload = serde_json::to_string(&order).unwrap();
-        let (a, b) = (component_outcome(&mut session, payload.as_bytes()), native_outcome(&native, payload.as_bytes()));
-        assert_eq!(a, b, "note {n} differs: {note:?}");
-    }
+    };
+    agree(&pieces, 2_000, 40);
     // Printable ASCII has its end spaces found sixteen bytes a step in the
     // component (`spaces`), a word at a time natively.
-    let ascii = ["a", "Back door", " ", "   ", &" ".repeat(15), &" ".repeat(16), &" ".repeat(17), &" ".repeat(40)];
-    for n in 0..500 {
-        let mut note = String::new();
-        for _ in 0..1 + mix.next() % 12 {
-            note.push_str(mix.pick(&ascii));
-        }
-        let mut order = base.clone();
-        order["note"] = json!(note);
-        let payload = serde_json::to_string(&order).unwrap();
-        let (a, b) = (component_outcome(&mut session, payload.as_bytes()), native_outcome(&native, payload.as_bytes()));
-        assert_eq!(a, b, "ASCII note {n} differs: {note:?}");
-    }
+    let (s15, s16, s17, s40) = (" ".repeat(15), " ".repeat(16), " ".repeat(17), " ".repeat(40));
+    agree(&["a", "Back door", " ", "   ", &s15, &s16, &s17, &s40], 500, 12);
 }
