@@ -294,3 +294,36 @@ fn text_just_within_the_allowance_beside_the_costliest_unread_data_is_answered()
         assert!(per_byte <= 9.9, "{name}: {per_byte:.1} fuel a byte, more than 9.9");
     }
 }
+
+#[test]
+fn a_mebibyte_number_amount_or_id_is_refused_for_a_bounded_amount_a_byte() {
+    let bridge = Bridge::load(crate::common::component(), Limits::default(), None).unwrap();
+    // JSON text for the value at `at`, filling the cap.
+    let filled = |at: &[&str], value: fn(usize) -> String| {
+        let text = with_value(at, json!("@@"));
+        fill(|n| text.replace("\"@@\"", &value(n)))
+    };
+    // Before: a price of a mebibyte of digits was read a digit at a time
+    // twice (the quick reader, then the general one) and cost 121 million;
+    // a line id was copied into the sales order, 11.6 million.
+    let shapes: [(&str, &[&str], fn(usize) -> String); 7] = [
+        ("a price of digits", &["line_items", "0", "price"], |n| "1".repeat(n)),
+        ("a price written as text with a long fraction", &["line_items", "0", "price"], |n| {
+            format!("\"1.{}\"", "0".repeat(n))
+        }),
+        ("a tax rate with a long fraction", &["line_items", "0", "tax_lines", "0", "rate"], |n| {
+            format!("0.{}", "2".repeat(n))
+        }),
+        ("a quantity of digits", &["line_items", "0", "quantity"], |n| "1".repeat(n)),
+        ("an order number of digits", &["order_number"], |n| "1".repeat(n)),
+        ("a line id of digits", &["line_items", "0", "id"], |n| "1".repeat(n)),
+        ("a variant id as text", &["line_items", "0", "variant_id"], |n| format!("\"{}\"", "1".repeat(n))),
+    ];
+    for (name, at, value) in shapes {
+        let payload = filled(at, value);
+        let per_byte = fuel_per_byte(&bridge, name, &payload);
+        let outcome = run_order(&bridge, &profile(), payload.as_bytes()).outcome.unwrap();
+        assert_eq!((outcome.status, outcome.issues[0].code.as_str()), (Status::Rejected, "PAYLOAD_INVALID"), "{name}");
+        assert!(per_byte <= 6.0, "{name}: {per_byte:.1} fuel a byte, more than 6.0");
+    }
+}

@@ -656,7 +656,8 @@ fn quick_list<'a, T>(
 fn quick_id<'a>(c: &mut Cursor<'a>) -> Option<Option<Id<'a>>> {
     Some(match c.peek()? {
         b'n' => c.null().then_some(None)?,
-        b'"' => Some(Id(Cow::Borrowed(c.string()?))),
+        // A longer id is left to `id`, which refuses it.
+        b'"' => Some(Id(Cow::Borrowed(c.string().filter(|s| s.len() <= LONGEST_ID)?))),
         _ => Some(Id(Cow::Borrowed(c.digits()?))),
     })
 }
@@ -946,7 +947,15 @@ fn whole(r: &mut Reader) -> Result<Option<i64>, Error> {
     }
     let at = r.offset_of_value();
     let text = r.number()?;
-    text.parse().map(Some).map_err(|_| Error::at(at, format!("expected a whole number, found {text}")))
+    text.parse().map(Some).map_err(|_| {
+        // A number can run to the input cap: shown as far as a message needs
+        // (its text is ASCII, so any byte is a character boundary).
+        let shown = match text.get(..40) {
+            Some(head) if text.len() > 40 => format!("{head}… ({} characters)", text.len()),
+            _ => text.to_owned(),
+        };
+        Error::at(at, format!("expected a whole number, found {shown}"))
+    })
 }
 
 /// A Shopify id: a whole JSON number or a string, kept as its text; or `null`.
@@ -955,18 +964,31 @@ fn id<'a>(r: &mut Reader<'a>) -> Result<Option<Id<'a>>, Error> {
         return Ok(None);
     }
     let at = r.offset_of_value();
-    match r.kind() {
-        Kind::String => Ok(Some(Id(r.string()?))),
-        Kind::Number => {
-            if let Some((digits, _)) = r.plain_digits() {
-                return Ok(Some(Id(Cow::Borrowed(digits))));
+    let id = match r.kind() {
+        Kind::String => Id(r.string()?),
+        Kind::Number => match r.plain_digits() {
+            Some((digits, _)) => Id(Cow::Borrowed(digits)),
+            None => {
+                let text = r.number()?;
+                // Shown as far as a message needs (a number's text is ASCII).
+                let text = text.get(..40).unwrap_or(text);
+                return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
             }
-            let text = r.number()?;
-            Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")))
-        }
-        _ => Err(r.expected("an id (a whole number or a string)")),
+        },
+        _ => return Err(r.expected("an id (a whole number or a string)")),
+    };
+    // A Shopify id is a 64-bit number (20 digits at most) or a GraphQL id
+    // (`gid://shopify/LineItem/…`); a longer one is no id, and would be
+    // copied into the sales order and every message that names the line.
+    if id.0.len() > LONGEST_ID {
+        let why = format!("expected an id (a whole number or a string), found one of {} characters", id.0.len());
+        return Err(Error::at(at, why));
     }
+    Ok(Some(id))
 }
+
+/// The longest id read (`id`).
+const LONGEST_ID: usize = 100;
 
 /// An amount written as a JSON string (`"1.85"`) or number (`0.2`), read
 /// exactly, within `MAX_MAGNITUDE`; or `null`.

@@ -17,6 +17,7 @@
 //! found by scanning only the innermost one, not everything before it.
 
 use crate::shared::meter::Meter;
+use crate::shared::money::LONGEST_AMOUNT;
 use std::borrow::Cow;
 
 /// A reading error: where (byte offset into the text) and what. Boxed, so a
@@ -1402,7 +1403,9 @@ impl<'a> Cursor<'a> {
         self.ws();
         let (b, at) = (self.text.as_bytes(), self.pos);
         let mut end = at;
-        while end + 8 <= b.len() {
+        // At most three words: a whole number has at most twenty digits, and
+        // a longer run is left to `Reader` (scanned once, not twice).
+        while end + 8 <= b.len() && end < at + 24 {
             let n = digit_run(read_u64(b, end));
             end += n;
             if n < 8 {
@@ -1508,7 +1511,11 @@ impl<'a> Cursor<'a> {
         if !matches!(b.get(at), Some(b'-' | b'0'..=b'9')) {
             return None;
         }
-        let end = number_end(b, at)?;
+        // Read no further than an amount can be written (`LONGEST_AMOUNT`):
+        // a longer number is left to `Reader`, which refuses it, so that a
+        // mebibyte of digits is scanned once, not twice.
+        let within = &b[..b.len().min(at + LONGEST_AMOUNT)];
+        let end = number_end(within, at).filter(|&end| end < within.len() || within.len() == b.len())?;
         self.pos = end;
         // SAFETY: `number_end` passed over ASCII alone, so on character boundaries.
         Some(unsafe { self.text.get_unchecked(at..end) })

@@ -65,11 +65,21 @@ pub fn amount(text: &str) -> Option<Decimal> {
     parse_decimal(text).filter(|&value| !too_large(value))
 }
 
+/// The longest text read as an amount: a `Decimal` holds 28 digits, so only
+/// zeros padding it could make one longer, and reading a mebibyte of digits
+/// a character at a time (twice: the quick reader, then the general one)
+/// cost 121 million fuel units.
+pub const LONGEST_AMOUNT: usize = 64;
+
 /// Parses plain (`12.50`, `-3`) or scientific (`1e-2`) decimal text exactly.
-/// Anything else (`1_000`, `1,00`, `£5`) is refused rather than guessed at.
+/// Anything else (`1_000`, `1,00`, `£5`, text longer than `LONGEST_AMOUNT`)
+/// is refused rather than guessed at.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     if let Some(plain) = parse_plain(text) {
         return Some(plain);
+    }
+    if text.len() > LONGEST_AMOUNT {
+        return None;
     }
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E')) {
         return None;
@@ -244,6 +254,14 @@ impl FromStr for Dec {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_amount_longer_than_any_decimal_is_refused_unread() {
+        // Only zeros can pad an amount past 64 characters; 64 are read.
+        assert_eq!(super::parse_decimal(&format!("{}1", "0".repeat(63))), Some(rust_decimal::Decimal::ONE));
+        assert_eq!(super::parse_decimal(&format!("{}1", "0".repeat(64))), None);
+        assert_eq!(super::parse_decimal(&"1".repeat(1 << 20)), None);
+    }
+
     use super::*;
 
     fn d(s: &str) -> Decimal {

@@ -589,7 +589,7 @@ pub fn trim<'s>(s: &'s str, work: &Meter) -> &'s str {
 /// than trimmed a character at a time at no one's expense (`Meter`).
 #[inline]
 pub fn trim_short(s: &str) -> &str {
-    if s.len() > 64 {
+    if s.len() > crate::shared::money::LONGEST_AMOUNT {
         s
     } else {
         trim(s, &Meter::unlimited())
