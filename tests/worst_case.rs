@@ -306,7 +306,9 @@ fn a_mebibyte_number_amount_or_id_is_refused_for_a_bounded_amount_a_byte() {
     // Before: a price of a mebibyte of digits was read a digit at a time
     // twice (the quick reader, then the general one) and cost 121 million;
     // a line id was copied into the sales order, 11.6 million.
-    let shapes: [(&str, &[&str], fn(usize) -> String); 7] = [
+    // A name, where the value goes, and its JSON text for `n`.
+    type NumberShape = (&'static str, &'static [&'static str], fn(usize) -> String);
+    let shapes: [NumberShape; 7] = [
         ("a price of digits", &["line_items", "0", "price"], |n| "1".repeat(n)),
         ("a price written as text with a long fraction", &["line_items", "0", "price"], |n| {
             format!("\"1.{}\"", "0".repeat(n))
