@@ -184,6 +184,9 @@ fn cleaned<'s>(s: &'s str, drop: fn(char) -> bool, work: &Meter) -> Cow<'s, str>
     // characters, and a byte at a time a mebibyte of spaces cost 30 million).
     let b = s.as_bytes();
     if printable_ascii(b) {
+        if b.first() != Some(&b' ') && b.last() != Some(&b' ') {
+            return Cow::Borrowed(s);
+        }
         let start = spaces(b, Side::Start);
         let end = b.len() - spaces(&b[start..], Side::End);
         return Cow::Borrowed(&s[start..end]);
