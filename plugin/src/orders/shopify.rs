@@ -265,13 +265,14 @@ pub struct Transaction<'a> {
 pub const READ_BUDGET: usize = 15_000;
 
 /// Characters handled one at a time (`Meter`) in one order, reading and
-/// mapping together: escapes decoded, and the invisible, white-space and
-/// control characters and line breaks that cleaning and trimming look at one
-/// by one. An order as Shopify sends it has a few dozen (a line break in a
-/// note, an `\u0026` in a product name); each costs up to ~330 fuel units
-/// where it costs the most (a PO source read three ways), so this many stay
-/// within 3.3 million, a third of the call's budget, whatever else the
-/// payload holds.
+/// mapping together: escapes decoded, the invisible, white-space and control
+/// characters and line breaks that cleaning and trimming look at one by one,
+/// letters looked up, and text passed again and again (a unit each 32
+/// bytes). The recorded orders spend a few dozen (a line break in a note, an
+/// `\u0026` in a product name); a unit costs up to ~350 fuel where it costs
+/// the most, so this many stay within 1.4 million: text just within it
+/// beside the dearest unread data is answered for 10.1 million at most
+/// (`tests/worst_case.rs`), under the call's 11.
 pub const WORK: u32 = 4_000;
 
 /// Reads the payload, reporting a value of the wrong type with its JSON pointer.
