@@ -948,15 +948,16 @@ fn whole(r: &mut Reader) -> Result<Option<i64>, Error> {
     }
     let at = r.offset_of_value();
     let text = r.number()?;
-    text.parse().map(Some).map_err(|_| {
-        // A number can run to the input cap: shown as far as a message needs
-        // (its text is ASCII, so any byte is a character boundary).
-        let shown = match text.get(..40) {
-            Some(head) if text.len() > 40 => format!("{head}… ({} characters)", text.len()),
-            _ => text.to_owned(),
-        };
-        Error::at(at, format!("expected a whole number, found {shown}"))
-    })
+    text.parse().map(Some).map_err(|_| Error::at(at, format!("expected a whole number, found {}", shown(text))))
+}
+
+/// A number's text as far as a message needs it: a number can run to the
+/// input cap (its text is ASCII, so any byte is a character boundary).
+fn shown(number: &str) -> String {
+    match number.get(..40) {
+        Some(head) if number.len() > 40 => format!("{head}… ({} characters)", number.len()),
+        _ => number.to_owned(),
+    }
 }
 
 /// A Shopify id: a whole JSON number or a string, kept as its text; or `null`.
@@ -970,9 +971,7 @@ fn id<'a>(r: &mut Reader<'a>) -> Result<Option<Id<'a>>, Error> {
         Kind::Number => match r.plain_digits() {
             Some((digits, _)) => Id(Cow::Borrowed(digits)),
             None => {
-                let text = r.number()?;
-                // Shown as far as a message needs (a number's text is ASCII).
-                let text = text.get(..40).unwrap_or(text);
+                let text = shown(r.number()?);
                 return Err(Error::at(at, format!("expected an id (a whole number or a string), found {text}")));
             }
         },

@@ -439,8 +439,8 @@ impl<'a> Reader<'a> {
     }
 
     /// The reader with an allowance of characters handled one at a time
-    /// (`Meter`): each escape decoded is one, and a string with more than
-    /// are left is refused where the allowance ran out.
+    /// (`Meter`): each escape decoded is one, and a string with more escapes
+    /// than are left is refused where the allowance ran out.
     pub fn with_work(mut self, work: Meter) -> Self {
         self.work = work;
         self
